@@ -1,0 +1,93 @@
+/**
+ * The sync vocabulary: phases, hook types, delete policies, result codes and
+ * annotation keys, modelled on gitops-engine's `sync/common/types.go`
+ * (SYNC-SEMANTICS §1.1, §2.1). Every other module imports these names from here.
+ */
+
+/** Annotation and finalizer keys (§2.1, D5, D7). */
+export const AnnotationKeys = {
+  hook: 'argocd.argoproj.io/hook',
+  hookDeletePolicy: 'argocd.argoproj.io/hook-delete-policy',
+  syncWave: 'argocd.argoproj.io/sync-wave',
+  syncOptions: 'argocd.argoproj.io/sync-options',
+  helmHook: 'helm.sh/hook',
+  helmHookWeight: 'helm.sh/hook-weight',
+  helmHookDeletePolicy: 'helm.sh/hook-delete-policy',
+  /** D3: per-hook timeout, a duration such as `90s`, `10m`, `1h`. */
+  hookTimeout: 'hookrunner.io/hook-timeout',
+  /** D5: `"false"` turns off the sync-context environment variables. */
+  injectEnv: 'hookrunner.io/inject-env',
+} as const;
+
+/** D7: our hook finalizer (Argo CD's is `argocd.argoproj.io/hook-finalizer`). */
+export const HOOK_FINALIZER = 'hookrunner.io/hook-finalizer';
+
+export const SYNC_PHASES = ['PreSync', 'Sync', 'PostSync', 'SyncFail'] as const;
+export type SyncPhase = (typeof SYNC_PHASES)[number];
+
+/** §1.1: PreSync = -1, Sync = 0, PostSync = 1, SyncFail = 2. */
+export const SYNC_PHASE_RANK: Readonly<Record<SyncPhase, number>> = {
+  PreSync: -1,
+  Sync: 0,
+  PostSync: 1,
+  SyncFail: 2,
+};
+
+/** Valid values of `argocd.argoproj.io/hook` (§1.1). PreDelete/PostDelete are not engine hook types. */
+export const HOOK_TYPES = ['PreSync', 'Sync', 'PostSync', 'Skip', 'SyncFail'] as const;
+export type HookType = (typeof HOOK_TYPES)[number];
+
+export const HOOK_DELETE_POLICIES = ['HookSucceeded', 'HookFailed', 'BeforeHookCreation'] as const;
+export type HookDeletePolicy = (typeof HOOK_DELETE_POLICIES)[number];
+
+/** §6.1: the policy used when neither annotation gives a valid one. */
+export const DEFAULT_DELETE_POLICY: HookDeletePolicy = 'BeforeHookCreation';
+
+/** §2.6: `helm.sh/hook` values that map to a sync phase. */
+export const HELM_HOOK_TYPES: Readonly<Record<string, SyncPhase>> = {
+  'pre-install': 'PreSync',
+  'pre-upgrade': 'PreSync',
+  'post-install': 'PostSync',
+  'post-upgrade': 'PostSync',
+};
+/** §2.6: `crd-install` is not a hook at all: the object is an ordinary resource. */
+export const HELM_CRD_INSTALL = 'crd-install';
+
+/** §2.6: `helm.sh/hook-delete-policy` values. */
+export const HELM_DELETE_POLICIES: Readonly<Record<string, HookDeletePolicy>> = {
+  'hook-succeeded': 'HookSucceeded',
+  'hook-failed': 'HookFailed',
+  'before-hook-creation': 'BeforeHookCreation',
+};
+
+/** §1.1 operation phases; also used as each hook task's phase. */
+export const OPERATION_PHASES = ['Running', 'Terminating', 'Failed', 'Error', 'Succeeded'] as const;
+export type OperationPhase = (typeof OPERATION_PHASES)[number];
+
+/** "Completed" means Failed, Error or Succeeded (§1.1). */
+export function isCompleted(phase: OperationPhase | undefined): boolean {
+  return phase === 'Failed' || phase === 'Error' || phase === 'Succeeded';
+}
+export function isSuccessful(phase: OperationPhase | undefined): boolean {
+  return phase === 'Succeeded';
+}
+
+/** §1.1 result codes (a task's status). */
+export const RESULT_CODES = ['Synced', 'SyncFailed', 'Pruned', 'PruneSkipped'] as const;
+export type ResultCode = (typeof RESULT_CODES)[number];
+
+export function isSyncPhase(value: string): value is SyncPhase {
+  return (SYNC_PHASES as readonly string[]).includes(value);
+}
+export function isHookType(value: string): value is HookType {
+  return (HOOK_TYPES as readonly string[]).includes(value);
+}
+export function isHookDeletePolicy(value: string): value is HookDeletePolicy {
+  return (HOOK_DELETE_POLICIES as readonly string[]).includes(value);
+}
+
+/** Argo CD application-level and per-resource sync options that the planner reads (§9). */
+export const SyncOptions = {
+  createNamespace: 'CreateNamespace=true',
+  pruneLast: 'PruneLast=true',
+} as const;

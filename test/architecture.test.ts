@@ -1,0 +1,57 @@
+import { readFile, readdir } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * ARCHITECTURE.md "Folders": which folder may import which. `manifests` (the vocabulary) and
+ * `util` (timeouts, retries) are allowed everywhere; `cli` may import everything.
+ */
+const ALLOWED: Record<string, readonly string[]> = {
+  manifests: [],
+  util: [],
+  config: [],
+  plan: ['manifests'],
+  sync: ['plan'],
+  cluster: ['manifests'],
+  devcluster: ['cluster'],
+  queue: ['sync', 'plan'],
+  store: ['sync', 'plan'],
+  notify: ['sync'],
+  orchestrator: ['sync', 'plan', 'queue', 'store', 'notify'],
+  worker: ['queue', 'cluster', 'sync', 'plan'],
+  api: ['orchestrator', 'store', 'sync', 'plan', 'queue', 'notify'],
+};
+const EVERYWHERE = ['manifests', 'util', 'config'];
+
+async function listTs(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await listTs(full)));
+    else if (entry.name.endsWith('.ts')) out.push(full);
+  }
+  return out;
+}
+
+describe('architecture: imports point down the folder table', () => {
+  it('should only import allowed folders', async () => {
+    const violations: string[] = [];
+    for (const file of await listTs('src')) {
+      const folder = relative('src', file).split('/')[0] ?? '';
+      if (folder === 'cli' || folder.endsWith('.ts')) continue;
+      const allowed = ALLOWED[folder];
+      if (!allowed) {
+        violations.push(`${file}: folder "${folder}" is not in ARCHITECTURE.md's table`);
+        continue;
+      }
+      const text = await readFile(file, 'utf8');
+      for (const m of text.matchAll(/from '(\.\.\/[^']+)'/g)) {
+        const target = relative('src', join(file, '..', m[1] ?? '')).split('/')[0] ?? '';
+        if (target !== folder && !allowed.includes(target) && !EVERYWHERE.includes(target)) {
+          violations.push(`${file} imports ${m[1]} (${folder} → ${target})`);
+        }
+      }
+    }
+    expect(violations).toEqual([]);
+  });
+});

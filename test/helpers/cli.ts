@@ -1,0 +1,19 @@
+import { main } from '../../src/cli/main.js';
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run the CLI in-process with captured output. */
+export async function runCli(argv: string[], env: Record<string, string | undefined> = {}): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, {
+    stdout: { write: (s: string) => (stdout += s), isTTY: false },
+    stderr: { write: (s: string) => (stderr += s) },
+    env,
+  });
+  return { code, stdout, stderr };
+}
