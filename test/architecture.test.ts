@@ -10,6 +10,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   manifests: [],
   util: [],
   config: [],
+  sources: [],
   plan: ['manifests'],
   sync: ['plan'],
   cluster: ['manifests'],
@@ -19,7 +20,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   notify: ['sync'],
   orchestrator: ['sync', 'plan', 'queue', 'store', 'notify'],
   worker: ['queue', 'cluster', 'sync', 'plan'],
-  api: ['orchestrator', 'store', 'sync', 'plan', 'queue', 'notify'],
+  api: ['orchestrator', 'store', 'sync', 'plan', 'queue', 'notify', 'sources'],
 };
 const EVERYWHERE = ['manifests', 'util', 'config'];
 

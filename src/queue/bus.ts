@@ -1,0 +1,106 @@
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { StepResult, TaskResult } from '../sync/index.js';
+import { redisConnection } from './connection.js';
+import { QueueNames, jobId } from './payloads.js';
+import type { OrchestratorJobData, OrchestratorJobName, StepJobData, StepJobName } from './payloads.js';
+
+export interface BusOptions {
+  /** e.g. `redis://127.0.0.1:6379` */
+  redisUrl: string;
+  /** BullMQ key prefix; give each test or installation its own. @defaultValue 'hookrunner' */
+  prefix?: string;
+  /** Attempts for a step whose worker throws an infrastructure error. @defaultValue 5 */
+  stepAttempts?: number;
+  /** How long finished jobs are kept (their return values let the sweep recover a lost result). @defaultValue 3_600 s */
+  keepFinishedSeconds?: number;
+}
+
+export type StepJobState = 'waiting' | 'active' | 'delayed' | 'prioritized' | 'waiting-children' | 'completed' | 'failed' | 'missing' | 'unknown';
+
+/** Producers for both queues, and the cancellation flag workers read (§10.1). */
+export interface Bus {
+  readonly prefix: string;
+  readonly steps: Queue<StepJobData, StepResult, StepJobName>;
+  readonly orchestrator: Queue<OrchestratorJobData, void, OrchestratorJobName>;
+  /** Enqueue a step; the step id is the job id, so enqueuing it twice is a no-op. */
+  emitStep(data: StepJobData): Promise<void>;
+  sendResult(result: StepResult): Promise<void>;
+  sendProgress(operationId: string, stepId: string, results: TaskResult[]): Promise<void>;
+  /** Ask an orchestrator to look at an operation, now or after `delayMs`. A `key` dedupes. */
+  kick(operationId: string, reason: string, options?: { delayMs?: number; key?: string }): Promise<void>;
+  /** Where a step's job is; `completed` comes with its return value. */
+  stepJob(stepId: string): Promise<{ state: StepJobState; result?: StepResult }>;
+  requestCancel(operationId: string, reason: 'user' | 'timeout'): Promise<void>;
+  cancelReason(operationId: string): Promise<'user' | 'timeout' | undefined>;
+  clearCancel(operationId: string): Promise<void>;
+  /** A plain Redis client on the same server (for flags and the store). */
+  readonly redis: Redis;
+  close(): Promise<void>;
+}
+
+export function createBus(options: BusOptions): Bus {
+  const { redisUrl, prefix = 'hookrunner', stepAttempts = 5, keepFinishedSeconds = 3_600 } = options;
+  const connection = redisConnection(redisUrl, 'client');
+  const redis = redisConnection(redisUrl, 'client');
+  const steps = new Queue<StepJobData, StepResult, StepJobName>(QueueNames.steps, { connection, prefix });
+  const orchestrator = new Queue<OrchestratorJobData, void, OrchestratorJobName>(QueueNames.orchestrator, { connection, prefix });
+  const keep = { removeOnComplete: { age: keepFinishedSeconds, count: 10_000 }, removeOnFail: { age: keepFinishedSeconds * 24 } };
+  const cancelKey = (id: string): string => `${prefix}:cancel:${id}`;
+
+  return {
+    prefix,
+    steps,
+    orchestrator,
+    redis,
+    async emitStep(data) {
+      await steps.add(data.step.kind, data, {
+        jobId: jobId(data.step.id),
+        attempts: stepAttempts,
+        backoff: { type: 'exponential', delay: 1_000 },
+        ...keep,
+      });
+    },
+    async sendResult(result) {
+      await orchestrator.add('stepResult', { type: 'stepResult', operationId: result.operationId, result }, {
+        jobId: jobId(result.stepId, 'result'),
+        attempts: 10,
+        backoff: { type: 'exponential', delay: 500 },
+        ...keep,
+      });
+    },
+    async sendProgress(operationId, stepId, results) {
+      await orchestrator.add('progress', { type: 'progress', operationId, stepId, results }, { attempts: 3, removeOnComplete: true, removeOnFail: { age: 600 } });
+    },
+    async kick(operationId, reason, opts = {}) {
+      await orchestrator.add('advance', { type: 'advance', operationId, reason }, {
+        ...(opts.key ? { jobId: jobId(operationId, opts.key) } : {}),
+        ...(opts.delayMs ? { delay: opts.delayMs } : {}),
+        attempts: 10,
+        backoff: { type: 'exponential', delay: 500 },
+        removeOnComplete: true,
+        removeOnFail: { age: keepFinishedSeconds },
+      });
+    },
+    async stepJob(stepId) {
+      const job = await steps.getJob(jobId(stepId));
+      if (!job) return { state: 'missing' };
+      const state = (await job.getState()) as StepJobState;
+      return state === 'completed' && job.returnvalue ? { state, result: job.returnvalue } : { state };
+    },
+    async requestCancel(operationId, reason) {
+      await redis.set(cancelKey(operationId), reason, 'EX', 7 * 24 * 3600);
+    },
+    async cancelReason(operationId) {
+      const v = await redis.get(cancelKey(operationId));
+      return v === 'user' || v === 'timeout' ? v : undefined;
+    },
+    async clearCancel(operationId) {
+      await redis.del(cancelKey(operationId));
+    },
+    async close() {
+      await Promise.allSettled([steps.close(), orchestrator.close()]);
+      await Promise.allSettled([connection.quit(), redis.quit()]);
+    },
+  };
+}

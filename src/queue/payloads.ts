@@ -1,0 +1,78 @@
+/**
+ * Queue names, job names and typed payloads: the one place that says what travels on Redis.
+ * Job ids never contain `:` (BullMQ rejects them) and are never pure integers.
+ */
+import type { KubeObject, Manifest } from '../manifests/index.js';
+import type { SyncTask } from '../plan/index.js';
+import type { Step, StepResult, TaskResult } from '../sync/index.js';
+
+export const QueueNames = {
+  /** Steps for workers: one phase event at a time per operation. */
+  steps: 'steps',
+  /** Events for orchestrators: step results, progress, timers. */
+  orchestrator: 'orchestrator',
+} as const;
+
+/** What a worker needs to run a step without reading the store (D8: rebuilt from the plan and the live objects). */
+export interface StepContext {
+  app: string;
+  operationId: string;
+  /** `<operationId>-<attempt>`: marks hook objects created by this attempt, so a redelivered step adopts them. */
+  syncId: string;
+  namespace: string;
+  revision: string;
+  /** Epoch ms: no wait of this step goes beyond it (D3). */
+  deadlineAt: number;
+  /** D3: default hook timeout, ms. */
+  hookTimeoutMs: number;
+  /** D2: pause after a non-final wave, ms. */
+  waveDelayMs: number;
+  prune: boolean;
+  dryRun: boolean;
+  /** D5: the failure text given to SyncFail hooks as HOOKRUNNER_FAILURE. */
+  failure?: string;
+}
+
+/** The prepare step's extra input: what the planner needs. */
+export interface PrepareInput {
+  manifests: Manifest[];
+  startedAt: string;
+  createNamespace: boolean;
+  pruneLast: boolean;
+  /** Objects this application applied before and no longer declares: prune candidates, checked live by the worker. */
+  inventory: InventoryRef[];
+}
+
+export interface InventoryRef {
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  name: string;
+}
+
+export interface StepJobData {
+  step: Step;
+  context: StepContext;
+  /** The plan tasks the step runs (wave, syncFail) or deletes (cleanup, as `deleteTasks`). */
+  tasks: SyncTask[];
+  deleteTasks: SyncTask[];
+  prepare?: PrepareInput;
+}
+
+export type StepJobName = Step['kind'];
+
+export type OrchestratorJobData =
+  | { type: 'stepResult'; operationId: string; result: StepResult }
+  | { type: 'progress'; operationId: string; stepId: string; results: TaskResult[] }
+  | { type: 'advance'; operationId: string; reason: string };
+
+export type OrchestratorJobName = OrchestratorJobData['type'];
+
+/** Live objects a prune task refers to travel as plain objects. */
+export type LiveObject = KubeObject;
+
+/** A job id from parts: `:` is not allowed by BullMQ, so parts are joined with `-`. */
+export function jobId(...parts: (string | number)[]): string {
+  const id = parts.join('-').replace(/:/g, '_');
+  return /^\d+$/.test(id) ? `j-${id}` : id;
+}

@@ -1,0 +1,200 @@
+/**
+ * Operation state in Redis (D8). Every transition is a compare-and-set on the operation's
+ * version, done by a Lua script so the check and the write are one step; creating an operation
+ * and taking its application's lock (D6) are one step too.
+ */
+import type { Redis } from 'ioredis';
+import type { Operation, TaskResult } from '../sync/index.js';
+import { isDone } from '../sync/index.js';
+import { ConflictError, OperationRunningError } from './errors.js';
+
+export interface StoreOptions {
+  redis: Redis;
+  /** Key prefix. @defaultValue 'hookrunner' */
+  prefix?: string;
+  /** Finished operations kept per application. @defaultValue 100 */
+  historyLimit?: number;
+}
+
+/** A light view of an operation for live progress (no manifests, plan objects or logs). */
+export interface OperationEvent {
+  type: 'operation';
+  id: string;
+  app: string;
+  phase: Operation['phase'];
+  message: string;
+  version: number;
+  results: Omit<TaskResult, 'logs'>[];
+}
+
+export interface InventoryEntry {
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  name: string;
+}
+
+// KEYS: op doc, app lock, running set, app history. ARGV: id, json, app, startedAtMs
+const CREATE = `
+local holder = redis.call('GET', KEYS[2])
+if holder and holder ~= ARGV[1] then
+  local active = redis.call('HGET', ARGV[5] .. holder, 'active')
+  if active == '1' then return holder end
+end
+if redis.call('EXISTS', KEYS[1]) == 1 then return '!exists' end
+redis.call('HSET', KEYS[1], 'doc', ARGV[2], 'v', '0', 'active', '1')
+redis.call('SET', KEYS[2], ARGV[1])
+redis.call('SADD', KEYS[3], ARGV[1])
+redis.call('ZADD', KEYS[4], ARGV[4], ARGV[1])
+return ''
+`;
+
+// KEYS: op doc, app lock, running set. ARGV: expected version, json, id, finished(0/1), channel, event json
+const SAVE = `
+local current = redis.call('HGET', KEYS[1], 'v')
+if not current then return -1 end
+if current ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'doc', ARGV[2], 'v', tostring(tonumber(ARGV[1]) + 1), 'active', ARGV[4] == '1' and '0' or '1')
+if ARGV[4] == '1' then
+  redis.call('SREM', KEYS[3], ARGV[3])
+  if redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end
+end
+redis.call('PUBLISH', ARGV[5], ARGV[6])
+return 1
+`;
+
+export interface Store {
+  readonly prefix: string;
+  /**
+   * Store a new operation and take its application's lock (D6).
+   * @throws OperationRunningError naming the running operation when the application has one.
+   */
+  createOperation(op: Operation): Promise<void>;
+  getOperation(id: string): Promise<Operation | undefined>;
+  /** CAS on `op.version`; stores `version + 1` and returns the stored operation. @throws ConflictError */
+  saveOperation(op: Operation): Promise<Operation>;
+  /** Read, change, CAS, retrying on conflict. `fn` returning undefined means "no change". */
+  updateOperation(id: string, fn: (op: Operation) => Operation | undefined): Promise<Operation | undefined>;
+  runningOperations(): Promise<string[]>;
+  /** Newest first. */
+  history(app: string, limit?: number): Promise<string[]>;
+  runningOperationOf(app: string): Promise<string | undefined>;
+  inventory(app: string): Promise<InventoryEntry[]>;
+  addToInventory(app: string, entries: InventoryEntry[]): Promise<void>;
+  removeFromInventory(app: string, entries: InventoryEntry[]): Promise<void>;
+  /** Live operation events (Redis pub/sub on a dedicated connection). */
+  subscribe(onEvent: (event: OperationEvent) => void): Promise<() => Promise<void>>;
+}
+
+export function createStore(options: StoreOptions): Store {
+  const { redis, prefix = 'hookrunner', historyLimit = 100 } = options;
+  const k = {
+    op: (id: string) => `${prefix}:op:${id}`,
+    opPrefix: `${prefix}:op:`,
+    lock: (app: string) => `${prefix}:app:${app}:running`,
+    running: `${prefix}:ops:running`,
+    history: (app: string) => `${prefix}:app:${app}:ops`,
+    inventory: (app: string) => `${prefix}:app:${app}:inventory`,
+    channel: `${prefix}:events`,
+  };
+  const entryKey = (e: InventoryEntry): string => JSON.stringify([e.apiVersion, e.kind, e.namespace, e.name]);
+
+  const store: Store = {
+    prefix,
+    async createOperation(op) {
+      const out = (await redis.eval(CREATE, 4, k.op(op.id), k.lock(op.app), k.running, k.history(op.app), op.id, JSON.stringify(op), op.app, String(Date.parse(op.startedAt)), k.opPrefix)) as string;
+      if (out === '!exists') throw new ConflictError(`operation ${op.id} already exists`);
+      if (out !== '') throw new OperationRunningError(op.app, out);
+      const excess = (await redis.zcard(k.history(op.app))) - historyLimit;
+      if (excess > 0) {
+        const old = await redis.zrange(k.history(op.app), 0, excess - 1);
+        for (const id of old) {
+          const doc = await store.getOperation(id);
+          if (doc && isDone(doc)) {
+            await redis.zrem(k.history(op.app), id);
+            await redis.del(k.op(id));
+          }
+        }
+      }
+    },
+    async getOperation(id) {
+      const doc = await redis.hget(k.op(id), 'doc');
+      return doc ? (JSON.parse(doc) as Operation) : undefined;
+    },
+    async saveOperation(op) {
+      const next: Operation = { ...op, version: op.version + 1 };
+      const finished = isDone(next) ? '1' : '0';
+      const out = (await redis.eval(SAVE, 3, k.op(op.id), k.lock(op.app), k.running, String(op.version), JSON.stringify(next), op.id, finished, k.channel, JSON.stringify(toEvent(next)))) as number;
+      if (out === -1) throw new ConflictError(`operation ${op.id} does not exist`);
+      if (out === 0) throw new ConflictError(`operation ${op.id} changed (version ${op.version} is stale)`);
+      return next;
+    },
+    async updateOperation(id, fn) {
+      for (let attempt = 0; attempt < 20; attempt++) {
+        const current = await store.getOperation(id);
+        if (!current) return undefined;
+        const changed = fn(current);
+        if (!changed) return current;
+        try {
+          return await store.saveOperation(changed);
+        } catch (err) {
+          if (!(err instanceof ConflictError)) throw err;
+        }
+      }
+      throw new ConflictError(`operation ${id}: gave up after 20 conflicting updates`);
+    },
+    async runningOperations() {
+      return redis.smembers(k.running);
+    },
+    async history(app, limit = 50) {
+      return redis.zrevrange(k.history(app), 0, limit - 1);
+    },
+    async runningOperationOf(app) {
+      return (await redis.get(k.lock(app))) ?? undefined;
+    },
+    async inventory(app) {
+      const raw = await redis.smembers(k.inventory(app));
+      return raw.map((r) => {
+        const [apiVersion, kind, namespace, name] = JSON.parse(r) as string[];
+        return { apiVersion: apiVersion ?? '', kind: kind ?? '', namespace: namespace ?? '', name: name ?? '' };
+      });
+    },
+    async addToInventory(app, entries) {
+      if (entries.length > 0) await redis.sadd(k.inventory(app), ...entries.map(entryKey));
+    },
+    async removeFromInventory(app, entries) {
+      if (entries.length > 0) await redis.srem(k.inventory(app), ...entries.map(entryKey));
+    },
+    async subscribe(onEvent) {
+      const sub = redis.duplicate();
+      await sub.subscribe(k.channel);
+      sub.on('message', (_channel: string, message: string) => {
+        try {
+          onEvent(JSON.parse(message) as OperationEvent);
+        } catch {
+          // a malformed event is dropped; the next one carries the full state again
+        }
+      });
+      return async () => {
+        await sub.quit().catch(() => undefined);
+      };
+    },
+  };
+  return store;
+}
+
+export function toEvent(op: Operation): OperationEvent {
+  return {
+    type: 'operation',
+    id: op.id,
+    app: op.app,
+    phase: op.phase,
+    message: op.message,
+    version: op.version,
+    results: op.results.map((r) => {
+      const copy = { ...r };
+      delete copy.logs;
+      return copy;
+    }),
+  };
+}

@@ -1,0 +1,11 @@
+export * from './types.js';
+export { advance, isDone, multiStep, recordStepResult, requestTermination, runningMessage, startOperation, stepTasks, syncId } from './machine.js';
+export type { Advance, StartInput } from './machine.js';
+export { mergeResults, resultFor, taskCompleted, taskFailed, taskLabel } from './results.js';
+export { retryDelayMs } from './retry.js';
+export { hookVerdict, resourceVerdict } from './health-phase.js';
+export type { TaskVerdict } from './health-phase.js';
+export { TrackingKeys, contextEnv, decorateForApply, trackedApp } from './decorate.js';
+export type { DecorateOptions, SyncContextEnv } from './decorate.js';
+export { displayStatus, operationDocument, orderedResults } from './document.js';
+export type { OperationDocument, ResourceDocument } from './document.js';
