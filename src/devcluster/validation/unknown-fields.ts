@@ -1,0 +1,110 @@
+/**
+ * `fieldValidation=Strict`: unknown fields are refused with 400 BadRequest. Checked for the top
+ * level and `metadata` of built-in kinds, and for pod specs and containers (where typos in hook
+ * manifests land); custom resources are not checked (no schema validation).
+ */
+import type { ResourceType } from '../api/resource-types.js';
+import { badRequest } from '../errors.js';
+import type { ApiError } from '../errors.js';
+import { asArray, getPath, isRecord } from '../json.js';
+
+const COMMON = ['apiVersion', 'kind', 'metadata'];
+const SPEC_STATUS = ['spec', 'status'];
+
+const TOP_LEVEL: Record<string, readonly string[]> = {
+  ConfigMap: ['data', 'binaryData', 'immutable'],
+  Secret: ['data', 'stringData', 'type', 'immutable'],
+  ServiceAccount: ['secrets', 'imagePullSecrets', 'automountServiceAccountToken'],
+  Role: ['rules'],
+  ClusterRole: ['rules', 'aggregationRule'],
+  RoleBinding: ['subjects', 'roleRef'],
+  ClusterRoleBinding: ['subjects', 'roleRef'],
+  Endpoints: ['subsets'],
+  PodTemplate: ['template'],
+  ControllerRevision: ['data', 'revision'],
+  Event: ['involvedObject', 'reason', 'message', 'source', 'firstTimestamp', 'lastTimestamp', 'count', 'type', 'eventTime', 'series', 'action', 'related', 'reportingComponent', 'reportingInstance'],
+};
+
+const METADATA = [
+  'name',
+  'generateName',
+  'namespace',
+  'selfLink',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'labels',
+  'annotations',
+  'ownerReferences',
+  'finalizers',
+  'managedFields',
+];
+
+const POD_SPEC = [
+  'volumes', 'initContainers', 'containers', 'ephemeralContainers', 'restartPolicy', 'terminationGracePeriodSeconds',
+  'activeDeadlineSeconds', 'dnsPolicy', 'nodeSelector', 'serviceAccountName', 'serviceAccount', 'automountServiceAccountToken',
+  'nodeName', 'hostNetwork', 'hostPID', 'hostIPC', 'shareProcessNamespace', 'securityContext', 'imagePullSecrets', 'hostname',
+  'subdomain', 'affinity', 'schedulerName', 'tolerations', 'hostAliases', 'priorityClassName', 'priority', 'dnsConfig',
+  'readinessGates', 'runtimeClassName', 'enableServiceLinks', 'preemptionPolicy', 'overhead', 'topologySpreadConstraints',
+  'setHostnameAsFQDN', 'os', 'hostUsers', 'schedulingGates', 'resourceClaims', 'resources', 'hostnameOverride',
+];
+
+const CONTAINER = [
+  'name', 'image', 'command', 'args', 'workingDir', 'ports', 'envFrom', 'env', 'resources', 'resizePolicy', 'restartPolicy',
+  'restartPolicyRules', 'volumeMounts', 'volumeDevices', 'livenessProbe', 'readinessProbe', 'startupProbe', 'lifecycle',
+  'terminationMessagePath', 'terminationMessagePolicy', 'imagePullPolicy', 'securityContext', 'stdin', 'stdinOnce', 'tty',
+];
+
+function podSpecPaths(kind: string): string[][] {
+  switch (kind) {
+    case 'Pod':
+      return [['spec']];
+    case 'CronJob':
+      return [['spec', 'jobTemplate', 'spec', 'template', 'spec']];
+    case 'Job':
+    case 'Deployment':
+    case 'ReplicaSet':
+    case 'StatefulSet':
+    case 'DaemonSet':
+    case 'ReplicationController':
+      return [['spec', 'template', 'spec']];
+    case 'PodTemplate':
+      return [['template', 'spec']];
+    default:
+      return [];
+  }
+}
+
+function unknownKeys(value: unknown, known: readonly string[], prefix: string, out: string[]): void {
+  if (!isRecord(value)) return;
+  for (const key of Object.keys(value)) if (!known.includes(key)) out.push(`${prefix}${key}`);
+}
+
+/** The unknown fields of a body (dotted paths), for a built-in kind. */
+export function unknownFields(type: ResourceType, body: unknown): string[] {
+  if (!type.builtIn || !isRecord(body)) return [];
+  const out: string[] = [];
+  unknownKeys(body, [...COMMON, ...(TOP_LEVEL[type.kind] ?? SPEC_STATUS)], '', out);
+  unknownKeys(body.metadata, METADATA, 'metadata.', out);
+  for (const path of podSpecPaths(type.kind)) {
+    const spec = getPath(body, path);
+    unknownKeys(spec, POD_SPEC, `${path.join('.')}.`, out);
+    for (const list of ['containers', 'initContainers']) {
+      asArray(getPath(spec, [list]))?.forEach((c, i) => unknownKeys(c, CONTAINER, `${path.join('.')}.${list}[${i}].`, out));
+    }
+  }
+  return out;
+}
+
+/** 400 BadRequest as the API server words a strict decoding error, or undefined. */
+export function strictDecodingError(type: ResourceType, body: unknown): ApiError | undefined {
+  const unknown = unknownFields(type, body);
+  if (unknown.length === 0) return undefined;
+  const version = type.group ? `${type.group}/${type.version}` : type.version;
+  return badRequest(
+    `${type.kind} in version "${version}" cannot be handled as a ${type.kind}: strict decoding error: ${unknown.map((f) => `unknown field "${f}"`).join(', ')}`,
+  );
+}
