@@ -1,0 +1,101 @@
+/**
+ * Discovery (`/api/v1`, `/apis/<group>/<version>`) with a cache per apiVersion, and the URL paths
+ * built from it.
+ */
+import { splitApiVersion } from '../manifests/index.js';
+import { isNotFound, KubeApiError } from './errors.js';
+import type { Transport } from './transport.js';
+import type { ApiResourceInfo } from './types.js';
+
+export interface Discovery {
+  /** `undefined` when the server does not serve the kind. */
+  resourceInfo(apiVersion: string, kind: string): Promise<ApiResourceInfo | undefined>;
+  /** Like `resourceInfo`, but a kind the server does not serve is a `NotFound` `KubeApiError`. */
+  require(apiVersion: string, kind: string): Promise<ApiResourceInfo>;
+  invalidate(): void;
+}
+
+interface ResourceListEntry {
+  name: string;
+  kind: string;
+  namespaced: boolean;
+}
+
+function parseResourceList(body: unknown): ResourceListEntry[] {
+  const resources = (body as { resources?: unknown } | null)?.resources;
+  if (!Array.isArray(resources)) return [];
+  return resources.flatMap((r: unknown) => {
+    const e = r as Partial<Record<string, unknown>> | null;
+    if (!e || typeof e['name'] !== 'string' || typeof e['kind'] !== 'string') return [];
+    return [{ name: e['name'], kind: e['kind'], namespaced: e['namespaced'] === true }];
+  });
+}
+
+/** `no matches for kind "Widget" in version "example.com/v1"`, as kubectl words it. */
+export function noKindMatch(apiVersion: string, kind: string): KubeApiError {
+  const { group } = splitApiVersion(apiVersion);
+  return new KubeApiError(
+    { code: 404, reason: 'NotFound', message: `no matches for kind ${JSON.stringify(kind)} in version ${JSON.stringify(apiVersion)}`, details: { group, kind } },
+    { request: { verb: 'discover', target: `${kind}.${apiVersion}` } },
+  );
+}
+
+export function createDiscovery(transport: Transport): Discovery {
+  const cache = new Map<string, Promise<ResourceListEntry[] | undefined>>();
+
+  function load(apiVersion: string): Promise<ResourceListEntry[] | undefined> {
+    let entry = cache.get(apiVersion);
+    if (!entry) {
+      const { group, version } = splitApiVersion(apiVersion);
+      const path = group === '' ? `/api/${encodeURIComponent(version)}` : `/apis/${encodeURIComponent(group)}/${encodeURIComponent(version)}`;
+      entry = transport
+        .requestJson({ method: 'GET', path, describe: { verb: 'discover', target: apiVersion } })
+        .then(parseResourceList, (err: unknown) => {
+          if (isNotFound(err)) return undefined;
+          throw err;
+        });
+      // A failure is not cached: the next call asks again.
+      entry.catch(() => cache.delete(apiVersion));
+      cache.set(apiVersion, entry);
+    }
+    return entry;
+  }
+
+  async function resourceInfo(apiVersion: string, kind: string): Promise<ApiResourceInfo | undefined> {
+    const { group, version } = splitApiVersion(apiVersion);
+    const list = await load(apiVersion);
+    // Subresources (`jobs/status`) share the kind; the main resource has no slash.
+    const found = list?.find((r) => r.kind === kind && !r.name.includes('/'));
+    return found ? { group, version, kind, resource: found.name, namespaced: found.namespaced } : undefined;
+  }
+
+  return {
+    resourceInfo,
+    async require(apiVersion, kind) {
+      const info = await resourceInfo(apiVersion, kind);
+      if (!info) throw noKindMatch(apiVersion, kind);
+      return info;
+    },
+    invalidate() {
+      cache.clear();
+    },
+  };
+}
+
+/** The collection path of a resource, in a namespace when it is namespaced and one is given. */
+export function collectionPath(info: ApiResourceInfo, namespace: string | undefined): string {
+  const root = info.group === '' ? `/api/${info.version}` : `/apis/${info.group}/${info.version}`;
+  const ns = info.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
+  return `${root}${ns}/${info.resource}`;
+}
+
+export function objectPath(info: ApiResourceInfo, namespace: string | undefined, name: string): string {
+  return `${collectionPath(info, namespace)}/${encodeURIComponent(name)}`;
+}
+
+/** `jobs.batch app/pre-job`, the way kubectl names objects in messages. */
+export function describeTarget(info: ApiResourceInfo, namespace: string | undefined, name?: string): string {
+  const resource = info.group === '' ? info.resource : `${info.resource}.${info.group}`;
+  const ns = info.namespaced && namespace ? `${namespace}/` : '';
+  return name === undefined ? `${resource}${info.namespaced && namespace ? ` in ${namespace}` : ''}` : `${resource} ${ns}${name}`;
+}

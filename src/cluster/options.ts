@@ -1,0 +1,110 @@
+/** Options of `createClusterClient`, their defaults and their validation. */
+import type { BackoffOptions, Logger } from '../util/index.js';
+import { ClusterConfigError } from './errors.js';
+
+export interface ClusterRetryOptions extends BackoffOptions {
+  /** Attempts per request in all, the first included. @defaultValue 6 */
+  attempts?: number;
+}
+
+export interface ClusterClientOptions {
+  /**
+   * Path of a kubeconfig file. When omitted the client looks, in order, at `$KUBECONFIG` (a
+   * `:`-separated list, merged), `~/.kube/config`, then the in-cluster service account. It never
+   * falls back to `http://localhost:8080`: nothing found is a `ClusterConfigError`.
+   * @defaultValue undefined (search as above)
+   */
+  kubeconfig?: string;
+  /** Context to use from the kubeconfig. @defaultValue the kubeconfig's `current-context` */
+  context?: string;
+  /**
+   * Use only the in-cluster service account (`KUBERNETES_SERVICE_HOST`/`_PORT` and the token and
+   * CA under `/var/run/secrets/kubernetes.io/serviceaccount`).
+   * @defaultValue false
+   */
+  inCluster?: boolean;
+  /** API server URL, e.g. `https://10.0.0.1:6443`; with it, no kubeconfig is read. @defaultValue undefined */
+  server?: string;
+  /** Bearer token for `server`. Never logged. @defaultValue undefined (no Authorization header) */
+  token?: string;
+  /** PEM CA bundle for `server`, base64-encoded as in a kubeconfig's `certificate-authority-data`. @defaultValue undefined (system CAs) */
+  caData?: string;
+  /** Skip TLS verification for `server`. @defaultValue false */
+  insecureSkipTlsVerify?: boolean;
+  /** Namespace for refs and objects that name none (namespaced kinds only). @defaultValue the context's namespace, else `default` */
+  namespace?: string;
+  /** Client-side rate limit: sustained requests per second, shared by all requests of this client. @defaultValue 50 */
+  qps?: number;
+  /** Client-side rate limit: requests allowed at once above `qps`. @defaultValue 100 */
+  burst?: number;
+  /** Time limit of every single request (a watch: until its response headers arrive). @defaultValue 30_000 */
+  requestTimeoutMs?: number;
+  /** Retries of 429, 500, 502, 503, 504 and connection errors. @defaultValue `{ attempts: 6, initialMs: 200, maxMs: 10_000, factor: 2, jitter: 0.5 }` */
+  retry?: ClusterRetryOptions;
+  /** Field manager of apply and create. @defaultValue 'hookrunner' */
+  fieldManager?: string;
+  /** Server-side `timeoutSeconds` of each watch request; the watch then resumes from where it was. @defaultValue 300 */
+  watchTimeoutSeconds?: number;
+  /** A watch connection that delivers nothing (not even a bookmark) this long is dropped and resumed. @defaultValue 120_000 */
+  watchIdleTimeoutMs?: number;
+  /** Default re-list period of watches (`WatchOptions.resyncMs`). @defaultValue 30_000 */
+  resyncMs?: number;
+  /** How often `waitFor` re-reads the object directly, as a backstop to its watch. @defaultValue 10_000 */
+  waitPollIntervalMs?: number;
+  /** Receives retries, watch restarts and re-lists. Tokens and bodies are never logged. @defaultValue silent */
+  logger?: Logger;
+  /** Environment consulted for `KUBECONFIG`, `HOME` and `KUBERNETES_SERVICE_*`. @defaultValue process.env */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** The options with every default filled in (connection settings stay optional). */
+export interface ResolvedOptions {
+  qps: number;
+  burst: number;
+  requestTimeoutMs: number;
+  retry: Required<ClusterRetryOptions>;
+  fieldManager: string;
+  watchTimeoutSeconds: number;
+  watchIdleTimeoutMs: number;
+  resyncMs: number;
+  waitPollIntervalMs: number;
+}
+
+function positive(field: string, value: number | undefined, fallback: number, options: { integer?: boolean; allowZero?: boolean } = {}): number {
+  if (value === undefined) return fallback;
+  const ok =
+    typeof value === 'number' && Number.isFinite(value) && (options.allowZero ? value >= 0 : value > 0) && (!options.integer || Number.isInteger(value));
+  if (!ok) {
+    const what = options.integer ? 'an integer' : 'a number';
+    throw new ClusterConfigError(`option ${field} must be ${what} ${options.allowZero ? '≥ 0' : '> 0'} (got ${String(value)})`, { field });
+  }
+  return value;
+}
+
+/** Validate the numeric and string options; connection options are checked when the config is loaded. */
+export function resolveOptions(options: ClusterClientOptions): ResolvedOptions {
+  const retry = options.retry ?? {};
+  const fieldManager = options.fieldManager ?? 'hookrunner';
+  if (typeof fieldManager !== 'string' || fieldManager.length === 0 || fieldManager.length > 128) {
+    throw new ClusterConfigError('option fieldManager must be a non-empty string of at most 128 characters', { field: 'fieldManager' });
+  }
+  const jitter = positive('retry.jitter', retry.jitter, 0.5, { allowZero: true });
+  if (jitter > 1) throw new ClusterConfigError(`option retry.jitter must be between 0 and 1 (got ${jitter})`, { field: 'retry.jitter' });
+  return {
+    qps: positive('qps', options.qps, 50),
+    burst: positive('burst', options.burst, 100, { integer: true }),
+    requestTimeoutMs: positive('requestTimeoutMs', options.requestTimeoutMs, 30_000),
+    retry: {
+      attempts: positive('retry.attempts', retry.attempts, 6, { integer: true }),
+      initialMs: positive('retry.initialMs', retry.initialMs, 200, { allowZero: true }),
+      maxMs: positive('retry.maxMs', retry.maxMs, 10_000, { allowZero: true }),
+      factor: positive('retry.factor', retry.factor, 2),
+      jitter,
+    },
+    fieldManager,
+    watchTimeoutSeconds: positive('watchTimeoutSeconds', options.watchTimeoutSeconds, 300, { integer: true }),
+    watchIdleTimeoutMs: positive('watchIdleTimeoutMs', options.watchIdleTimeoutMs, 120_000),
+    resyncMs: positive('resyncMs', options.resyncMs, 30_000),
+    waitPollIntervalMs: positive('waitPollIntervalMs', options.waitPollIntervalMs, 10_000),
+  };
+}

@@ -1,0 +1,280 @@
+/**
+ * Every HTTP exchange with the API server: client-node's `KubeConfig` for credentials (token,
+ * token file, exec and OIDC plugins, client certificates), client-node's fetch-based HTTP
+ * library for ordinary requests and `node:http(s)` for watch streams, one keep-alive agent, the
+ * client-side rate limit, a timeout on every request and bounded retries with backoff.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import type { IncomingMessage } from 'node:http';
+import { HttpMethod, IsomorphicFetchHttpLibrary, RequestContext } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { AbortedError, backoffDelay, formatMs, sleep } from '../util/index.js';
+import type { Logger } from '../util/index.js';
+import { ClusterConfigError, ClusterUnreachableError, KubeApiError } from './errors.js';
+import type { RequestDescription } from './errors.js';
+import type { ResolvedOptions } from './options.js';
+import type { RateLimiter } from './rate-limiter.js';
+
+export type Verb = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface ApiRequest {
+  method: Verb;
+  /** URL path, e.g. `/apis/batch/v1/namespaces/app/jobs/x`. */
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  /** Sent as JSON text. */
+  body?: unknown;
+  /** @defaultValue 'application/json' when there is a body */
+  contentType?: string;
+  /** What is being done, for error messages and logs. */
+  describe: RequestDescription;
+  signal?: AbortSignal;
+}
+
+export interface ApiResponse {
+  status: number;
+  text: string;
+}
+
+/** The HTTP codes worth another attempt; never other 4xx. */
+const RETRYABLE_CODES = new Set([429, 500, 502, 503, 504]);
+
+/** Connection-level failures worth another attempt. */
+const RETRYABLE_NET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ERR_STREAM_PREMATURE_CLOSE',
+]);
+
+/** Longest `Retry-After` honoured, so a misbehaving server cannot park us for hours. */
+const MAX_RETRY_AFTER_MS = 120_000;
+
+/** A request that got no usable answer: refused, reset, or timed out. */
+export class ConnectionFailure extends Error {
+  override readonly name = 'ConnectionFailure';
+}
+
+function netCode(err: unknown): string | undefined {
+  if (err === null || typeof err !== 'object') return undefined;
+  const e = err as { code?: unknown; errno?: unknown; cause?: unknown; message?: unknown };
+  if (typeof e.code === 'string') return e.code;
+  if (typeof e.errno === 'string') return e.errno;
+  if (typeof e.message === 'string' && /socket hang up/i.test(e.message)) return 'ECONNRESET';
+  return e.cause !== undefined ? netCode(e.cause) : undefined;
+}
+
+export interface TransportOptions {
+  kubeConfig: KubeConfig;
+  server: string;
+  options: ResolvedOptions;
+  rateLimiter: RateLimiter;
+  logger: Logger;
+}
+
+export interface Transport {
+  readonly server: string;
+  /** One request with rate limit, timeout and retries; non-2xx → `KubeApiError`, no answer → `ClusterUnreachableError`. */
+  request(req: ApiRequest): Promise<ApiResponse>;
+  /** `request` and `JSON.parse` of the answer. */
+  requestJson(req: ApiRequest): Promise<unknown>;
+  /**
+   * Open a streaming GET (a watch) with one attempt: resolves with the response once its headers
+   * arrived (status 200); a non-200 answer → `KubeApiError`; no answer in time → `ConnectionFailure`.
+   */
+  openStream(path: string, query: ApiRequest['query'], signal: AbortSignal): Promise<IncomingMessage>;
+  close(): void;
+}
+
+function buildUrl(server: string, path: string, query: ApiRequest['query']): URL {
+  const url = new URL(server + path);
+  for (const [key, value] of Object.entries(query ?? {})) {
+    if (value !== undefined) url.searchParams.set(key, String(value));
+  }
+  return url;
+}
+
+export function createTransport(opts: TransportOptions): Transport {
+  const { kubeConfig, server, options, rateLimiter, logger } = opts;
+  const isHttps = server.startsWith('https:');
+  const cluster = kubeConfig.getCurrentCluster();
+  if (cluster?.proxyUrl) {
+    throw new ClusterConfigError(`the cluster's proxy-url is not supported (cluster ${JSON.stringify(cluster.name)})`, { field: 'kubeconfig' });
+  }
+  const fetchLibrary = new IsomorphicFetchHttpLibrary();
+  let agent: http.Agent | undefined;
+
+  /** Auth headers for this request (tokens from files and plugins are refreshed by client-node). */
+  async function authenticate(): Promise<{ headers: Record<string, string>; agent: http.Agent }> {
+    const httpsOptions: https.RequestOptions = {};
+    await kubeConfig.applyToHTTPSOptions(httpsOptions);
+    const headers: Record<string, string> = {};
+    for (const [key, value] of Object.entries(httpsOptions.headers ?? {})) {
+      if (typeof value === 'string' || typeof value === 'number') headers[key] = String(value);
+    }
+    const user = kubeConfig.getCurrentUser();
+    if (user?.username && !headers['Authorization']) {
+      headers['Authorization'] = `Basic ${Buffer.from(`${user.username}:${user.password ?? ''}`).toString('base64')}`;
+    }
+    if (!agent) {
+      agent = isHttps
+        ? new https.Agent({
+            keepAlive: true,
+            ca: httpsOptions.ca,
+            cert: httpsOptions.cert,
+            key: httpsOptions.key,
+            servername: httpsOptions.servername,
+            rejectUnauthorized: cluster?.skipTLSVerify ? false : httpsOptions.rejectUnauthorized,
+          })
+        : new http.Agent({ keepAlive: true });
+    }
+    return { headers, agent };
+  }
+
+  async function attempt(req: ApiRequest): Promise<ApiResponse> {
+    const url = buildUrl(server, req.path, req.query);
+    const auth = await authenticate();
+    const ctx = new RequestContext(url.toString(), HttpMethod[req.method]);
+    for (const [key, value] of Object.entries(auth.headers)) ctx.setHeaderParam(key, value);
+    ctx.setHeaderParam('Accept', 'application/json, */*');
+    if (req.body !== undefined) {
+      ctx.setHeaderParam('Content-Type', req.contentType ?? 'application/json');
+      ctx.setBody(JSON.stringify(req.body));
+    }
+    ctx.setAgent(auth.agent);
+    // One controller per attempt (not AbortSignal.any over a long-lived signal, which piles up dependants).
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, options.requestTimeoutMs);
+    const onAbort = (): void => controller.abort();
+    req.signal?.addEventListener('abort', onAbort, { once: true });
+    ctx.setSignal(controller.signal);
+    let status: number;
+    let text: string;
+    let headers: Record<string, string>;
+    try {
+      const response = await fetchLibrary.send(ctx).toPromise();
+      status = response.httpStatusCode;
+      headers = response.headers;
+      text = await response.body.text();
+    } catch (err) {
+      if (req.signal?.aborted) throw new AbortedError(`${req.describe.verb} ${req.describe.target} aborted`, { cause: err });
+      if (timedOut) throw new ConnectionFailure(`no answer within ${formatMs(options.requestTimeoutMs)}`, { cause: err });
+      const code = netCode(err);
+      throw new ConnectionFailure(code ?? (err instanceof Error ? err.message : String(err)), { cause: err });
+    } finally {
+      clearTimeout(timer);
+      req.signal?.removeEventListener('abort', onAbort);
+    }
+    if (status >= 200 && status < 300) return { status, text };
+    throw KubeApiError.fromResponse(status, text, headers, req.describe);
+  }
+
+  /** `false`, or the delay before the next attempt. */
+  function retryDelay(err: unknown, attemptIndex: number): number | false {
+    if (err instanceof KubeApiError) {
+      if (!RETRYABLE_CODES.has(err.code)) return false;
+      if (err.code === 429 && err.retryAfterSeconds !== undefined) return Math.min(err.retryAfterSeconds * 1000, MAX_RETRY_AFTER_MS);
+      return backoffDelay(attemptIndex, options.retry);
+    }
+    if (err instanceof ConnectionFailure) {
+      const code = netCode(err.cause);
+      const noAnswer = err.message.startsWith('no answer within');
+      if (!noAnswer && code !== undefined && !RETRYABLE_NET_CODES.has(code) && !code.startsWith('UND_ERR')) return false;
+      return backoffDelay(attemptIndex, options.retry);
+    }
+    return false;
+  }
+
+  async function request(req: ApiRequest): Promise<ApiResponse> {
+    const { attempts } = options.retry;
+    for (let i = 0; ; i++) {
+      await rateLimiter.take(req.signal);
+      try {
+        return await attempt(req);
+      } catch (err) {
+        const delay = i + 1 < attempts ? retryDelay(err, i) : false;
+        if (delay === false) {
+          if (err instanceof ConnectionFailure) throw new ClusterUnreachableError(server, i + 1, { cause: err, detail: err.message });
+          throw err;
+        }
+        logger.debug('kubernetes request retry', {
+          verb: req.describe.verb,
+          target: req.describe.target,
+          attempt: i + 1,
+          delayMs: delay,
+          error: err instanceof KubeApiError ? `${err.reason} (${err.code})` : (err as Error).message,
+        });
+        await sleep(delay, req.signal);
+      }
+    }
+  }
+
+  function openStream(path: string, query: ApiRequest['query'], signal: AbortSignal): Promise<IncomingMessage> {
+    return (async () => {
+      await rateLimiter.take(signal);
+      const auth = await authenticate();
+      const url = buildUrl(server, path, query);
+      return await new Promise<IncomingMessage>((resolve, reject) => {
+        const lib = isHttps ? https : http;
+        const req = lib.request(url, { method: 'GET', headers: { ...auth.headers, Accept: 'application/json' }, agent: auth.agent, signal });
+        const timer = setTimeout(() => req.destroy(new ConnectionFailure(`no answer within ${formatMs(options.requestTimeoutMs)}`)), options.requestTimeoutMs);
+        req.on('error', (err) => {
+          clearTimeout(timer);
+          if (signal.aborted) reject(new AbortedError('watch stopped', { cause: err }));
+          else reject(err instanceof ConnectionFailure ? err : new ConnectionFailure(netCode(err) ?? err.message, { cause: err }));
+        });
+        req.on('response', (res) => {
+          clearTimeout(timer);
+          if (res.statusCode === 200) {
+            resolve(res);
+            return;
+          }
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (chunk: Buffer) => {
+            if (size < 65_536) chunks.push(chunk);
+            size += chunk.length;
+          });
+          res.on('end', () => {
+            const headers = Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
+            reject(KubeApiError.fromResponse(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'), headers, { verb: 'watch', target: path }));
+          });
+          res.on('error', (err) => reject(new ConnectionFailure(err.message, { cause: err })));
+        });
+        req.end();
+      });
+    })();
+  }
+
+  return {
+    server,
+    request,
+    async requestJson(req) {
+      const { text } = await request(req);
+      try {
+        return JSON.parse(text) as unknown;
+      } catch (err) {
+        throw new KubeApiError(
+          { code: 500, reason: 'InternalError', message: `the server answered ${req.describe.verb} ${req.describe.target} with invalid JSON` },
+          { request: req.describe, cause: err },
+        );
+      }
+    },
+    openStream,
+    close() {
+      agent?.destroy();
+      agent = undefined;
+    },
+  };
+}

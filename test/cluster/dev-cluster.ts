@@ -1,0 +1,75 @@
+/** A dev cluster and an adapter client connected to it over HTTP, for the adapter's integration tests. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createClusterClient } from '../../src/cluster/index.js';
+import type { ClusterClientOptions, KubeClusterClient } from '../../src/cluster/index.js';
+import { startDevCluster } from '../../src/devcluster/index.js';
+import type { DevCluster, DevClusterOptions } from '../../src/devcluster/index.js';
+import type { KubeObject } from '../../src/manifests/index.js';
+
+export interface Connected {
+  cluster: DevCluster;
+  client: KubeClusterClient;
+  kubeconfig: string;
+  /** A fresh namespace for one test. */
+  namespace(): Promise<string>;
+  close(): Promise<void>;
+}
+
+let counter = 0;
+
+export async function connectDevCluster(
+  options: { devCluster?: DevClusterOptions; client?: Partial<ClusterClientOptions> } = {},
+): Promise<Connected> {
+  const cluster = await startDevCluster({ port: 0, workloadReadyDelayMs: 50, podRestartBackoffMs: 50, maxGracePeriodSeconds: 1, ...options.devCluster });
+  const dir = await mkdtemp(join(tmpdir(), 'hookrunner-adapter-'));
+  const kubeconfig = join(dir, 'kubeconfig');
+  await cluster.writeKubeconfig(kubeconfig);
+  const client = createClusterClient({
+    kubeconfig,
+    retry: { attempts: 8, initialMs: 20, maxMs: 500 },
+    waitPollIntervalMs: 1_000,
+    ...options.client,
+  });
+  return {
+    cluster,
+    client,
+    kubeconfig,
+    async namespace() {
+      counter++;
+      const name = `t-${process.pid}-${counter}`;
+      await client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+      return name;
+    },
+    async close() {
+      client.close();
+      await cluster.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A batch/v1 Job running `sh -c <script>` once. */
+export function shJob(name: string, namespace: string, script: string, extra: { labels?: Record<string, string>; restartPolicy?: string; backoffLimit?: number } = {}): KubeObject {
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name, namespace, ...(extra.labels ? { labels: extra.labels } : {}) },
+    spec: {
+      backoffLimit: extra.backoffLimit ?? 0,
+      template: {
+        spec: {
+          restartPolicy: extra.restartPolicy ?? 'Never',
+          terminationGracePeriodSeconds: 0,
+          containers: [{ name: 'main', image: 'busybox', command: ['sh', '-c', script] }],
+        },
+      },
+    },
+  };
+}
+
+export function hasCondition(obj: KubeObject | undefined, type: string): boolean {
+  const conditions = (obj?.['status'] as { conditions?: { type?: string; status?: string }[] } | undefined)?.conditions ?? [];
+  return conditions.some((c) => c.type === type && c.status === 'True');
+}
