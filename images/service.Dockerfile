@@ -21,10 +21,15 @@ LABEL org.opencontainers.image.title="hookrunner" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.licenses="Apache-2.0"
 ENV NODE_ENV=production
+ENV HOOKRUNNER_CACHE_DIR=/var/lib/hookrunner/git
 WORKDIR /app
-# uid/gid 10001, not the base image's `node` (1000); /var/lib/hookrunner is writable by it
-# (docker-compose's dev-cluster service shares its kubeconfig through a volume mounted there).
-RUN groupadd --system --gid 10001 hookrunner \
+# git fetches application sources (the API's git cache); uid/gid 10001, not the base image's
+# `node` (1000); /var/lib/hookrunner is writable by it (docker-compose's dev-cluster service
+# shares its kubeconfig through a volume mounted there; HOOKRUNNER_CACHE_DIR points inside it).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends git openssh-client ca-certificates \
+ && rm -rf /var/lib/apt/lists/* \
+ && groupadd --system --gid 10001 hookrunner \
  && useradd --system --uid 10001 --gid 10001 --home-dir /var/lib/hookrunner --no-create-home \
       --shell /usr/sbin/nologin hookrunner \
  && install -d -o 10001 -g 10001 -m 0755 /var/lib/hookrunner

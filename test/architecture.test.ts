@@ -11,6 +11,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   util: [],
   config: [],
   sources: [],
+  devchat: [],
   plan: ['manifests'],
   sync: ['plan'],
   cluster: ['manifests'],

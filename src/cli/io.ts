@@ -3,6 +3,11 @@ export interface CliIO {
   stdout: { write(text: string): unknown; isTTY?: boolean };
   stderr: { write(text: string): unknown };
   env: Readonly<Record<string, string | undefined>>;
+  /**
+   * Stops long-running commands (`worker`, `serve`, `dev-cluster`). As a process, SIGINT and
+   * SIGTERM abort it.
+   */
+  shutdown?: AbortSignal;
 }
 
 export const processIO: CliIO = {
@@ -10,3 +15,21 @@ export const processIO: CliIO = {
   stderr: process.stderr,
   env: process.env,
 };
+
+/** Resolve when the command should stop: the IO's signal, or SIGINT/SIGTERM of this process. */
+export function untilShutdown(io: CliIO): Promise<string> {
+  return new Promise((resolve) => {
+    if (io.shutdown) {
+      if (io.shutdown.aborted) resolve('aborted');
+      io.shutdown.addEventListener('abort', () => resolve('aborted'), { once: true });
+      return;
+    }
+    const onSignal = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolve(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}

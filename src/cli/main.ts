@@ -2,7 +2,13 @@ import { Command, CommanderError } from 'commander';
 import { ExitCode } from './exit-codes.js';
 import { processIO } from './io.js';
 import type { CliIO } from './io.js';
+import { registerCheck } from './check.js';
+import { registerDemo } from './demo.js';
+import { registerDevCluster } from './dev-cluster.js';
+import { registerNotify } from './notify.js';
 import { registerPlan } from './plan.js';
+import { registerServe, registerWorker } from './serve.js';
+import { registerSync } from './sync.js';
 
 export const VERSION = '0.1.0';
 
@@ -25,6 +31,13 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
       writeErr: (s) => io.stderr.write(s),
     });
   registerPlan(program, io, setExit);
+  registerSync(program, io, setExit);
+  registerWorker(program, io, setExit);
+  registerServe(program, io, setExit);
+  registerNotify(program, io, setExit);
+  registerCheck(program, io, setExit);
+  registerDemo(program, io, setExit);
+  registerDevCluster(program, io, setExit);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

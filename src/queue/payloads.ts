@@ -11,7 +11,16 @@ export const QueueNames = {
   steps: 'steps',
   /** Events for orchestrators: step results, progress, timers. */
   orchestrator: 'orchestrator',
+  /** Chat deliveries of the built-in triggers. */
+  notifications: 'notifications',
 } as const;
+
+/** A notification delivery job: bring one destination's messages of one operation up to date. */
+export interface NotificationJobData {
+  operationId: string;
+  /** `<service>:<recipient>` */
+  destination: string;
+}
 
 /** What a worker needs to run a step without reading the store (D8: rebuilt from the plan and the live objects). */
 export interface StepContext {

@@ -1,6 +1,6 @@
 /** Registered applications (the Argo CD `Application` manifests users bring), by name. */
 import type { Redis } from 'ioredis';
-import type { RetryStrategy } from '../sync/index.js';
+import type { RetryStrategy, Subscription } from '../sync/index.js';
 
 /** An application as stored: the manifest as given, and the fields hookrunner reads from it. */
 export interface ApplicationRecord {
@@ -19,8 +19,8 @@ export interface ApplicationRecord {
     syncOptions: string[];
     retry?: RetryStrategy;
   };
-  /** Notification subscriptions (built-in triggers), if any. */
-  notifications?: unknown;
+  /** Built-in notification subscriptions, from the Application's `notifications.argoproj.io/subscribe.*` annotations. */
+  notifications?: Subscription[];
   createdAt: string;
   updatedAt: string;
 }

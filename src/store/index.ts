@@ -1,5 +1,5 @@
 export { createStore, toEvent } from './store.js';
-export type { InventoryEntry, OperationEvent, Store, StoreOptions } from './store.js';
+export type { DeliveryEntry, InventoryEntry, OperationEvent, Store, StoreOptions } from './store.js';
 export { ConflictError, OperationRunningError } from './errors.js';
 export { createApplicationStore } from './applications.js';
 export type { ApplicationRecord, ApplicationStore } from './applications.js';

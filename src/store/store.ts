@@ -27,6 +27,18 @@ export interface OperationEvent {
   results: Omit<TaskResult, 'logs'>[];
 }
 
+/** One attempt to deliver a notification (USER-NEEDS #22). */
+export interface DeliveryEntry {
+  time: string;
+  destination: string;
+  /** What was delivered: `parent`, `update`, `phase PreSync`, `hook-failed Job/x`, `final`. */
+  event: string;
+  outcome: 'sent' | 'updated' | 'failed' | 'skipped';
+  /** The provider's error code or class, when it failed. */
+  errorCode?: string;
+  error?: string;
+}
+
 export interface InventoryEntry {
   apiVersion: string;
   kind: string;
@@ -82,6 +94,8 @@ export interface Store {
   inventory(app: string): Promise<InventoryEntry[]>;
   addToInventory(app: string, entries: InventoryEntry[]): Promise<void>;
   removeFromInventory(app: string, entries: InventoryEntry[]): Promise<void>;
+  appendDelivery(operationId: string, entry: DeliveryEntry): Promise<void>;
+  deliveries(operationId: string): Promise<DeliveryEntry[]>;
   /** Live operation events (Redis pub/sub on a dedicated connection). */
   subscribe(onEvent: (event: OperationEvent) => void): Promise<() => Promise<void>>;
 }
@@ -95,6 +109,7 @@ export function createStore(options: StoreOptions): Store {
     running: `${prefix}:ops:running`,
     history: (app: string) => `${prefix}:app:${app}:ops`,
     inventory: (app: string) => `${prefix}:app:${app}:inventory`,
+    deliveries: (id: string) => `${prefix}:op:${id}:deliveries`,
     channel: `${prefix}:events`,
   };
   const entryKey = (e: InventoryEntry): string => JSON.stringify([e.apiVersion, e.kind, e.namespace, e.name]);
@@ -112,7 +127,7 @@ export function createStore(options: StoreOptions): Store {
           const doc = await store.getOperation(id);
           if (doc && isDone(doc)) {
             await redis.zrem(k.history(op.app), id);
-            await redis.del(k.op(id));
+            await redis.del(k.op(id), k.deliveries(id));
           }
         }
       }
@@ -164,6 +179,13 @@ export function createStore(options: StoreOptions): Store {
     },
     async removeFromInventory(app, entries) {
       if (entries.length > 0) await redis.srem(k.inventory(app), ...entries.map(entryKey));
+    },
+    async appendDelivery(operationId, entry) {
+      await redis.rpush(k.deliveries(operationId), JSON.stringify(entry));
+      await redis.ltrim(k.deliveries(operationId), -500, -1);
+    },
+    async deliveries(operationId) {
+      return (await redis.lrange(k.deliveries(operationId), 0, -1)).map((e) => JSON.parse(e) as DeliveryEntry);
     },
     async subscribe(onEvent) {
       const sub = redis.duplicate();

@@ -9,3 +9,5 @@ export { TrackingKeys, contextEnv, decorateForApply, trackedApp } from './decora
 export type { DecorateOptions, SyncContextEnv } from './decorate.js';
 export { displayStatus, operationDocument, orderedResults } from './document.js';
 export type { OperationDocument, ResourceDocument } from './document.js';
+export { failureSummary, tail } from './failure.js';
+export type { FailedTaskSummary, FailureSummary } from './failure.js';

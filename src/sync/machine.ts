@@ -142,7 +142,7 @@ interface FailureInput {
 /** §5.6: delete the HookFailed set, run every SyncFail hook at once, then Failed. */
 function failurePath(op: Operation, { failed, failTasks, byKey, now }: FailureInput): Advance {
   const plan = op.plan as SyncTask[];
-  const failureMessage = op.failureMessage ?? failureText(op, failed, byKey, now);
+  const failureMessage = op.failureMessage ?? failureText(op, failed, byKey);
   if (failTasks.length > 0 && !op.syncFailStarted) {
     const deleteKeys = hooksToDelete(op, plan, byKey, 'HookFailed').filter((k) => !failTasks.some((t) => t.key === k));
     const next: Operation = { ...op, syncFailStarted: true, failureMessage, phase: 'Running' };
@@ -164,7 +164,7 @@ function failurePath(op: Operation, { failed, failTasks, byKey, now }: FailureIn
  * §5.6 / §5.8 messages. Argo CD lists only SyncFailed tasks after "reason:"; we also name failed
  * hooks and Degraded resources with their messages, so a notification says why (USER-NEEDS #14).
  */
-function failureText(op: Operation, failed: SyncTask[], byKey: Map<string, TaskResult>, now: number): string {
+function failureText(op: Operation, failed: SyncTask[], byKey: Map<string, TaskResult>): string {
   const applyFailed = failed.some((t) => byKey.get(t.key)?.status === 'SyncFailed');
   let base = applyFailed ? 'one or more objects failed to apply' : 'one or more synchronization tasks completed unsuccessfully';
   if (op.terminating?.reason === 'timeout') base = `operation timed out after ${formatMs(op.spec.timeoutMs)}`;
@@ -226,9 +226,8 @@ function finish(op: Operation, phase: 'Succeeded' | 'Failed' | 'Error', message:
  */
 function finishOrRetry(op: Operation, phase: 'Succeeded' | 'Failed' | 'Error', message: string, now: number, opts: { noRetry?: boolean } = {}): Operation {
   const retry = op.spec.retry;
-  if (phase === 'Succeeded' || opts.noRetry || op.terminating || !retry || retry.limit === 0) {
-    return finish(op, phase, withRetryNote(op, message), now);
-  }
+  if (phase === 'Succeeded') return finish(op, phase, message, now);
+  if (opts.noRetry || op.terminating || !retry || retry.limit === 0) return finish(op, phase, withRetryNote(op, message), now);
   if (retry.limit > 0 && op.retryCount >= retry.limit) return finish(op, phase, withRetryNote(op, message), now);
   const delay = retryDelayMs(retry, op.retryCount);
   const at = now + delay;

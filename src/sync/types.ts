@@ -64,6 +64,18 @@ export interface RetryStrategy {
   maxBackoffMs?: number;
 }
 
+/** Built-in notification triggers, fired by the orchestrator itself (no hook Job needed). */
+export const TRIGGERS = ['on-sync-running', 'on-sync-succeeded', 'on-sync-failed', 'on-hook-failed'] as const;
+export type TriggerName = (typeof TRIGGERS)[number];
+
+/** One destination of an application's notifications and the triggers it wants. */
+export interface Subscription {
+  service: 'mattermost' | 'slack' | 'log';
+  /** Mattermost `team/channel` (or `channel` with the default team), Slack channel name or id, or a label for `log`. */
+  recipient: string;
+  triggers: TriggerName[];
+}
+
 /** What was asked for: everything a step needs to rebuild its tasks (D8). */
 export interface OperationSpec {
   app: string;
@@ -88,6 +100,8 @@ export interface OperationSpec {
   initiatedBy: string;
   /** A dashboard link for messages, when configured. */
   dashboardUrl?: string;
+  /** Built-in notifications of this operation. */
+  notifications?: Subscription[];
 }
 
 export type StepKind = 'prepare' | 'wave' | 'syncFail' | 'cleanup';

@@ -1,0 +1,95 @@
+/* global setTimeout, clearTimeout */
+/** #/applications/<name> — the application's source and policy, a Sync form, and its operations, live. */
+import { liveEvents } from '../api.js';
+import { badge, duration, fill, formatTime, h, notice, shortSha } from '../dom.js';
+import { startSync } from './sync.js';
+
+export function renderApplication(ctx, name) {
+  ctx.setCrumbs(h('a', { href: '#/' }, 'Applications'), h('span', {}, name));
+  const messages = h('div', { class: 'messages' });
+  const details = h('dl', { class: 'facts' });
+  const history = h('tbody');
+  const revision = h('input', { id: 'sync-revision', name: 'revision', placeholder: 'target revision', class: 'mono' });
+  const prune = h('input', { id: 'sync-prune', type: 'checkbox', name: 'prune' });
+  const dryRun = h('input', { id: 'sync-dry-run', type: 'checkbox', name: 'dryRun' });
+  const syncButton = h('button', { type: 'submit', class: 'primary', id: 'sync' }, 'Sync');
+  const form = h(
+    'form',
+    {
+      class: 'syncform',
+      onsubmit: async (event) => {
+        event.preventDefault();
+        syncButton.disabled = true;
+        const options = { ...(revision.value.trim() ? { revision: revision.value.trim() } : {}), ...(prune.checked ? { prune: true } : {}), ...(dryRun.checked ? { dryRun: true } : {}) };
+        await startSync(ctx, name, options, messages);
+        syncButton.disabled = false;
+      },
+    },
+    h('label', { for: 'sync-revision' }, 'Revision'),
+    revision,
+    h('label', { class: 'check' }, prune, 'Prune'),
+    h('label', { class: 'check' }, dryRun, 'Dry run'),
+    syncButton,
+  );
+  fill(
+    ctx.main,
+    h('div', { class: 'toolbar' }, h('h1', {}, name), form),
+    messages,
+    h('section', { class: 'card' }, details),
+    h('h2', {}, 'Operations'),
+    h('table', { class: 'grid', id: 'history' }, h('thead', {}, h('tr', {}, ['OPERATION', 'PHASE', 'MESSAGE', 'REVISION', 'STARTED', 'DURATION', 'INITIATED BY'].map((c) => h('th', {}, c)))), history),
+  );
+  let refetch;
+
+  const fact = (label, ...value) => [h('dt', {}, label), h('dd', {}, ...value)];
+  const load = async () => {
+    try {
+      const [app, ops] = await Promise.all([ctx.call(`/applications/${encodeURIComponent(name)}`), ctx.call(`/applications/${encodeURIComponent(name)}/operations?limit=50`)]);
+      revision.placeholder = app.source.targetRevision;
+      const policy = app.syncPolicy;
+      fill(
+        details,
+        fact('REPOSITORY', h('span', { class: 'mono' }, app.source.repoURL)),
+        fact('PATH', h('span', { class: 'mono' }, app.source.path)),
+        fact('TARGET REVISION', h('span', { class: 'mono' }, app.source.targetRevision)),
+        fact('DESTINATION', app.destination.namespace, app.destination.server ? h('span', { class: 'muted' }, ` (${app.destination.server})`) : null),
+        fact('SYNC POLICY', policy.automated ? `automated${policy.automated.prune ? ', prune' : ''}` : 'manual', policy.syncOptions.length ? ` · ${policy.syncOptions.join(', ')}` : '', policy.retry ? ` · retry ${policy.retry.limit}` : ''),
+      );
+      fill(
+        history,
+        ops.items.length
+          ? ops.items.map((op) =>
+              h(
+                'tr',
+                { dataset: { operation: op.id } },
+                h('td', { class: 'mono' }, h('a', { href: `#/operations/${encodeURIComponent(op.id)}` }, op.id)),
+                h('td', {}, badge(op.phase)),
+                h('td', { class: 'message' }, op.message),
+                h('td', { class: 'mono', title: op.revision }, shortSha(op.revision)),
+                h('td', {}, formatTime(op.startedAt)),
+                h('td', {}, duration(op)),
+                h('td', {}, op.initiatedBy),
+              ),
+            )
+          : h('tr', {}, h('td', { colspan: 7, class: 'muted' }, 'No operations yet.')),
+      );
+    } catch (err) {
+      messages.append(notice(`Cannot load ${name}: ${err.message}`));
+    }
+  };
+  const stop = liveEvents({
+    query: `app=${encodeURIComponent(name)}`,
+    onState: ctx.setLive,
+    onOpen: load,
+    onEvent: ({ event }) => {
+      if (event !== 'operation') return;
+      clearTimeout(refetch);
+      refetch = setTimeout(load, 250);
+    },
+  });
+  void load();
+  return () => {
+    stop();
+    clearTimeout(refetch);
+  };
+}

@@ -1,0 +1,71 @@
+/* global setTimeout, clearTimeout */
+/** #/ — every application with its last operation, updated live; a Sync button per row. */
+import { liveEvents } from '../api.js';
+import { badge, duration, fill, formatTime, h, notice, shortSha } from '../dom.js';
+import { startSync } from './sync.js';
+
+export function renderApplications(ctx) {
+  ctx.setCrumbs(h('span', {}, 'Applications'));
+  const messages = h('div', { class: 'messages' });
+  const body = h('tbody');
+  const table = h(
+    'table',
+    { class: 'grid', id: 'applications' },
+    h('thead', {}, h('tr', {}, ['NAME', 'REPOSITORY', 'PATH', 'TARGET', 'DESTINATION', 'LAST OPERATION', 'STARTED', 'DURATION', ''].map((c) => h('th', {}, c)))),
+    body,
+  );
+  const empty = h('p', { class: 'empty', hidden: true }, 'No applications yet. Register one with POST /api/v1/applications (an Argo CD Application manifest, YAML or JSON).');
+  fill(ctx.main, h('div', { class: 'toolbar' }, h('h1', {}, 'Applications')), messages, table, empty);
+  let apps = [];
+  let refetch;
+
+  const row = (app) => {
+    const last = app.lastOperation;
+    const syncButton = h('button', { type: 'button', class: 'small', 'data-action': 'sync', onclick: () => startSync(ctx, app.name, {}, messages) }, 'Sync');
+    return h(
+      'tr',
+      { dataset: { app: app.name } },
+      h('td', {}, h('a', { href: `#/applications/${encodeURIComponent(app.name)}` }, app.name)),
+      h('td', { class: 'mono clip', title: app.source.repoURL }, app.source.repoURL),
+      h('td', { class: 'mono clip', title: app.source.path }, app.source.path),
+      h('td', { class: 'mono' }, app.source.targetRevision),
+      h('td', {}, app.destination.namespace),
+      h('td', {}, last ? h('a', { href: `#/operations/${encodeURIComponent(last.id)}` }, badge(last.phase), ' ', h('span', { class: 'mono muted' }, shortSha(last.revision))) : h('span', { class: 'muted' }, 'never synced')),
+      h('td', {}, last ? formatTime(last.startedAt) : '-'),
+      h('td', {}, last ? duration(last) : '-'),
+      h('td', { class: 'actions' }, syncButton),
+    );
+  };
+  const draw = () => {
+    fill(body, apps.map(row));
+    empty.hidden = apps.length > 0;
+  };
+  const load = async () => {
+    try {
+      apps = (await ctx.call('/applications')).items;
+      draw();
+    } catch (err) {
+      messages.append(notice(`Cannot load the applications: ${err.message}`));
+    }
+  };
+  const stop = liveEvents({
+    onState: ctx.setLive,
+    onOpen: load,
+    onEvent: ({ event, data }) => {
+      if (event !== 'operation') return;
+      const app = apps.find((a) => a.name === data.operation.app);
+      if (!app) return;
+      if (app.lastOperation?.id === data.operation.id) {
+        Object.assign(app.lastOperation, { phase: data.operation.phase, message: data.operation.message });
+        draw();
+      }
+      clearTimeout(refetch);
+      refetch = setTimeout(load, 300);
+    },
+  });
+  void load();
+  return () => {
+    stop();
+    clearTimeout(refetch);
+  };
+}

@@ -1,0 +1,175 @@
+/* global setInterval, clearInterval, setTimeout, clearTimeout */
+/**
+ * #/operations/<id> — the result table as Argo CD shows it (SYNC WAVE, KIND, NAMESPACE, NAME,
+ * STATUS, HEALTH, HOOK, MESSAGE), updated live; hook logs expandable; Sync and Terminate.
+ */
+import { ApiError, liveEvents } from '../api.js';
+import { badge, duration, fill, formatTime, h, isDone, notice } from '../dom.js';
+import { startSync } from './sync.js';
+
+const COLUMNS = ['SYNC WAVE', 'KIND', 'NAMESPACE', 'NAME', 'STATUS', 'HEALTH', 'HOOK', 'MESSAGE', ''];
+
+/** §12.2 KIND: group/version/kind, version/kind for the core group. */
+const kindOf = (r) => `${r.group ? `${r.group}/` : ''}${r.version}/${r.kind}`;
+
+function logBlock(log) {
+  const facts = [
+    `pod ${log.pod}`,
+    `container ${log.container}`,
+    log.exitCode !== undefined ? `exit code ${log.exitCode}` : null,
+    log.reason ? log.reason : null,
+    log.truncated ? 'last 64 KiB' : null,
+  ].filter(Boolean);
+  return h(
+    'div',
+    { class: 'log' },
+    h('div', { class: 'log-head' }, facts.join(' · ')),
+    log.terminationMessage ? h('div', { class: 'log-term' }, `termination message: ${log.terminationMessage}`) : null,
+    h('pre', {}, log.log || '(no output)'),
+  );
+}
+
+export function renderOperation(ctx, id) {
+  const messages = h('div', { class: 'messages' });
+  const facts = h('dl', { class: 'facts wide' });
+  const warnings = h('div');
+  const body = h('tbody');
+  const syncButton = h('button', { type: 'button', id: 'sync', class: 'primary' }, 'Sync');
+  const terminateButton = h('button', { type: 'button', id: 'terminate', class: 'danger' }, 'Terminate');
+  const title = h('h1', { id: 'title' }, 'Operation');
+  fill(
+    ctx.main,
+    h('div', { class: 'toolbar' }, title, h('div', { class: 'buttons' }, syncButton, terminateButton)),
+    messages,
+    h('section', { class: 'card' }, facts),
+    warnings,
+    h('h2', {}, 'Result'),
+    h('table', { class: 'grid results', id: 'results' }, h('thead', {}, h('tr', {}, COLUMNS.map((c) => h('th', {}, c)))), body),
+  );
+  let doc;
+  const logs = new Map();
+  const expanded = new Set();
+  let refetch;
+
+  const fact = (label, ...value) => [h('dt', {}, label), h('dd', { dataset: { fact: label } }, ...value)];
+  const drawHeader = () => {
+    const op = doc.operation;
+    title.textContent = `${op.app} · ${op.dryRun ? 'dry-run sync' : 'sync'}`;
+    ctx.setCrumbs(h('a', { href: '#/' }, 'Applications'), h('a', { href: `#/applications/${encodeURIComponent(op.app)}` }, op.app), h('span', { class: 'mono' }, op.id));
+    fill(
+      facts,
+      fact('OPERATION', op.dryRun ? 'Sync (dry run)' : 'Sync'),
+      fact('PHASE', badge(op.phase, { id: 'phase' })),
+      fact('MESSAGE', h('span', { id: 'message' }, op.message)),
+      fact('STARTED AT', formatTime(op.startedAt)),
+      fact('DURATION', h('span', { id: 'duration' }, duration(op))),
+      fact('FINISHED AT', formatTime(op.finishedAt)),
+      fact('REVISION', h('span', { class: 'mono' }, op.revision)),
+      fact('INITIATED BY', op.initiatedBy),
+    );
+    terminateButton.disabled = isDone(op.phase) || op.phase === 'Terminating';
+    fill(warnings, doc.warnings?.length ? h('details', { class: 'card warnings' }, h('summary', {}, `${doc.warnings.length} warning(s) (D9)`), h('ul', {}, doc.warnings.map((w) => h('li', {}, `${w.file}${w.line ? `:${w.line}` : ''}: ${w.message}`)))) : null);
+  };
+  const drawRows = () => {
+    if (!doc.resources.length) {
+      fill(body, h('tr', {}, h('td', { colspan: COLUMNS.length, class: 'muted' }, isDone(doc.operation.phase) ? 'No resources.' : 'Preparing…')));
+      return;
+    }
+    fill(
+      body,
+      doc.resources.flatMap((r) => {
+        const rowLogs = logs.get(r.key) ?? [];
+        const open = expanded.has(r.key);
+        const toggle = rowLogs.length
+          ? h(
+              'button',
+              {
+                type: 'button',
+                class: 'small link',
+                'aria-expanded': String(open),
+                onclick: () => {
+                  if (open) expanded.delete(r.key);
+                  else expanded.add(r.key);
+                  drawRows();
+                },
+              },
+              open ? 'Hide logs' : 'Logs',
+            )
+          : null;
+        const status = r.displayStatus;
+        return [
+          h(
+            'tr',
+            { dataset: { key: r.key, kind: r.kind, name: r.name, status, phase: r.syncPhase }, class: r.hookType ? 'hook' : '' },
+            h('td', { class: 'num' }, r.hookType ? h('span', { class: 'anchor', title: 'hook' }, '⚓ ') : null, String(r.wave)),
+            h('td', { class: 'mono' }, kindOf(r)),
+            h('td', { class: 'nowrap' }, r.namespace || '-'),
+            h('td', { class: 'nowrap' }, r.name),
+            h('td', {}, badge(status)),
+            h('td', {}, badge(r.health?.status, r.health?.message ? { title: r.health.message } : {})),
+            h('td', {}, r.hookType ?? ''),
+            h('td', { class: 'message' }, r.message),
+            h('td', { class: 'actions' }, toggle),
+          ),
+          open ? h('tr', { class: 'logs' }, h('td', { colspan: COLUMNS.length }, rowLogs.map(logBlock))) : null,
+        ];
+      }),
+    );
+  };
+  const load = async () => {
+    try {
+      const full = await ctx.call(`/operations/${encodeURIComponent(id)}`);
+      if (doc && full.operation.version < doc.operation.version) return;
+      doc = full;
+      for (const r of doc.resources) if (r.logs?.length) logs.set(r.key, r.logs);
+      drawHeader();
+      drawRows();
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) fill(ctx.main, notice(`Operation ${id} not found.`), h('p', {}, h('a', { href: '#/' }, 'Back to the applications')));
+      else messages.append(notice(`Cannot load the operation: ${err.message}`));
+    }
+  };
+
+  syncButton.addEventListener('click', async () => {
+    if (!doc) return;
+    syncButton.disabled = true;
+    await startSync(ctx, doc.operation.app, {}, messages);
+    syncButton.disabled = false;
+  });
+  terminateButton.addEventListener('click', async () => {
+    terminateButton.disabled = true;
+    try {
+      await ctx.call(`/operations/${encodeURIComponent(id)}/terminate`, { method: 'POST' });
+      messages.append(notice('Termination requested: running hooks are stopped (§10.1).', 'ok'));
+    } catch (err) {
+      messages.append(notice(`Cannot terminate: ${err.message}`));
+    }
+    void load();
+  });
+
+  const tick = setInterval(() => {
+    const el = ctx.main.querySelector('#duration');
+    if (doc && el && !isDone(doc.operation.phase)) el.textContent = duration(doc.operation);
+  }, 1000);
+  const stop = liveEvents({
+    query: `operation=${encodeURIComponent(id)}`,
+    onState: ctx.setLive,
+    onOpen: load,
+    onEvent: ({ event, data }) => {
+      if (event !== 'operation' || !doc || data.operation.version <= doc.operation.version) return;
+      Object.assign(doc.operation, { phase: data.operation.phase, message: data.operation.message, version: data.operation.version });
+      doc.resources = data.resources;
+      drawHeader();
+      drawRows();
+      // The live event has no logs or end time: read the full document soon after.
+      clearTimeout(refetch);
+      refetch = setTimeout(load, 300);
+    },
+  });
+  void load();
+  return () => {
+    stop();
+    clearInterval(tick);
+    clearTimeout(refetch);
+  };
+}

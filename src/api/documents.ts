@@ -1,0 +1,113 @@
+/**
+ * What the API returns for operations: exactly `hookrunner sync --output json` (`operationDocument`),
+ * plus each row's health and hook logs (D4), and who started it; and short summaries for lists.
+ */
+import type { OperationEvent } from '../store/index.js';
+import { displayStatus, operationDocument, orderedResults } from '../sync/index.js';
+import type { Health, HookLog, Operation, OperationDocument, ResourceDocument, TaskResult } from '../sync/index.js';
+import type { Warning } from '../manifests/index.js';
+
+/** A result row: the CLI's fields, plus what the dashboard's RESULT table shows (§12.2). */
+export interface ApiResourceDocument extends ResourceDocument {
+  /** `<group>/<kind>/<namespace>/<name>:<phase>` — stable across updates of the row. */
+  key: string;
+  /** §12.2 STATUS column: the hook phase for hooks, the result code for others. */
+  displayStatus: string;
+  health: Health | null;
+  /** D4: container logs of hooks (not in live events; fetch the operation for them). */
+  logs?: HookLog[];
+}
+
+export interface ApiOperationDocument extends OperationDocument {
+  operation: OperationDocument['operation'] & {
+    /** Bumped by every stored change; live events carry it too. */
+    version: number;
+    initiatedBy: string;
+    retryCount: number;
+    dryRun: boolean;
+  };
+  resources: ApiResourceDocument[];
+  /** D9 warnings from loading and planning. */
+  warnings: Warning[];
+}
+
+function row(base: ResourceDocument, result: Omit<TaskResult, 'logs'> & { logs?: HookLog[] }, withLogs: boolean): ApiResourceDocument {
+  return {
+    ...base,
+    key: result.key,
+    displayStatus: displayStatus(result),
+    health: result.health ?? null,
+    ...(withLogs ? { logs: result.logs ?? [] } : {}),
+  };
+}
+
+/** The full document of `GET /api/v1/operations/:id`: the CLI's JSON plus logs, health and context. */
+export function apiOperationDocument(op: Operation): ApiOperationDocument {
+  const doc = operationDocument(op);
+  const ordered = orderedResults(op);
+  return {
+    operation: { ...doc.operation, version: op.version, initiatedBy: op.spec.initiatedBy, retryCount: op.retryCount, dryRun: op.spec.dryRun },
+    resources: doc.resources.map((r, i) => row(r, ordered[i] as TaskResult, true)),
+    warnings: op.spec.warnings,
+  };
+}
+
+/** The live form of an operation, from a store event (no logs, no spec). */
+export interface LiveOperation {
+  operation: { id: string; app: string; phase: Operation['phase']; message: string; version: number };
+  resources: ApiResourceDocument[];
+}
+
+/** The row fields of {@link operationDocument}, for one result of a live event. */
+function resourceDocument(r: Omit<TaskResult, 'logs'>): ResourceDocument {
+  return {
+    syncPhase: r.syncPhase,
+    wave: r.wave,
+    group: r.group,
+    version: r.version,
+    kind: r.kind,
+    namespace: r.namespace,
+    name: r.name,
+    status: r.status ?? null,
+    hookType: r.hookType ?? null,
+    hookPhase: r.hookPhase ?? null,
+    message: r.message,
+  };
+}
+
+export function liveOperation(event: OperationEvent): LiveOperation {
+  const ordered = [...event.results].sort((a, b) => a.order - b.order);
+  return {
+    operation: { id: event.id, app: event.app, phase: event.phase, message: event.message, version: event.version },
+    resources: ordered.map((r) => row(resourceDocument(r), r, false)),
+  };
+}
+
+/** A line of a list: the header fields of an operation. */
+export interface OperationSummary {
+  id: string;
+  app: string;
+  phase: Operation['phase'];
+  message: string;
+  revision: string;
+  startedAt: string;
+  finishedAt: string | null;
+  initiatedBy: string;
+  dryRun: boolean;
+  resources: number;
+}
+
+export function operationSummary(op: Operation): OperationSummary {
+  return {
+    id: op.id,
+    app: op.app,
+    phase: op.phase,
+    message: op.message,
+    revision: op.revision,
+    startedAt: op.startedAt,
+    finishedAt: op.finishedAt ?? null,
+    initiatedBy: op.spec.initiatedBy,
+    dryRun: op.spec.dryRun,
+    resources: op.results.length,
+  };
+}

@@ -1,0 +1,17 @@
+export { DASHBOARD_DIR, createApi } from './app.js';
+export type { Api, ApiOptions } from './app.js';
+export { ApiConfigError, apiConfigFromEnv, MIN_TOKEN_LENGTH } from './config.js';
+export type { ApiEnvConfig } from './config.js';
+export { createApiMetrics } from './metrics.js';
+export type { ApiMetrics, ApiMetricsOptions, DepthQueues, JobCountSource, NotificationOutcome } from './metrics.js';
+export { applicationRecord, validateApplication } from './application-manifest.js';
+export type { ApplicationManifest, ManifestCheck } from './application-manifest.js';
+export { apiOperationDocument, liveOperation, operationSummary } from './documents.js';
+export type { ApiOperationDocument, ApiResourceDocument, LiveOperation, OperationSummary } from './documents.js';
+export { HttpProblem } from './problem.js';
+export type { FieldError, ProblemBody } from './problem.js';
+export { parsePush, pushMatches, verifyWebhook } from './webhook.js';
+export type { PushEvent, WebhookProvider, WebhookVerdict } from './webhook.js';
+export type { OperationDefaults } from './sync-service.js';
+export { listenApi } from './server.js';
+export type { ApiServer, ApiServerOptions } from './server.js';

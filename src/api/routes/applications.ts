@@ -1,0 +1,129 @@
+/** `/api/v1/applications`: register Argo CD Application manifests, list them, start syncs, read history. */
+import { Router } from 'express';
+import type { Request } from 'express';
+import { z } from 'zod';
+import type { ApplicationStore, Store } from '../../store/index.js';
+import { isDone } from '../../sync/index.js';
+import { REVISION, applicationRecord, fieldPath, validateApplication } from '../application-manifest.js';
+import { hasBody, parseTextBody, textBody } from '../body.js';
+import { apiOperationDocument, operationSummary } from '../documents.js';
+import type { OperationSummary } from '../documents.js';
+import { HttpProblem, validationProblem } from '../problem.js';
+import type { SyncService } from '../sync-service.js';
+import { operationRunning } from '../sync-service.js';
+import { routeLabel } from './route-label.js';
+
+export interface ApplicationRoutesOptions {
+  applications: ApplicationStore;
+  store: Pick<Store, 'getOperation' | 'history' | 'runningOperationOf'>;
+  sync: SyncService;
+  bodyLimitBytes: number;
+  now: () => Date;
+}
+
+const syncBody = z.strictObject({
+  revision: z.string().regex(REVISION, 'must be a branch, tag, commit sha or HEAD').optional(),
+  prune: z.boolean().optional(),
+  dryRun: z.boolean().optional(),
+});
+
+function parseSyncBody(req: Request): z.infer<typeof syncBody> {
+  const body = parseTextBody({ body: req.body, contentType: req.get('content-type'), hasBody: hasBody(req), required: false });
+  const result = syncBody.safeParse(body, { error: (i) => (i.code === 'invalid_type' ? `must be a ${i.expected}` : undefined) });
+  if (result.success) return result.data;
+  const errors = result.error.issues.flatMap((i) =>
+    i.code === 'unrecognized_keys' ? i.keys.map((k) => ({ field: k, message: 'is not a sync option (revision, prune, dryRun)' })) : [{ field: fieldPath(i.path), message: i.message }],
+  );
+  throw validationProblem(errors);
+}
+
+function readManifest(req: Request): { original: Record<string, unknown>; manifest: ReturnType<typeof validateApplication> } {
+  const original = parseTextBody({ body: req.body, contentType: req.get('content-type'), hasBody: hasBody(req), required: true });
+  return { original, manifest: validateApplication(original) };
+}
+
+export function applicationRoutes(options: ApplicationRoutesOptions): Router {
+  const { applications, store, sync, bodyLimitBytes, now } = options;
+  const router = Router();
+  const text = textBody(bodyLimitBytes);
+
+  async function lastOperation(app: string): Promise<OperationSummary | null> {
+    const [id] = await store.history(app, 1);
+    const op = id ? await store.getOperation(id) : undefined;
+    return op ? operationSummary(op) : null;
+  }
+
+  async function found(name: string) {
+    const record = await applications.getApplication(name);
+    if (!record) throw new HttpProblem(404, `application ${name} not found`, { type: 'not-found' });
+    return record;
+  }
+
+  router.get('/', routeLabel, async (_req, res) => {
+    const records = await applications.listApplications();
+    const items = await Promise.all(records.map(async (r) => ({ ...r, lastOperation: await lastOperation(r.name) })));
+    res.json({ items });
+  });
+
+  router.post('/', routeLabel, text, async (req, res) => {
+    const { original, manifest } = readManifest(req);
+    if (!manifest.ok) throw validationProblem(manifest.errors);
+    const name = manifest.manifest.metadata.name;
+    if (await applications.getApplication(name)) {
+      throw new HttpProblem(409, `application ${name} already exists; PUT /api/v1/applications/${name} replaces it`, { type: 'already-exists' });
+    }
+    const record = applicationRecord({ manifest: manifest.manifest, original, now: now() });
+    await applications.putApplication(record);
+    res.status(201).location(`/api/v1/applications/${name}`).json(record);
+  });
+
+  router.get('/:name', routeLabel, async (req, res) => {
+    const record = await found(req.params['name'] as string);
+    res.json({ ...record, lastOperation: await lastOperation(record.name) });
+  });
+
+  router.put('/:name', routeLabel, text, async (req, res) => {
+    const name = req.params['name'] as string;
+    const { original, manifest } = readManifest(req);
+    if (!manifest.ok) throw validationProblem(manifest.errors);
+    if (manifest.manifest.metadata.name !== name) throw validationProblem([{ field: 'metadata.name', message: `must be "${name}", the name in the URL` }]);
+    const existing = await applications.getApplication(name);
+    const record = applicationRecord({ manifest: manifest.manifest, original, now: now(), ...(existing ? { createdAt: existing.createdAt } : {}) });
+    await applications.putApplication(record);
+    res.status(existing ? 200 : 201).json(record);
+  });
+
+  router.delete('/:name', routeLabel, async (req, res) => {
+    const record = await found(req.params['name'] as string);
+    const running = await store.runningOperationOf(record.name);
+    const op = running ? await store.getOperation(running) : undefined;
+    if (op && running && !isDone(op)) throw operationRunning(record.name, running);
+    await applications.deleteApplication(record.name);
+    res.status(204).end();
+  });
+
+  router.post('/:name/sync', routeLabel, text, async (req, res) => {
+    const record = await found(req.params['name'] as string);
+    const body = parseSyncBody(req);
+    const op = await sync.start({
+      app: record,
+      initiatedBy: 'api',
+      ...(body.revision !== undefined ? { revision: body.revision } : {}),
+      ...(body.prune !== undefined ? { prune: body.prune } : {}),
+      ...(body.dryRun !== undefined ? { dryRun: body.dryRun } : {}),
+    });
+    res.status(202).location(`/api/v1/operations/${op.id}`).json(apiOperationDocument(op));
+  });
+
+  router.get('/:name/operations', routeLabel, async (req, res) => {
+    const record = await found(req.params['name'] as string);
+    const raw = req.query['limit'];
+    const limit = raw === undefined ? 20 : Number(raw);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw validationProblem([{ field: 'limit', message: 'must be an integer from 1 to 100' }]);
+    const ids = await store.history(record.name, limit);
+    const ops = await Promise.all(ids.map((id) => store.getOperation(id)));
+    res.json({ items: ops.filter((op) => op !== undefined).map(operationSummary) });
+  });
+
+  return router;
+}

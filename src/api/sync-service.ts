@@ -1,0 +1,153 @@
+/**
+ * Start a sync of a registered application: check D6 early, fetch the revision (git cache), load
+ * and plan the manifests (for D9 warnings), and submit the operation. Every way this can fail
+ * becomes an {@link HttpProblem} naming what to fix.
+ */
+import { ManifestError, formatIssue } from '../manifests/index.js';
+import type { Manifest, Warning } from '../manifests/index.js';
+import type { Orchestrator } from '../orchestrator/index.js';
+import { plan } from '../plan/index.js';
+import { GitCommandError, SourceError } from '../sources/index.js';
+import type { GitCache } from '../sources/index.js';
+import { OperationRunningError } from '../store/index.js';
+import type { ApplicationRecord, Store } from '../store/index.js';
+import { isDone } from '../sync/index.js';
+import type { Operation, OperationSpec, RetryStrategy } from '../sync/index.js';
+import { syncOptionMap } from './application-manifest.js';
+import { HttpProblem } from './problem.js';
+
+/** Deadlines and pauses of operations started through the API (D2, D3). */
+export interface OperationDefaults {
+  /** D3. @defaultValue 3_600_000 (60 min) */
+  timeoutMs?: number;
+  /** D3. @defaultValue 1_800_000 (30 min) */
+  hookTimeoutMs?: number;
+  /** D2. @defaultValue 0 */
+  waveDelayMs?: number;
+}
+
+export interface SyncServiceOptions {
+  store: Pick<Store, 'getOperation' | 'runningOperationOf'>;
+  orchestrator: Pick<Orchestrator, 'submit'>;
+  sources: Pick<GitCache, 'load'>;
+  defaults?: OperationDefaults;
+  /** Public URL of the dashboard, for links in notifications. @defaultValue none */
+  dashboardUrl?: string;
+}
+
+export interface SyncRequest {
+  app: ApplicationRecord;
+  /** Overrides `spec.source.targetRevision`. */
+  revision?: string;
+  /** @defaultValue `automated.prune` for automated syncs, else false */
+  prune?: boolean;
+  /** @defaultValue false */
+  dryRun?: boolean;
+  /** `api`, `webhook`, … */
+  initiatedBy: string;
+  /** An automated sync (webhook): §10.3 — retry `{limit: 5}` unless the application sets one. */
+  automated?: boolean;
+}
+
+/** §10.3: the automated-sync default when the application sets no retry. */
+const AUTOMATED_RETRY: RetryStrategy = { limit: 5 };
+
+export interface SyncService {
+  /** @throws HttpProblem 409 (D6), 422 (bad source or manifests), 502 (git unreachable) */
+  start(request: SyncRequest): Promise<Operation>;
+}
+
+/** 409 naming the running operation (D6). */
+export function operationRunning(app: string, operationId: string): HttpProblem {
+  return new HttpProblem(409, `application ${app} already has a running operation: ${operationId}`, {
+    type: 'operation-running',
+    extensions: { runningOperation: operationId, links: { operation: `/api/v1/operations/${operationId}` } },
+  });
+}
+
+export function createSyncService(options: SyncServiceOptions): SyncService {
+  const { store, orchestrator, sources, defaults = {} } = options;
+  const { timeoutMs = 3_600_000, hookTimeoutMs = 1_800_000, waveDelayMs = 0 } = defaults;
+
+  async function runningOperation(app: string): Promise<string | undefined> {
+    const id = await store.runningOperationOf(app);
+    if (!id) return undefined;
+    const op = await store.getOperation(id);
+    return op && !isDone(op) ? id : undefined;
+  }
+
+  async function load(request: SyncRequest): Promise<{ revision: string; manifests: Manifest[]; warnings: Warning[] }> {
+    const { app } = request;
+    try {
+      return await sources.load({
+        repoURL: app.source.repoURL,
+        targetRevision: request.revision ?? app.source.targetRevision,
+        path: app.source.path,
+        ...(app.source.directory ? { directory: app.source.directory } : {}),
+      });
+    } catch (err) {
+      if (err instanceof SourceError) {
+        const field = err.field === 'targetRevision' && request.revision !== undefined ? 'revision' : `spec.source.${err.field}`;
+        throw new HttpProblem(422, err.message, { type: 'source', title: 'Source not found', errors: [{ field, message: err.message }], cause: err });
+      }
+      if (err instanceof ManifestError) {
+        throw new HttpProblem(422, `the manifests at ${app.source.path} are invalid`, {
+          type: 'manifests',
+          title: 'Invalid manifests',
+          errors: err.issues.map((issue) => ({ field: 'spec.source.path', message: formatIssue(issue) })),
+          cause: err,
+        });
+      }
+      if (err instanceof GitCommandError) throw new HttpProblem(502, err.message, { type: 'git', title: 'Repository unavailable', cause: err });
+      throw err;
+    }
+  }
+
+  return {
+    async start(request) {
+      const { app } = request;
+      const running = await runningOperation(app.name);
+      if (running) throw operationRunning(app.name, running);
+      const source = await load(request);
+      const syncOptions = syncOptionMap(app.syncPolicy.syncOptions);
+      const createNamespace = syncOptions.get('CreateNamespace') === 'true';
+      let planned;
+      try {
+        planned = plan(source.manifests, { namespace: app.destination.namespace, revision: source.revision, startedAt: new Date(), createNamespace });
+      } catch (err) {
+        if (!(err instanceof ManifestError)) throw err;
+        throw new HttpProblem(422, `the manifests at ${app.source.path} cannot be synced`, {
+          type: 'manifests',
+          title: 'Invalid manifests',
+          errors: err.issues.map((issue) => ({ field: 'spec.source.path', message: formatIssue(issue) })),
+          cause: err,
+        });
+      }
+      const retry = app.syncPolicy.retry ?? (request.automated ? AUTOMATED_RETRY : undefined);
+      const spec: OperationSpec = {
+        app: app.name,
+        namespace: app.destination.namespace,
+        revision: source.revision,
+        manifests: source.manifests,
+        warnings: [...source.warnings, ...planned.warnings],
+        createNamespace,
+        prune: request.prune ?? (request.automated ? (app.syncPolicy.automated?.prune ?? false) : false),
+        pruneLast: syncOptions.get('PruneLast') === 'true',
+        dryRun: request.dryRun ?? false,
+        timeoutMs,
+        hookTimeoutMs,
+        waveDelayMs,
+        initiatedBy: request.initiatedBy,
+        ...(retry ? { retry } : {}),
+        ...(app.notifications?.length ? { notifications: app.notifications } : {}),
+        ...(options.dashboardUrl ? { dashboardUrl: `${options.dashboardUrl.replace(/\/+$/, '')}/#/applications/${app.name}` } : {}),
+      };
+      try {
+        return await orchestrator.submit(spec);
+      } catch (err) {
+        if (err instanceof OperationRunningError) throw operationRunning(err.app, err.runningOperationId);
+        throw err;
+      }
+    },
+  };
+}

@@ -1,0 +1,31 @@
+/** Connect to the cluster for a command and make sure it answers before anything is started. */
+import { createClusterClient } from '../cluster/index.js';
+import type { ClusterClient } from '../cluster/types.js';
+import { errorMessage } from '../util/index.js';
+
+export interface ConnectOptions {
+  kubeconfig?: string | undefined;
+  context?: string | undefined;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+export async function connectCluster(options: ConnectOptions): Promise<{ client: ClusterClient } | { error: string }> {
+  let client: ClusterClient;
+  try {
+    client = createClusterClient({
+      ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
+      ...(options.context ? { context: options.context } : {}),
+      env: options.env,
+      retry: { attempts: 3 },
+    });
+  } catch (err) {
+    return { error: errorMessage(err) };
+  }
+  try {
+    if (!(await client.resourceInfo('v1', 'Namespace'))) throw new Error('the API server does not serve v1 Namespaces');
+  } catch (err) {
+    client.close();
+    return { error: `cannot reach the cluster: ${errorMessage(err)}` };
+  }
+  return { client };
+}

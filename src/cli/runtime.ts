@@ -1,0 +1,81 @@
+/**
+ * Assemble the engine in one process: the bus, the store, an orchestrator and step workers, all
+ * on one Redis. `hookrunner sync`, `worker`, `serve` and `demo` are different selections of it.
+ */
+import type { ClusterClient } from '../cluster/types.js';
+import { createNotifications, createOrchestrator } from '../orchestrator/index.js';
+import type { Notifications, NotifierFactory, Orchestrator, OrchestratorOptions } from '../orchestrator/index.js';
+import type { DeliveryEntry } from '../store/index.js';
+import { createBus } from '../queue/index.js';
+import type { Bus } from '../queue/index.js';
+import { createStore } from '../store/index.js';
+import type { Store } from '../store/index.js';
+import { silentLogger } from '../util/index.js';
+import type { Logger } from '../util/index.js';
+import { createStepWorker } from '../worker/index.js';
+import type { StepWorker } from '../worker/index.js';
+
+export interface EngineOptions {
+  redisUrl: string;
+  /** BullMQ and store key prefix. @defaultValue 'hookrunner' */
+  prefix?: string;
+  /** Run an orchestrator in this process. @defaultValue true */
+  orchestrator?: boolean;
+  /** Run step workers in this process (needs `cluster`). @defaultValue true */
+  workers?: boolean;
+  /** Steps run at once by this process's worker. @defaultValue 8 */
+  concurrency?: number;
+  cluster?: ClusterClient;
+  logger?: Logger;
+  onTransition?: OrchestratorOptions['onTransition'];
+  /** @defaultValue 10_000 */
+  sweepIntervalMs?: number;
+  /** Built-in notifications (with the orchestrator): how to reach each destination. */
+  notifications?: { notifierFor: NotifierFactory; secrets?: string[]; onDelivery?: (entry: DeliveryEntry) => void };
+}
+
+export interface Engine {
+  bus: Bus;
+  store: Store;
+  orchestrator?: Orchestrator;
+  notifications?: Notifications;
+  worker?: StepWorker;
+  close(): Promise<void>;
+}
+
+export function startEngine(options: EngineOptions): Engine {
+  const { redisUrl, prefix = 'hookrunner', logger = silentLogger, concurrency = 8 } = options;
+  const bus = createBus({ redisUrl, prefix });
+  const store = createStore({ redis: bus.redis, prefix });
+  const engine: Engine = {
+    bus,
+    store,
+    async close() {
+      await engine.worker?.close();
+      await engine.orchestrator?.close();
+      await engine.notifications?.close();
+      await bus.close();
+    },
+  };
+  if (options.orchestrator ?? true) {
+    if (options.notifications) {
+      engine.notifications = createNotifications({ redisUrl, bus, store, logger, ...options.notifications });
+    }
+    const hooks = [engine.notifications?.onTransition, options.onTransition].filter((f) => f !== undefined);
+    engine.orchestrator = createOrchestrator({
+      redisUrl,
+      bus,
+      store,
+      logger,
+      onTransition: async (previous, next) => {
+        for (const hook of hooks) await hook(previous, next);
+      },
+      ...(options.sweepIntervalMs ? { sweepIntervalMs: options.sweepIntervalMs } : {}),
+    });
+    engine.orchestrator.start();
+  }
+  if ((options.workers ?? true) && options.cluster) {
+    engine.worker = createStepWorker({ redisUrl, bus, cluster: options.cluster, concurrency, logger });
+  }
+  return engine;
+}

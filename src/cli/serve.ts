@@ -1,0 +1,181 @@
+import type { Command } from 'commander';
+import { pino } from 'pino';
+import { ApiConfigError, apiConfigFromEnv, createApi, createApiMetrics, listenApi } from '../api/index.js';
+import type { ApiMetrics, DepthQueues } from '../api/index.js';
+import { createGitCache } from '../sources/index.js';
+import { createApplicationStore } from '../store/index.js';
+import type { DeliveryEntry } from '../store/index.js';
+import { errorMessage, jsonLogger } from '../util/index.js';
+import type { LogLevel } from '../util/index.js';
+import { connectCluster } from './cluster.js';
+import { ExitCode } from './exit-codes.js';
+import { untilShutdown } from './io.js';
+import type { CliIO } from './io.js';
+import { notifierFactory } from './notifiers.js';
+import { parsePositiveInt } from './options.js';
+import { startEngine } from './runtime.js';
+
+interface WorkerFlags {
+  concurrency: number;
+  kubeconfig?: string;
+  context?: string;
+}
+
+function logLevel(env: CliIO['env']): LogLevel {
+  const v = env['HOOKRUNNER_LOG_LEVEL'];
+  return v === 'debug' || v === 'info' || v === 'warn' || v === 'error' || v === 'silent' ? v : 'info';
+}
+
+function requireRedis(io: CliIO, command: string): string | undefined {
+  const url = io.env['REDIS_URL'];
+  if (!url) io.stderr.write(`hookrunner ${command}: REDIS_URL is not set (e.g. redis://127.0.0.1:6379); workers and the orchestrator share one Redis\n`);
+  return url;
+}
+
+/** `hookrunner worker`: step workers only, until SIGTERM (steps in hand finish first). */
+export function registerWorker(program: Command, io: CliIO, setExit: (code: number) => void): void {
+  program
+    .command('worker')
+    .description('Run step workers: carry out phase events from Redis against the cluster')
+    .option('--concurrency <n>', 'steps run at once', parsePositiveInt, 8)
+    .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, then in-cluster)')
+    .option('--context <name>', 'kubeconfig context')
+    .action(async (flags: WorkerFlags) => {
+      setExit(await runLongLived('worker', { ...flags, orchestrator: false, workers: true }, io));
+    });
+}
+
+/** `hookrunner serve [--all-in-one]`: the orchestrator (and with --all-in-one, workers too). */
+export function registerServe(program: Command, io: CliIO, setExit: (code: number) => void, extra?: (engine: ReturnType<typeof startEngine>, flags: ServeFlags) => Promise<() => Promise<void>>): void {
+  program
+    .command('serve')
+    .description('Run the HTTP API, dashboard and orchestrator (and, with --all-in-one, step workers) until stopped')
+    .option('--all-in-one', 'also run step workers in this process')
+    .option('--port <n>', 'HTTP port', parsePositiveInt, 8080)
+    .option('--host <address>', 'HTTP listen address (default: all interfaces)')
+    .option('--insecure-no-auth', 'serve /api/v1 without API tokens (local experiments only; never expose it)')
+    .option('--concurrency <n>', 'steps run at once by the workers', parsePositiveInt, 8)
+    .option('--kubeconfig <file>', 'kubeconfig file (with --all-in-one)')
+    .option('--context <name>', 'kubeconfig context (with --all-in-one)')
+    .action(async (flags: ServeFlags) => {
+      setExit(await runLongLived('serve', { ...flags, orchestrator: true, workers: flags.allInOne ?? false }, io, extra));
+    });
+}
+
+export interface ServeFlags extends WorkerFlags {
+  allInOne?: boolean;
+  port: number;
+  host?: string;
+  insecureNoAuth?: boolean;
+}
+
+/**
+ * The HTTP side of `serve`: settings checked before anything starts (a missing token stops the
+ * command), metrics that see the engine's transitions, then the API on `--port` once the engine runs.
+ */
+function prepareHttp(io: CliIO, flags: ServeFlags & { orchestrator: boolean; workers: boolean }) {
+  const config = apiConfigFromEnv(io.env, { insecureNoAuth: flags.insecureNoAuth ?? false });
+  let queues: ReturnType<typeof startEngine>['bus'] | undefined;
+  const metrics: ApiMetrics = createApiMetrics({ processMetrics: true, queues: (): DepthQueues => (queues ? { steps: queues.steps, orchestrator: queues.orchestrator } : {}) });
+  const logger = pino({ level: logLevel(io.env), base: { role: 'api' } }, { write: (line: string) => void io.stderr.write(line) });
+  return {
+    metrics,
+    async start(engine: ReturnType<typeof startEngine>): Promise<() => Promise<void>> {
+      if (!engine.orchestrator) throw new Error('the API needs the orchestrator of this process');
+      queues = engine.bus;
+      const prefix = engine.store.prefix;
+      const sources = createGitCache({ ...(config.cacheDir ? { dir: config.cacheDir } : {}), logger: jsonLogger({ level: logLevel(io.env), stream: io.stderr, base: { role: 'git' } }) });
+      const api = createApi({
+        store: engine.store,
+        applications: createApplicationStore({ redis: engine.bus.redis, prefix }),
+        orchestrator: engine.orchestrator,
+        sources,
+        tokens: config.tokens,
+        insecureNoAuth: flags.insecureNoAuth ?? false,
+        ready: () => engine.bus.redis.ping(),
+        metrics,
+        logger,
+        ...(config.webhookSecret ? { webhookSecret: config.webhookSecret } : {}),
+        ...(config.publicUrl ? { dashboardUrl: config.publicUrl } : {}),
+      });
+      let server;
+      try {
+        server = await listenApi({ api, port: flags.port, ...(flags.host ? { host: flags.host } : {}) });
+      } catch (err) {
+        await api.close();
+        await sources.close();
+        throw err;
+      }
+      logger.info({ url: server.url, tokens: config.tokens.length, webhooks: config.webhookSecret !== undefined }, 'API listening');
+      return async () => {
+        await server.close();
+        await sources.close();
+      };
+    },
+  };
+}
+
+async function runLongLived(
+  command: string,
+  flags: WorkerFlags & { orchestrator: boolean; workers: boolean; port?: number; allInOne?: boolean; host?: string; insecureNoAuth?: boolean },
+  io: CliIO,
+  extra?: (engine: ReturnType<typeof startEngine>, flags: ServeFlags) => Promise<() => Promise<void>>,
+): Promise<number> {
+  const redisUrl = requireRedis(io, command);
+  if (!redisUrl) return ExitCode.invalidInput;
+  const logger = jsonLogger({ level: logLevel(io.env), stream: io.stderr, base: { role: command } });
+  let http: ReturnType<typeof prepareHttp> | undefined;
+  if (command === 'serve') {
+    try {
+      http = prepareHttp(io, { ...flags, port: flags.port ?? 8080 });
+    } catch (err) {
+      if (!(err instanceof ApiConfigError)) throw err;
+      io.stderr.write(`hookrunner ${command}: ${err.message}\n`);
+      return ExitCode.invalidInput;
+    }
+  }
+  let cluster;
+  if (flags.workers) {
+    const connected = await connectCluster({ kubeconfig: flags.kubeconfig, context: flags.context, env: io.env });
+    if ('error' in connected) {
+      io.stderr.write(`hookrunner ${command}: ${connected.error}\n`);
+      return ExitCode.infrastructure;
+    }
+    cluster = connected.client;
+  }
+  const prefix = io.env['HOOKRUNNER_PREFIX'] ?? 'hookrunner';
+  const metrics = http?.metrics;
+  const notifications = flags.orchestrator
+    ? { ...notifierFactory(io.env, io.stderr), ...(metrics ? { onDelivery: (e: DeliveryEntry) => metrics.recordNotificationDelivery(e.outcome === 'failed' ? 'failed' : e.outcome === 'skipped' ? 'skipped' : 'delivered') } : {}) }
+    : undefined;
+  const engine = startEngine({
+    redisUrl,
+    prefix,
+    orchestrator: flags.orchestrator,
+    workers: flags.workers,
+    concurrency: flags.concurrency,
+    logger,
+    ...(cluster ? { cluster } : {}),
+    ...(metrics ? { onTransition: metrics.onTransition } : {}),
+    ...(notifications ? { notifications } : {}),
+  });
+  let stopExtra: (() => Promise<void>) | undefined;
+  let stopHttp: (() => Promise<void>) | undefined;
+  try {
+    if (http) stopHttp = await http.start(engine);
+    if (extra) stopExtra = await extra(engine, { ...flags, port: flags.port ?? 8080 });
+    logger.info(`${command} started`, { workers: flags.workers, orchestrator: flags.orchestrator, concurrency: flags.concurrency });
+    if (engine.orchestrator) await engine.orchestrator.sweep();
+    const signal = await untilShutdown(io);
+    logger.info(`${command} stopping`, { signal });
+    return ExitCode.ok;
+  } catch (err) {
+    logger.error(`${command} failed`, { error: errorMessage(err) });
+    return ExitCode.infrastructure;
+  } finally {
+    await stopHttp?.();
+    await stopExtra?.();
+    await engine.close();
+    cluster?.close();
+  }
+}

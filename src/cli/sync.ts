@@ -1,0 +1,205 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
+import { ManifestError, formatIssue, formatWarning, loadManifests, parseDuration } from '../manifests/index.js';
+import type { Manifest, Warning } from '../manifests/index.js';
+import { plan } from '../plan/index.js';
+import { OperationRunningError } from '../store/index.js';
+import { isDone, operationDocument } from '../sync/index.js';
+import type { Operation, OperationSpec, Subscription, TriggerName } from '../sync/index.js';
+import { errorMessage, formatMs, sleep } from '../util/index.js';
+import { connectCluster } from './cluster.js';
+import { ExitCode } from './exit-codes.js';
+import type { CliIO } from './io.js';
+import { collect, parseOutput, parsePositiveInt } from './options.js';
+import { notifierFactory, parseNotifyFlag, parseTriggers } from './notifiers.js';
+import { findRedis } from './redis.js';
+import { renderOperation } from './result-view.js';
+import { startEngine } from './runtime.js';
+
+const exec = promisify(execFile);
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+export interface SyncFlags {
+  app: string;
+  namespace: string;
+  kubeconfig?: string;
+  context?: string;
+  revision?: string;
+  createNamespace?: boolean;
+  prune?: boolean;
+  pruneLast?: boolean;
+  timeout: number;
+  hookTimeout: number;
+  retryLimit?: number;
+  recurse?: boolean;
+  include: string[];
+  exclude: string[];
+  output: 'table' | 'json';
+  concurrency: number;
+  dryRun?: boolean;
+  notify: Subscription[];
+  notifyTriggers?: TriggerName[];
+}
+
+export function parseDurationFlag(value: string): number {
+  const ms = parseDuration(value);
+  if (ms === undefined) throw new InvalidArgumentError(`must be a duration such as 90s, 10m or 1h, got "${value}"`);
+  return ms;
+}
+
+function dnsLabel(what: string) {
+  return (value: string): string => {
+    if (!DNS_LABEL.test(value)) throw new InvalidArgumentError(`${what} must be a DNS-1123 label (lower case letters, digits and '-', at most 63), got "${value}"`);
+    return value;
+  };
+}
+
+export function registerSync(program: Command, io: CliIO, setExit: (code: number) => void): void {
+  program
+    .command('sync')
+    .description('Run one sync operation to completion (orchestrator and workers in this process)')
+    .argument('<path...>', 'manifest files or folders')
+    .requiredOption('--app <name>', 'application name', dnsLabel('--app'))
+    .requiredOption('-n, --namespace <ns>', 'destination namespace', dnsLabel('--namespace'))
+    .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
+    .option('--context <name>', 'kubeconfig context')
+    .option('--revision <rev>', 'sync revision (default: the git commit of the first path, else "local")')
+    .option('--create-namespace', 'create the destination namespace when missing (CreateNamespace=true)')
+    .option('--prune', 'delete resources this application applied before and no longer declares')
+    .option('--prune-last', 'prune after every other Sync-phase wave (PruneLast=true)')
+    .option('--dry-run', 'plan and dry-run only; apply nothing')
+    .option('--timeout <duration>', 'operation timeout (D3)', parseDurationFlag, 3_600_000)
+    .option('--hook-timeout <duration>', 'default hook timeout (D3)', parseDurationFlag, 1_800_000)
+    .option('--retry-limit <n>', 'retry a failed operation this many times (§10.3)', parsePositiveInt)
+    .option('--recurse', 'read sub-folders too')
+    .option('--include <glob>', 'only read files matching this glob (repeatable)', collect, [])
+    .option('--exclude <glob>', 'leave out files matching this glob (repeatable)', collect, [])
+    .option('--notify <service:recipient>', 'built-in notifications: mattermost:<team>/<channel>, slack:<channel>, log:<name> (repeatable; tokens from MATTERMOST_URL/MATTERMOST_TOKEN, SLACK_TOKEN)', parseNotifyFlag, [])
+    .option('--notify-triggers <list>', 'triggers for --notify (default: on-sync-running,on-sync-succeeded,on-sync-failed,on-hook-failed)', parseTriggers)
+    .option('--concurrency <n>', 'steps run at once', parsePositiveInt, 8)
+    .option('-o, --output <format>', 'table or json', parseOutput, 'table')
+    .action(async (paths: string[], flags: SyncFlags) => {
+      setExit(await runSync(paths, flags, io));
+    });
+}
+
+async function defaultRevision(path: string | undefined): Promise<string> {
+  if (!path) return 'local';
+  try {
+    const { stdout } = await exec('git', ['-C', path, 'rev-parse', 'HEAD'], { timeout: 5_000 });
+    return stdout.trim() || 'local';
+  } catch {
+    return 'local';
+  }
+}
+
+/** Load and check the manifests the way the planner will see them; invalid input never reaches Redis or the cluster. */
+async function loadInput(paths: string[], flags: SyncFlags, io: CliIO): Promise<{ manifests: Manifest[]; warnings: Warning[] } | undefined> {
+  try {
+    const loaded = await loadManifests(paths, { recurse: flags.recurse ?? false, include: flags.include, exclude: flags.exclude });
+    const planned = plan(loaded.manifests, { namespace: flags.namespace, startedAt: new Date(), createNamespace: flags.createNamespace ?? false });
+    return { manifests: loaded.manifests, warnings: [...loaded.warnings, ...planned.warnings] };
+  } catch (err) {
+    if (!(err instanceof ManifestError)) throw err;
+    for (const issue of err.issues) io.stderr.write(formatIssue(issue) + '\n');
+    return undefined;
+  }
+}
+
+export async function runSync(paths: string[], flags: SyncFlags, io: CliIO): Promise<number> {
+  const input = await loadInput(paths, flags, io);
+  if (!input) return ExitCode.invalidInput;
+  for (const w of input.warnings) io.stderr.write(`warning: ${formatWarning(w)}\n`);
+
+  const cluster = await connectCluster({ kubeconfig: flags.kubeconfig, context: flags.context, env: io.env });
+  if ('error' in cluster) {
+    io.stderr.write(`hookrunner sync: ${cluster.error}\n`);
+    return ExitCode.infrastructure;
+  }
+  let redis;
+  try {
+    redis = await findRedis(io.env);
+  } catch (err) {
+    cluster.client.close();
+    io.stderr.write(`hookrunner sync: ${errorMessage(err)}\n`);
+    return ExitCode.infrastructure;
+  }
+  const notifications = flags.notify.length > 0 ? notifierFactory(io.env, io.stderr) : undefined;
+  const engine = startEngine({ redisUrl: redis.url, cluster: cluster.client, concurrency: flags.concurrency, sweepIntervalMs: 5_000, ...(notifications ? { notifications } : {}) });
+  try {
+    const spec: OperationSpec = {
+      app: flags.app,
+      namespace: flags.namespace,
+      revision: flags.revision ?? (await defaultRevision(paths[0])),
+      manifests: input.manifests,
+      warnings: input.warnings,
+      createNamespace: flags.createNamespace ?? false,
+      prune: flags.prune ?? false,
+      pruneLast: flags.pruneLast ?? false,
+      dryRun: flags.dryRun ?? false,
+      timeoutMs: flags.timeout,
+      hookTimeoutMs: flags.hookTimeout,
+      waveDelayMs: 0,
+      initiatedBy: 'cli',
+      ...(flags.notify.length > 0 ? { notifications: flags.notify.map((n) => ({ ...n, triggers: flags.notifyTriggers ?? n.triggers })) } : {}),
+      ...(flags.retryLimit ? { retry: { limit: flags.retryLimit } } : {}),
+    };
+    let op: Operation;
+    try {
+      op = await (engine.orchestrator as NonNullable<typeof engine.orchestrator>).submit(spec);
+    } catch (err) {
+      if (err instanceof OperationRunningError) {
+        io.stderr.write(`hookrunner sync: ${err.message}\n`);
+        return ExitCode.failed;
+      }
+      throw err;
+    }
+    const final = await follow(op.id, engine, flags, io);
+    if (engine.notifications && !(await engine.notifications.idle(60_000))) io.stderr.write('hookrunner sync: some notifications were still being delivered after 60s; see the delivery log\n');
+    if (flags.output === 'json') io.stdout.write(JSON.stringify(operationDocument(final), null, 2) + '\n');
+    else io.stdout.write(renderOperation(final));
+    return final.phase === 'Succeeded' ? ExitCode.ok : final.phase === 'Failed' ? ExitCode.failed : ExitCode.infrastructure;
+  } catch (err) {
+    io.stderr.write(`hookrunner sync: ${errorMessage(err)}\n`);
+    return ExitCode.infrastructure;
+  } finally {
+    await engine.close();
+    cluster.client.close();
+    await redis.stop();
+  }
+}
+
+/** Wait for the operation to finish, redrawing the result table live on a terminal. */
+async function follow(id: string, engine: ReturnType<typeof startEngine>, flags: SyncFlags, io: CliIO): Promise<Operation> {
+  const live = flags.output === 'table' && io.stdout.isTTY === true;
+  let drawn = 0;
+  const draw = (op: Operation): void => {
+    if (!live) return;
+    const text = renderOperation(op);
+    io.stdout.write((drawn > 0 ? `\x1b[${drawn}A\x1b[J` : '') + text);
+    drawn = text.split('\n').length - 1;
+  };
+  let latest: Operation | undefined;
+  let wake: (() => void) | undefined;
+  const unsubscribe = await engine.store.subscribe((event) => {
+    if (event.id === id) wake?.();
+  });
+  try {
+    const started = Date.now();
+    for (;;) {
+      latest = await engine.store.getOperation(id);
+      if (!latest) throw new Error(`operation ${id} disappeared from Redis`);
+      if (isDone(latest)) break;
+      draw(latest);
+      // Woken by the next event; a slow re-read is only the backstop.
+      await Promise.race([new Promise<void>((r) => (wake = r)), sleep(2_000)]);
+      if (Date.now() - started > flags.timeout + 10 * 60_000) throw new Error(`operation ${id} did not finish within ${formatMs(flags.timeout)} (+10m)`);
+    }
+  } finally {
+    await unsubscribe();
+  }
+  if (live && drawn > 0) io.stdout.write(`\x1b[${drawn}A\x1b[J`);
+  return latest;
+}

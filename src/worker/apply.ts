@@ -1,0 +1,115 @@
+/**
+ * §4.5 steps 3 and 5: prunes, then applies in runs of the same kind — each run in parallel, runs
+ * one after the other, not waiting for health. A failed apply does not stop later kind groups.
+ */
+import { AnnotationKeys, parseCsv } from '../manifests/index.js';
+import type { KubeObject } from '../manifests/index.js';
+import type { SyncTask } from '../plan/index.js';
+import type { StepContext } from '../queue/index.js';
+import { decorateForApply, resultFor } from '../sync/index.js';
+import type { TaskResult } from '../sync/index.js';
+import { errorMessage } from '../util/index.js';
+import { kubectlName, refOf } from './deps.js';
+import type { StepDeps } from './deps.js';
+import type { HookStart } from './hooks.js';
+
+/** The outcome of applying one task: its result, and the object as applied (for waiting). */
+export interface Applied {
+  task: SyncTask;
+  result: TaskResult;
+  object?: KubeObject;
+}
+
+/** Split into runs of consecutive tasks with the same kind name (§4.5 step 5). */
+export function kindRuns(tasks: readonly SyncTask[]): SyncTask[][] {
+  const runs: SyncTask[][] = [];
+  for (const task of tasks) {
+    const last = runs[runs.length - 1];
+    if (last && last[0]?.kind === task.kind) last.push(task);
+    else runs.push([task]);
+  }
+  return runs;
+}
+
+export async function applyTasks(tasks: readonly SyncTask[], starts: ReadonlyMap<string, HookStart>, ctx: StepContext, deps: StepDeps): Promise<Applied[]> {
+  const out: Applied[] = [];
+  for (const run of kindRuns(tasks)) {
+    out.push(...(await Promise.all(run.map((task) => applyOne(task, starts.get(task.key), ctx, deps)))));
+  }
+  return out;
+}
+
+async function applyOne(task: SyncTask, start: HookStart | undefined, ctx: StepContext, deps: StepDeps): Promise<Applied> {
+  const startedAt = deps.now();
+  if (start?.error) return { task, result: start.error };
+  if (!task.target) return { task, result: resultFor(task, { status: 'SyncFailed', hookPhase: 'Failed', message: 'nothing to apply' }) };
+  if (start?.adopted) {
+    return { task, object: start.adopted, result: resultFor(task, { status: 'Synced', hookPhase: 'Running', message: `${kubectlName(task)} adopted (created earlier by this operation)`, startedAt, ...(start.olderLogs ? { logs: start.olderLogs } : {}) }) };
+  }
+  const decorated = decorateForApply(task.target, {
+    app: ctx.app,
+    ...(task.hook ? { hook: { syncId: ctx.syncId, env: { app: ctx.app, operationId: ctx.operationId, revision: ctx.revision, phase: task.phase, ...(ctx.failure !== undefined ? { failure: ctx.failure } : {}) } } } : {}),
+    ...(start?.existing ? { existing: start.existing } : {}),
+  });
+  if (!task.namespace) delete decorated.metadata.namespace;
+  const logs = start?.olderLogs ? { logs: start.olderLogs } : {};
+  if (ctx.dryRun) {
+    return { task, result: resultFor(task, { status: 'Synced', hookPhase: 'Succeeded', message: `${kubectlName(task)} configured (dry run)`, startedAt, finishedAt: deps.now(), ...logs }) };
+  }
+  try {
+    const before = task.hook ? start?.existing : await deps.cluster.get(refOf(task));
+    const object = await deps.cluster.apply(decorated);
+    const verb = !before ? 'created' : before.metadata.resourceVersion === object.metadata.resourceVersion ? 'unchanged' : 'configured';
+    if (task.kind === 'CustomResourceDefinition') await crdEstablished(object, deps);
+    return { task, object, result: resultFor(task, { status: 'Synced', hookPhase: 'Running', message: `${kubectlName(task)} ${verb}`, startedAt, ...logs }) };
+  } catch (err) {
+    return { task, result: resultFor(task, { status: 'SyncFailed', hookPhase: 'Failed', message: errorMessage(err), startedAt, finishedAt: deps.now(), ...logs }) };
+  }
+}
+
+/** §9.6: after a CRD is applied, wait up to 3 s for Established; a timeout is only logged. */
+async function crdEstablished(crd: KubeObject, deps: StepDeps): Promise<void> {
+  deps.cluster.invalidateDiscovery();
+  try {
+    await deps.cluster.waitFor(
+      { apiVersion: crd.apiVersion, kind: crd.kind, name: crd.metadata.name ?? '' },
+      (obj) => ((obj?.['status'] as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []).some((c) => c.type === 'Established' && c.status === 'True'),
+      { timeoutMs: 3_000, description: `CRD ${crd.metadata.name} to be Established` },
+    );
+  } catch (err) {
+    deps.logger.info('CRD not yet established', { crd: crd.metadata.name, error: errorMessage(err) });
+  }
+  deps.cluster.invalidateDiscovery();
+}
+
+/**
+ * §9.1 prune: skipped unless pruning is on; `Prune=false` on the live object skips it; an object
+ * already being deleted is not deleted again; `PrunePropagationPolicy` picks the propagation
+ * (Foreground by default). §5.4: the wave then waits until the deletions finish.
+ */
+export async function pruneTasks(tasks: readonly SyncTask[], ctx: StepContext, deps: StepDeps): Promise<Applied[]> {
+  return Promise.all(
+    tasks.map(async (task): Promise<Applied> => {
+      const live = task.live;
+      const options = parseCsv(live?.metadata.annotations?.[AnnotationKeys.syncOptions]);
+      if (!ctx.prune) return { task, result: resultFor(task, { status: 'PruneSkipped', hookPhase: 'Succeeded', message: 'ignored (requires pruning)' }) };
+      if (options.includes('Prune=false')) return { task, result: resultFor(task, { status: 'PruneSkipped', hookPhase: 'Succeeded', message: 'ignored (no prune)' }) };
+      if (ctx.dryRun) return { task, result: resultFor(task, { status: 'Pruned', hookPhase: 'Succeeded', message: 'pruned (dry run)' }) };
+      const policy = options.find((o) => o.startsWith('PrunePropagationPolicy='))?.split('=')[1]?.toLowerCase();
+      const propagationPolicy = policy === 'background' ? 'Background' : policy === 'orphan' ? 'Orphan' : 'Foreground';
+      const ref = refOf(task);
+      try {
+        const current = await deps.cluster.get(ref);
+        if (current && !current.metadata.deletionTimestamp) await deps.cluster.delete(ref, { propagationPolicy, ...(live?.metadata.uid ? { uid: live.metadata.uid } : {}) });
+        await deps.cluster.waitFor(ref, (obj) => obj === undefined, {
+          timeoutMs: Math.max(1_000, ctx.deadlineAt - deps.now()),
+          description: `${kubectlName(task)} to be deleted (prune)`,
+          signal: deps.cancel.signal,
+        });
+        return { task, result: resultFor(task, { status: 'Pruned', hookPhase: 'Succeeded', message: 'pruned', finishedAt: deps.now() }) };
+      } catch (err) {
+        return { task, result: resultFor(task, { status: 'SyncFailed', hookPhase: 'Failed', message: errorMessage(err), finishedAt: deps.now() }) };
+      }
+    }),
+  );
+}

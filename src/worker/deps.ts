@@ -1,0 +1,32 @@
+import type { ClusterClient, ObjectRef } from '../cluster/types.js';
+import type { SyncTask } from '../plan/index.js';
+import type { TaskResult } from '../sync/index.js';
+import type { Logger } from '../util/index.js';
+
+/** What a step needs besides its payload. */
+export interface StepDeps {
+  cluster: ClusterClient;
+  logger: Logger;
+  /** Aborted when the operation is asked to terminate; `reason()` says why. */
+  cancel: { signal: AbortSignal; reason(): 'user' | 'timeout' | undefined };
+  /** Report task results as they change (live progress). */
+  progress(results: TaskResult[]): void;
+  /** D4: bytes of each container's log kept. @defaultValue 65_536 */
+  logTailBytes: number;
+  now(): number;
+}
+
+export function refOf(task: SyncTask): ObjectRef {
+  const obj = task.target ?? task.live;
+  return {
+    apiVersion: obj?.apiVersion ?? (task.group ? `${task.group}/${task.version}` : task.version),
+    kind: task.kind,
+    ...(task.namespace ? { namespace: task.namespace } : {}),
+    name: task.name,
+  };
+}
+
+/** `job.batch/name`, `service/name`: how kubectl names an object in its messages. */
+export function kubectlName(task: Pick<SyncTask, 'kind' | 'group' | 'name'>): string {
+  return `${task.kind.toLowerCase()}${task.group ? `.${task.group}` : ''}/${task.name}`;
+}

@@ -1,0 +1,99 @@
+/**
+ * The first step of an operation: read what the planner needs from the cluster, plan, create a
+ * missing destination namespace for real (§5.2 step 1), and run the client-side dry run (§5.2
+ * step 2, D10): every kind must be served (§3 step 6) and every namespace must exist or be
+ * created by this sync. Failures here end the operation without SyncFail hooks (§5.1, §5.2).
+ */
+import type { KubeObject } from '../manifests/index.js';
+import { AnnotationKeys, parseCsv } from '../manifests/index.js';
+import { plan, resultKey } from '../plan/index.js';
+import type { SyncTask } from '../plan/index.js';
+import type { PrepareInput, StepContext } from '../queue/index.js';
+import { decorateForApply, resultFor, trackedApp } from '../sync/index.js';
+import type { StepResult, TaskResult } from '../sync/index.js';
+import { errorMessage } from '../util/index.js';
+import { kubectlName } from './deps.js';
+import type { StepDeps } from './deps.js';
+
+export async function runPrepare(stepId: string, ctx: StepContext, input: PrepareInput, deps: StepDeps): Promise<StepResult> {
+  const { cluster } = deps;
+  const base = { stepId, operationId: ctx.operationId };
+  const namespaceExists = ctx.namespace ? (await cluster.get({ apiVersion: 'v1', kind: 'Namespace', name: ctx.namespace })) !== undefined : true;
+  const planOptions = { namespace: ctx.namespace, revision: ctx.revision, startedAt: new Date(input.startedAt), createNamespace: input.createNamespace, namespaceExists, pruneLast: input.pruneLast };
+
+  // Prune candidates: what this application applied before, no longer declares, and still owns.
+  const targets = new Set(plan(input.manifests, planOptions).tasks.map((t) => `${t.group}/${t.kind}/${t.namespace}/${t.name}`));
+  const candidates: KubeObject[] = [];
+  for (const ref of input.inventory) {
+    const group = ref.apiVersion.includes('/') ? ref.apiVersion.split('/')[0] : '';
+    if (targets.has(`${group}/${ref.kind}/${ref.namespace}/${ref.name}`)) continue;
+    const live = await cluster.get({ apiVersion: ref.apiVersion, kind: ref.kind, ...(ref.namespace ? { namespace: ref.namespace } : {}), name: ref.name });
+    if (live && trackedApp(live) === ctx.app && !live.metadata.deletionTimestamp) candidates.push(live);
+  }
+  const { tasks } = plan(input.manifests, { ...planOptions, pruneCandidates: candidates });
+
+  // §3 step 6: discovery. Unknown kinds are invalid unless a CRD of this sync defines them or
+  // SkipDryRunOnMissingResource is set (§9.4).
+  const invalid: TaskResult[] = [];
+  const crdKinds = new Set(tasks.filter((t) => t.kind === 'CustomResourceDefinition' && t.target).map((t) => crdGroupKind(t.target as KubeObject)));
+  for (const task of tasks) {
+    const obj = task.target ?? task.live;
+    if (!obj) continue;
+    const info = await cluster.resourceInfo(obj.apiVersion, task.kind);
+    if (!info) {
+      const skip = crdKinds.has(`${task.group}/${task.kind}`) || parseCsv(obj.metadata.annotations?.[AnnotationKeys.syncOptions]).includes('SkipDryRunOnMissingResource=true');
+      if (!skip) invalid.push(resultFor(task, { status: 'SyncFailed', hookPhase: 'Failed', message: `the server could not find the requested resource: ${task.kind} in ${obj.apiVersion}` }));
+      continue;
+    }
+    if (!info.namespaced && task.namespace) scopeToCluster(task);
+    if (info.namespaced && !task.namespace) setNamespace(task, 'default');
+  }
+  if (invalid.length > 0) {
+    const reasons = [...new Set(invalid.map((r) => r.message))].sort();
+    return { ...base, plan: tasks, results: invalid, fatal: { phase: 'Failed', message: `one or more synchronization tasks are not valid: ${reasons.join(', ')}` }, finishedAt: deps.now() };
+  }
+
+  // §5.2 step 1: the destination namespace, for real, before the dry run.
+  const results: TaskResult[] = [];
+  const nsTask = tasks.find((t) => t.kind === 'Namespace' && t.group === '' && t.name === ctx.namespace && t.target && !t.prune);
+  if (nsTask && !namespaceExists && !ctx.dryRun) {
+    try {
+      await cluster.apply(decorateForApply(nsTask.target as KubeObject, { app: ctx.app }));
+      results.push(resultFor(nsTask, { status: 'Synced', hookPhase: 'Succeeded', message: `${kubectlName(nsTask)} created`, startedAt: deps.now(), finishedAt: deps.now() }));
+    } catch (err) {
+      results.push(resultFor(nsTask, { status: 'SyncFailed', hookPhase: 'Failed', message: errorMessage(err) }));
+      return { ...base, plan: tasks, results, fatal: { phase: 'Failed', message: 'the namespace failed to apply' }, finishedAt: deps.now() };
+    }
+  }
+
+  // §5.2 step 2 (client side): every namespaced object's namespace exists or is created by this sync.
+  const created = new Set(tasks.filter((t) => t.kind === 'Namespace' && t.group === '' && t.target).map((t) => t.name));
+  const exists = new Map<string, boolean>();
+  const failures: TaskResult[] = [];
+  for (const task of tasks) {
+    if (!task.target || !task.namespace || created.has(task.namespace)) continue;
+    if (!exists.has(task.namespace)) exists.set(task.namespace, (await cluster.get({ apiVersion: 'v1', kind: 'Namespace', name: task.namespace })) !== undefined);
+    if (!exists.get(task.namespace)) failures.push(resultFor(task, { status: 'SyncFailed', hookPhase: 'Failed', message: `namespaces "${task.namespace}" not found` }));
+  }
+  if (failures.length > 0) {
+    return { ...base, plan: tasks, results: [...results, ...failures], fatal: { phase: 'Failed', message: 'one or more objects failed to apply (dry run)' }, finishedAt: deps.now() };
+  }
+  return { ...base, plan: tasks, results, finishedAt: deps.now() };
+}
+
+function crdGroupKind(crd: KubeObject): string {
+  const spec = crd['spec'] as { group?: string; names?: { kind?: string } } | undefined;
+  return `${spec?.group ?? ''}/${spec?.names?.kind ?? ''}`;
+}
+
+function scopeToCluster(task: SyncTask): void {
+  task.namespace = '';
+  if (task.target) delete task.target.metadata.namespace;
+  task.key = resultKey(task);
+}
+
+function setNamespace(task: SyncTask, namespace: string): void {
+  task.namespace = namespace;
+  if (task.target) task.target.metadata.namespace = namespace;
+  task.key = resultKey(task);
+}

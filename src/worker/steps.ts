@@ -1,0 +1,68 @@
+/** Carry out one step (a phase event) against the cluster and report every task's result. */
+import type { SyncTask } from '../plan/index.js';
+import type { StepJobData } from '../queue/index.js';
+import type { StepResult, TaskResult } from '../sync/index.js';
+import { sleep } from '../util/index.js';
+import { applyTasks, pruneTasks } from './apply.js';
+import type { Applied } from './apply.js';
+import type { StepDeps } from './deps.js';
+import { deleteHook, startHooks } from './hooks.js';
+import type { HookStart } from './hooks.js';
+import { runPrepare } from './prepare.js';
+import { awaitTasks } from './wait.js';
+
+export async function runStep(data: StepJobData, deps: StepDeps): Promise<StepResult> {
+  const { step, context } = data;
+  const base = { stepId: step.id, operationId: context.operationId };
+  switch (step.kind) {
+    case 'prepare':
+      if (!data.prepare) return { ...base, results: [], error: 'prepare step without its input', finishedAt: deps.now() };
+      return runPrepare(step.id, context, data.prepare, deps);
+    case 'wave':
+      return runWave(data, { waitForResources: step.waitForResources ?? false, finalWave: step.finalWave ?? true }, deps);
+    case 'syncFail': {
+      // §5.6: delete the HookFailed set first, then every SyncFail hook at once.
+      const deleted = await deleteAll(data.deleteTasks, deps);
+      const ran = await runWave(data, { waitForResources: false, finalWave: true, ownDeadline: true }, deps);
+      return { ...ran, results: [...deleted, ...ran.results] };
+    }
+    case 'cleanup':
+      return { ...base, results: await deleteAll(data.deleteTasks, deps), finishedAt: deps.now() };
+  }
+}
+
+async function deleteAll(tasks: readonly SyncTask[], deps: StepDeps): Promise<TaskResult[]> {
+  return Promise.all(tasks.map((t) => deleteHook(t, deps)));
+}
+
+interface WaveOptions {
+  waitForResources: boolean;
+  finalWave: boolean;
+  /** SyncFail hooks run after a failure, possibly after the operation deadline: they get their own (D3). */
+  ownDeadline?: boolean;
+}
+
+/** §4.5 then §5.4: finalizers/BeforeHookCreation, prunes, applies by kind, then wait. */
+async function runWave(data: StepJobData, options: WaveOptions, deps: StepDeps): Promise<StepResult> {
+  const { step, context } = data;
+  const base = { stepId: step.id, operationId: context.operationId };
+  const deadlineAt = options.ownDeadline ? Math.max(context.deadlineAt, deps.now() + context.hookTimeoutMs) : context.deadlineAt;
+  const hooks = data.tasks.filter((t) => t.hook && t.target);
+  const starts = new Map<string, HookStart>((context.dryRun ? [] : await startHooks(hooks, context.syncId, deps)).map((s) => [s.task.key, s]));
+
+  const prunes = data.tasks.filter((t) => t.prune);
+  const pruned = await pruneTasks(prunes, context, deps);
+  if (pruned.some((p) => p.result.status === 'SyncFailed')) {
+    // §4.5 step 3: a failed prune fails the wave before any apply.
+    return { ...base, results: pruned.map((p) => p.result), finishedAt: deps.now() };
+  }
+  const applied = await applyTasks(data.tasks.filter((t) => !t.prune), starts, context, deps);
+  deps.progress([...pruned, ...applied].map((a) => a.result));
+
+  const awaited = await awaitTasks(applied, { waitForResources: options.waitForResources, deadlineAt, hookTimeoutMs: context.hookTimeoutMs }, deps);
+  const results = [...pruned.map((p: Applied) => p.result), ...awaited.results];
+  if (awaited.terminated || deps.cancel.signal.aborted) return { ...base, results, terminated: true, finishedAt: deps.now() };
+  // D2: no fixed pause between waves; an optional one for slow controllers.
+  if (!options.finalWave && context.waveDelayMs > 0) await sleep(context.waveDelayMs, deps.cancel.signal).catch(() => undefined);
+  return { ...base, results, finishedAt: deps.now() };
+}

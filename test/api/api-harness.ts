@@ -1,0 +1,164 @@
+/**
+ * The API for tests: a real Redis (own key prefix), a real orchestrator, the git cache, and —
+ * with `cluster: true` — the dev cluster, the Kubernetes adapter and step workers, so operations
+ * run to the end. Requests go in-process through supertest (`request(h.app)`).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Express } from 'express';
+import { pino } from 'pino';
+import { createApi, createApiMetrics } from '../../src/api/index.js';
+import type { Api, ApiOptions } from '../../src/api/index.js';
+import { startEngine } from '../../src/cli/runtime.js';
+import type { Engine } from '../../src/cli/runtime.js';
+import { createClusterClient } from '../../src/cluster/index.js';
+import type { ClusterClient } from '../../src/cluster/types.js';
+import { startDevCluster } from '../../src/devcluster/index.js';
+import type { DevCluster } from '../../src/devcluster/index.js';
+import { createGitCache } from '../../src/sources/index.js';
+import type { GitCache } from '../../src/sources/index.js';
+import { createApplicationStore } from '../../src/store/index.js';
+import type { ApplicationStore } from '../../src/store/index.js';
+import { isDone } from '../../src/sync/index.js';
+import type { Operation } from '../../src/sync/index.js';
+import { DeadlineExceededError } from '../../src/util/index.js';
+import { REDIS_URL, cleanPrefix, testPrefix } from '../helpers/redis.js';
+
+export const TOKEN = 'test-token-0123456789abcdef';
+export const OTHER_TOKEN = 'second-token-abcdef0123456789';
+export const AUTH = { Authorization: `Bearer ${TOKEN}` };
+
+export interface ApiHarnessOptions {
+  /** Start the dev cluster, the adapter and step workers. @defaultValue false */
+  cluster?: boolean;
+  /** @defaultValue [TOKEN, OTHER_TOKEN] */
+  tokens?: string[];
+  webhookSecret?: string;
+  /** Extra createApi options. */
+  api?: Partial<ApiOptions>;
+}
+
+export interface ApiHarness {
+  app: Express;
+  api: Api;
+  engine: Engine;
+  applications: ApplicationStore;
+  cache: GitCache;
+  prefix: string;
+  cluster?: DevCluster;
+  client?: ClusterClient;
+  /** JSON log lines the API wrote. */
+  logs: string[];
+  /** Wait (by store events, with a slow re-read as backstop) until the operation is done. */
+  waitFor(id: string, timeoutMs?: number): Promise<Operation>;
+  close(): Promise<void>;
+}
+
+export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<ApiHarness> {
+  const prefix = testPrefix();
+  const dir = await mkdtemp(join(tmpdir(), 'hookrunner-api-test-'));
+  let cluster: DevCluster | undefined;
+  let client: ClusterClient | undefined;
+  if (options.cluster) {
+    cluster = await startDevCluster({ port: 0, workloadReadyDelayMs: 50 });
+    const kubeconfig = join(dir, 'kubeconfig');
+    await cluster.writeKubeconfig(kubeconfig);
+    client = createClusterClient({ kubeconfig, retry: { attempts: 6, initialMs: 50, maxMs: 1_000 } });
+  }
+  const metrics = createApiMetrics();
+  const engine = startEngine({ redisUrl: REDIS_URL, prefix, workers: Boolean(client), sweepIntervalMs: 1_000, onTransition: metrics.onTransition, ...(client ? { cluster: client } : {}) });
+  const applications = createApplicationStore({ redis: engine.bus.redis, prefix });
+  const cache = createGitCache({ dir: join(dir, 'git-cache'), networkAttempts: 1 });
+  const logs: string[] = [];
+  const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(line) });
+  const api = createApi({
+    store: engine.store,
+    applications,
+    orchestrator: engine.orchestrator as NonNullable<Engine['orchestrator']>,
+    sources: cache,
+    tokens: options.tokens ?? [TOKEN, OTHER_TOKEN],
+    ready: () => engine.bus.redis.ping(),
+    metrics,
+    logger,
+    operationDefaults: { timeoutMs: 60_000, hookTimeoutMs: 30_000 },
+    ...(options.webhookSecret ? { webhookSecret: options.webhookSecret } : {}),
+    ...options.api,
+  });
+
+  return {
+    app: api.app,
+    api,
+    engine,
+    applications,
+    cache,
+    prefix,
+    ...(cluster ? { cluster } : {}),
+    ...(client ? { client } : {}),
+    logs,
+    async waitFor(id, timeoutMs = 30_000) {
+      const started = Date.now();
+      let wake: (() => void) | undefined;
+      const unsubscribe = await engine.store.subscribe((e) => {
+        if (e.id === id) wake?.();
+      });
+      let last: Operation | undefined;
+      try {
+        for (;;) {
+          last = await engine.store.getOperation(id);
+          if (last && isDone(last)) return last;
+          const left = timeoutMs - (Date.now() - started);
+          if (left <= 0) throw new DeadlineExceededError(`operation ${id} to finish`, Date.now() - started, last ? `${last.phase}: ${last.message}` : 'no such operation');
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, Math.min(500, left));
+            wake = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+        }
+      } finally {
+        await unsubscribe();
+      }
+    },
+    async close() {
+      await api.close();
+      await engine.close();
+      client?.close();
+      await cluster?.stop();
+      await cache.close();
+      await cleanPrefix(prefix);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The lab's Application manifest (`app-sync-phase-1.yaml`), as the seed writes it, with comments. */
+export const LAB_APPLICATION = `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: app-sync-phase-1            			      # change name
+spec:
+  destination:
+    namespace: app-sync-phases					        # change namespace
+    server: https://kubernetes.default.svc
+  project: default
+  source:
+    path: 07-argocd-sync-phases-waves/sync-phases-waves-manifests-examples
+    repoURL: https://github.com/entermix123/ArgoCD-Labs.git
+    targetRevision: main
+  syncPolicy:
+    syncOptions:							# add sync options section
+    - CreateNamespace=true						# enable CreateNamespace parameter
+    # automated: {}                   # disable automated sync
+`;
+
+/** The lab's Application pointed at another repository, path and name. */
+export function labApplication(input: { repoURL: string; name?: string; path?: string; targetRevision?: string; automated?: boolean; namespace?: string }): string {
+  return LAB_APPLICATION.replace('app-sync-phase-1 ', `${input.name ?? 'app-sync-phase-1'} `)
+    .replace('https://github.com/entermix123/ArgoCD-Labs.git', input.repoURL)
+    .replace('07-argocd-sync-phases-waves/sync-phases-waves-manifests-examples', input.path ?? '07-argocd-sync-phases-waves/sync-phases-waves-manifests-examples')
+    .replace('targetRevision: main', `targetRevision: ${input.targetRevision ?? 'main'}`)
+    .replace('namespace: app-sync-phases', `namespace: ${input.namespace ?? 'app-sync-phases'}`)
+    .replace('    # automated: {}                   # disable automated sync', input.automated ? '    automated: {}' : '    # automated: {}                   # disable automated sync');
+}

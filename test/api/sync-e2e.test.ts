@@ -1,0 +1,132 @@
+/**
+ * The API end to end: the real Redis, the dev cluster over HTTP, the Kubernetes adapter, the
+ * orchestrator and step workers, with applications read from local bare git repositories.
+ */
+import { createHmac } from 'node:crypto';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listenApi } from '../../src/api/index.js';
+import type { ApiOperationDocument, ApiServer } from '../../src/api/index.js';
+import type { TestRepo } from '../sources/git-fixture.js';
+import { AUTH, labApplication, startApiHarness } from './api-harness.js';
+import type { ApiHarness } from './api-harness.js';
+import { LAB_PATH, createLabRepo } from './lab-repo.js';
+import { openSse } from './sse-client.js';
+
+const SECRET = 'e2e-webhook-secret-0123';
+const rows = (doc: ApiOperationDocument): string[] => doc.resources.map((r) => `${r.syncPhase} ${r.wave} ${r.kind} ${r.name} ${r.displayStatus}`);
+const configMap = (value: string): string => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app-config\n  annotations:\n    argocd.argoproj.io/sync-wave: "1"\ndata:\n  version: ${value}\n`;
+
+describe('the API end to end (dev cluster, workers, git)', () => {
+  let h: ApiHarness;
+  let repo: TestRepo;
+  beforeAll(async () => {
+    h = await startApiHarness({ cluster: true, webhookSecret: SECRET });
+    repo = await createLabRepo({ preJob: 'echo "Mattermost is up and Running at revision $HOOKRUNNER_REVISION"' }, { [`${LAB_PATH}/config.yaml`]: configMap('v1') });
+  });
+  afterAll(async () => {
+    await h?.close();
+    await repo?.remove();
+  });
+
+  const create = async (manifest: string): Promise<void> => {
+    const res = await request(h.app).post('/api/v1/applications').set(AUTH).type('application/yaml').send(manifest);
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+  };
+  const sync = async (app: string, body: Record<string, unknown> = {}): Promise<string> => {
+    const res = await request(h.app).post(`/api/v1/applications/${app}/sync`).set(AUTH).send(body);
+    expect(res.status, JSON.stringify(res.body)).toBe(202);
+    return res.body.operation.id as string;
+  };
+  const document = async (id: string): Promise<ApiOperationDocument> => (await request(h.app).get(`/api/v1/operations/${id}`).set(AUTH)).body as ApiOperationDocument;
+  const configVersion = async (namespace: string): Promise<unknown> => (await h.client?.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace, name: 'app-config' }))?.['data'];
+
+  it('should create the lab Application from a local bare repository and sync it to Succeeded, with hook logs (§12.2, D4)', async () => {
+    await create(labApplication({ repoURL: repo.url, path: LAB_PATH }));
+    const head = await h.cache.resolve({ repoURL: repo.url, targetRevision: 'main' });
+    const id = await sync('app-sync-phase-1');
+    const op = await h.waitFor(id);
+    expect(op.phase, op.message).toBe('Succeeded');
+    const doc = await document(id);
+    expect(doc.operation).toMatchObject({ phase: 'Succeeded', revision: head.sha, initiatedBy: 'api' });
+    expect(rows(doc)).toEqual([
+      'PreSync 0 Namespace app-sync-phases Synced',
+      'PreSync 0 Job health-check-pre-job Succeeded',
+      'Sync -2 Service nginx Synced',
+      'Sync -1 ServiceAccount nginx Synced',
+      'Sync 0 Deployment nginx Synced',
+      'Sync 1 ConfigMap app-config Synced',
+      'PostSync 0 Job mattermost-post-job-success Succeeded',
+    ]);
+    const pre = doc.resources.find((r) => r.name === 'health-check-pre-job');
+    expect(pre?.logs?.[0]?.log).toContain(`Mattermost is up and Running at revision ${head.sha}`);
+    expect(doc.resources.find((r) => r.kind === 'Deployment')?.health?.status).toBe('Healthy');
+    expect(await configVersion('app-sync-phases')).toEqual({ version: 'v1' });
+    const terminate = await request(h.app).post(`/api/v1/operations/${id}/terminate`).set(AUTH);
+    expect(terminate.status).toBe(409);
+    const listed = await request(h.app).get('/api/v1/applications/app-sync-phase-1').set(AUTH);
+    expect(listed.body.lastOperation).toMatchObject({ id, phase: 'Succeeded', revision: head.sha });
+  });
+
+  it('should apply a pushed commit on the next sync: the new sha is the revision', async () => {
+    await create(labApplication({ repoURL: repo.url, path: LAB_PATH, name: 'push-app', namespace: 'push-ns' }));
+    const first = await h.waitFor(await sync('push-app'));
+    expect(first.phase, first.message).toBe('Succeeded');
+    expect(await configVersion('push-ns')).toEqual({ version: 'v1' });
+    const pushed = await repo.commit({ [`${LAB_PATH}/config.yaml`]: configMap('v2') }, { message: 'v2' });
+    const second = await h.waitFor(await sync('push-app'));
+    expect(second.phase, second.message).toBe('Succeeded');
+    expect(second.revision).toBe(pushed);
+    expect(second.revision).not.toBe(first.revision);
+    expect(await configVersion('push-ns')).toEqual({ version: 'v2' });
+    const history = await request(h.app).get('/api/v1/applications/push-app/operations').set(AUTH);
+    expect(history.body.items.map((o: { revision: string }) => o.revision)).toEqual([pushed, first.revision]);
+  });
+
+  it('should answer 409 naming the running operation to a concurrent sync (D6), and stream task changes until Succeeded', async () => {
+    const slow = await createLabRepo({ preJob: 'sleep 1; echo slow check done' });
+    let server: ApiServer | undefined;
+    try {
+      await create(labApplication({ repoURL: slow.url, path: LAB_PATH, name: 'slow-app', namespace: 'slow-ns' }));
+      server = await listenApi({ api: h.api, port: 0, host: '127.0.0.1' });
+      const stream = await openSse(`${server.url}/api/v1/events?app=slow-app`, AUTH);
+      await stream.waitFor((e) => e.event === 'ready', 'the ready event');
+      const id = await sync('slow-app');
+      const second = await request(h.app).post('/api/v1/applications/slow-app/sync').set(AUTH);
+      expect(second.status).toBe(409);
+      expect(second.body.runningOperation).toBe(id);
+      expect(second.body.detail).toBe(`application slow-app already has a running operation: ${id}`);
+      const done = await stream.waitFor((e) => e.event === 'operation' && (e.data as { operation: { phase: string } }).operation.phase === 'Succeeded', 'the Succeeded operation event');
+      expect((done.data as { operation: { id: string } }).operation.id).toBe(id);
+      const tasks = stream.events.filter((e) => e.event === 'task').map((e) => e.data as { resource: { name: string; displayStatus: string } });
+      expect(tasks.filter((t) => t.resource.name === 'health-check-pre-job').map((t) => t.resource.displayStatus)).toEqual(expect.arrayContaining(['Running', 'Succeeded']));
+      stream.close();
+    } finally {
+      await server?.close();
+      await slow.remove();
+    }
+  });
+
+  it('should sync only the matching automated applications on a signed push, to Succeeded', async () => {
+    await create(labApplication({ repoURL: repo.url, path: LAB_PATH, name: 'hook-main', namespace: 'hook-main', automated: true }));
+    await create(labApplication({ repoURL: repo.url, path: LAB_PATH, name: 'hook-dev', namespace: 'hook-dev', targetRevision: 'dev', automated: true }));
+    await create(labApplication({ repoURL: repo.url, path: LAB_PATH, name: 'hook-manual', namespace: 'hook-manual' }));
+    const pushed = await repo.commit({ [`${LAB_PATH}/config.yaml`]: configMap('v3') }, { message: 'v3' });
+    const body = JSON.stringify({ ref: 'refs/heads/main', after: pushed, repository: { clone_url: repo.url, default_branch: 'main' } });
+    const bad = await request(h.app).post('/api/v1/webhooks/git').set({ 'Content-Type': 'application/json', 'X-GitHub-Event': 'push', 'X-Hub-Signature-256': 'sha256=00' }).send(body);
+    expect(bad.status).toBe(401);
+    const res = await request(h.app)
+      .post('/api/v1/webhooks/git')
+      .set({ 'Content-Type': 'application/json', 'X-GitHub-Event': 'push', 'X-Hub-Signature-256': `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}` })
+      .send(body);
+    expect(res.status, JSON.stringify(res.body)).toBe(202);
+    // app-sync-phase-1 and push-app follow main but are not automated.
+    expect(res.body.operations.map((o: { app: string }) => o.app)).toEqual(['hook-main']);
+    const op = await h.waitFor(res.body.operations[0].id as string);
+    expect(op.phase, op.message).toBe('Succeeded');
+    expect(op.revision).toBe(pushed);
+    expect(await configVersion('hook-main')).toEqual({ version: 'v3' });
+    expect(await h.engine.store.history('hook-dev')).toEqual([]);
+    expect(await h.engine.store.history('hook-manual')).toEqual([]);
+  });
+});

@@ -1,0 +1,119 @@
+/** `POST /api/v1/webhooks/git` against the real Redis and orchestrator (no workers: started operations stay Running). */
+import { createHmac } from 'node:crypto';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestRepo } from '../sources/git-fixture.js';
+import { AUTH, labApplication, startApiHarness } from './api-harness.js';
+import type { ApiHarness } from './api-harness.js';
+import { LAB_PATH, createLabRepo } from './lab-repo.js';
+
+const SECRET = 'webhook-secret-0123456789';
+
+function githubPush(input: { repoURL: string; branch: string; after: string }): Buffer {
+  return Buffer.from(
+    JSON.stringify({
+      ref: `refs/heads/${input.branch}`,
+      before: '0'.repeat(40),
+      after: input.after,
+      repository: { full_name: 'org/lab', clone_url: input.repoURL, html_url: 'https://git.example.com/org/lab', default_branch: 'main' },
+      pusher: { name: 'dev' },
+    }),
+  );
+}
+const signature = (body: Buffer, secret = SECRET): string => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+
+describe('git webhooks', () => {
+  let h: ApiHarness;
+  let repo: TestRepo;
+  let other: TestRepo;
+  const history = async (app: string): Promise<string[]> => h.engine.store.history(app);
+
+  beforeAll(async () => {
+    h = await startApiHarness({ webhookSecret: SECRET });
+    repo = await createLabRepo();
+    await repo.commit({ 'dev.txt': 'dev\n' }, { branch: 'dev' });
+    other = await createLabRepo();
+    const apps = [
+      labApplication({ repoURL: repo.url, name: 'auto-main', path: LAB_PATH, automated: true }),
+      labApplication({ repoURL: `${repo.url}/`, name: 'auto-head', path: LAB_PATH, targetRevision: 'HEAD', automated: true }),
+      labApplication({ repoURL: repo.url, name: 'manual-main', path: LAB_PATH }),
+      labApplication({ repoURL: repo.url, name: 'auto-dev', path: LAB_PATH, targetRevision: 'dev', automated: true }),
+      labApplication({ repoURL: other.url, name: 'auto-other', path: LAB_PATH, automated: true }),
+    ];
+    for (const manifest of apps) expect((await request(h.app).post('/api/v1/applications').set(AUTH).type('application/yaml').send(manifest)).status).toBe(201);
+  });
+  afterAll(async () => {
+    await h?.close();
+    await repo?.remove();
+    await other?.remove();
+  });
+
+  // A string, so supertest sends the signed bytes as they are (a Buffer would be serialised as JSON).
+  const post = (body: Buffer, headers: Record<string, string>) => request(h.app).post('/api/v1/webhooks/git').set({ 'Content-Type': 'application/json', ...headers }).send(body.toString('utf8'));
+
+  it('should answer 401 to a bad or missing signature and start nothing (no bearer token needed)', async () => {
+    const body = githubPush({ repoURL: repo.url, branch: 'main', after: 'a'.repeat(40) });
+    const bad = await post(body, { 'X-GitHub-Event': 'push', 'X-Hub-Signature-256': signature(body, 'not-the-secret') });
+    expect(bad.status).toBe(401);
+    expect(bad.body.detail).toBe('webhook rejected: X-Hub-Signature-256 does not match the body');
+    expect((await post(body, { 'X-GitHub-Event': 'push' })).status).toBe(401);
+    expect((await post(body, { 'X-Gitlab-Event': 'Push Hook', 'X-Gitlab-Token': 'wrong' })).status).toBe(401);
+    for (const app of ['auto-main', 'auto-head', 'manual-main', 'auto-dev', 'auto-other']) expect(await history(app)).toEqual([]);
+  });
+
+  it('should answer a GitHub ping', async () => {
+    const body = Buffer.from(JSON.stringify({ zen: 'Keep it logically awesome.' }));
+    const res = await post(body, { 'X-GitHub-Event': 'ping', 'X-Hub-Signature-256': signature(body) });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ provider: 'github', event: 'ping', ok: true });
+  });
+
+  it('should sync only the automated applications of that repository and branch (HEAD = default branch), then skip them while running (D6)', async () => {
+    const head = await h.cache.resolve({ repoURL: repo.url, targetRevision: 'main' });
+    const body = githubPush({ repoURL: repo.url, branch: 'main', after: head.sha });
+    const res = await post(body, { 'X-GitHub-Event': 'push', 'X-Hub-Signature-256': signature(body) });
+    expect(res.status).toBe(202);
+    expect(res.body.operations.map((o: { app: string }) => o.app).sort()).toEqual(['auto-head', 'auto-main']);
+    expect(res.body.operations.every((o: { revision: string }) => o.revision === head.sha)).toBe(true);
+    expect(await history('manual-main')).toEqual([]);
+    expect(await history('auto-dev')).toEqual([]);
+    expect(await history('auto-other')).toEqual([]);
+    const op = await h.engine.store.getOperation(res.body.operations[0].id as string);
+    expect(op?.spec.initiatedBy).toBe('webhook (github push to refs/heads/main)');
+    expect(op?.spec.retry).toEqual({ limit: 5 }); // §10.3: automated syncs retry 5 times unless the app says otherwise
+
+    const again = await post(body, { 'X-GitHub-Event': 'push', 'X-Hub-Signature-256': signature(body) });
+    expect(again.status).toBe(200);
+    expect(again.body.operations).toEqual([]);
+    expect(again.body.skipped.map((s: { app: string; status: number }) => [s.app, s.status]).sort()).toEqual([
+      ['auto-head', 409],
+      ['auto-main', 409],
+    ]);
+  });
+
+  it('should accept a GitLab push with the secret token and sync the application on that branch', async () => {
+    const body = Buffer.from(JSON.stringify({ object_kind: 'push', ref: 'refs/heads/dev', after: 'b'.repeat(40), project: { git_http_url: repo.url, default_branch: 'main' } }));
+    const res = await post(body, { 'X-Gitlab-Event': 'Push Hook', 'X-Gitlab-Token': SECRET });
+    expect(res.status).toBe(202);
+    expect(res.body.operations.map((o: { app: string }) => o.app)).toEqual(['auto-dev']);
+  });
+
+  it('should name a missing field of a signed payload', async () => {
+    const body = Buffer.from(JSON.stringify({ repository: { clone_url: repo.url } }));
+    const res = await post(body, { 'X-GitHub-Event': 'push', 'X-Hub-Signature-256': signature(body) });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ field: 'ref', message: 'is required in a push event' }]);
+  });
+
+  it('should be off (404) without HOOKRUNNER_WEBHOOK_SECRET', async () => {
+    const off = await startApiHarness();
+    try {
+      const body = githubPush({ repoURL: repo.url, branch: 'main', after: 'c'.repeat(40) });
+      const res = await request(off.app).post('/api/v1/webhooks/git').set({ 'Content-Type': 'application/json', 'X-GitHub-Event': 'push', 'X-Hub-Signature-256': signature(body) }).send(body.toString('utf8'));
+      expect(res.status).toBe(404);
+      expect(res.body.type).toBe('urn:hookrunner:problem:webhooks-disabled');
+    } finally {
+      await off.close();
+    }
+  });
+});

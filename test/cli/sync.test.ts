@@ -1,0 +1,129 @@
+/**
+ * `hookrunner sync` through the real command line (in-process `main`), against the dev cluster
+ * and the real Redis: exit codes 0/1/2/3, the JSON document, and bad input that applies nothing.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDevCluster } from '../../src/devcluster/index.js';
+import type { DevCluster } from '../../src/devcluster/index.js';
+import { runCli } from '../helpers/cli.js';
+import { writeLab } from '../helpers/lab.js';
+import { REDIS_URL, cleanPrefix } from '../helpers/redis.js';
+
+describe('hookrunner sync', () => {
+  let cluster: DevCluster;
+  let dir: string;
+  let kubeconfig: string;
+  const env = (): Record<string, string | undefined> => ({ REDIS_URL, PATH: process.env['PATH'], HOME: dir });
+  const writes = (namespace: string): number => cluster.audit().filter((e) => e.source === 'api' && e.namespace === namespace).length;
+
+  beforeAll(async () => {
+    cluster = await startDevCluster({ port: 0, workloadReadyDelayMs: 50 });
+    dir = await mkdtemp(join(tmpdir(), 'hookrunner-cli-sync-'));
+    kubeconfig = join(dir, 'kubeconfig');
+    await cluster.writeKubeconfig(kubeconfig);
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+    await cleanPrefix('hookrunner');
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('should run the lab to Succeeded, exit 0, and print the JSON document', async () => {
+    const lab = await writeLab();
+    try {
+      const { code, stdout, stderr } = await runCli(['sync', lab.dir, '--app', 'cli-lab', '-n', 'cli-lab', '--create-namespace', '--kubeconfig', kubeconfig, '--revision', '0123456789abcdef', '-o', 'json'], env());
+      expect(stderr).toBe('');
+      expect(code).toBe(0);
+      const doc = JSON.parse(stdout) as { operation: Record<string, unknown>; resources: Record<string, unknown>[] };
+      expect(Object.keys(doc.operation).sort()).toEqual(['app', 'finishedAt', 'id', 'message', 'phase', 'revision', 'startedAt']);
+      expect(doc.operation['phase']).toBe('Succeeded');
+      expect(doc.operation['revision']).toBe('0123456789abcdef');
+      expect(doc.resources.map((r) => `${r['syncPhase']}/${r['kind']}/${r['name']}`)).toEqual([
+        'PreSync/Namespace/cli-lab',
+        'PreSync/Job/health-check-pre-job',
+        'Sync/Service/nginx',
+        'Sync/ServiceAccount/nginx',
+        'Sync/Deployment/nginx',
+        'PostSync/Job/mattermost-post-job-success',
+      ]);
+      expect(Object.keys(doc.resources[1] ?? {}).sort()).toEqual(['group', 'hookPhase', 'hookType', 'kind', 'message', 'name', 'namespace', 'status', 'syncPhase', 'version', 'wave']);
+    } finally {
+      await lab.cleanup();
+    }
+  });
+
+  it('should exit 1 when the operation fails, and print the result table', async () => {
+    const lab = await writeLab({ preJob: 'exit 1' });
+    try {
+      const { code, stdout } = await runCli(['sync', lab.dir, '--app', 'cli-fail', '-n', 'cli-fail', '--create-namespace', '--kubeconfig', kubeconfig], env());
+      expect(code).toBe(1);
+      expect(stdout).toMatch(/^OPERATION: {2}op-/);
+      expect(stdout).toContain('PHASE:      Failed');
+      expect(stdout).toMatch(/SYNC WAVE\s+PHASE\s+KIND\s+NAMESPACE\s+NAME\s+STATUS\s+HOOK\s+MESSAGE/);
+      expect(stdout).toMatch(/0\s+PreSync\s+Job\s+cli-fail\s+health-check-pre-job\s+Failed\s+PreSync/);
+      expect(stdout).toMatch(/0\s+SyncFail\s+Job\s+cli-fail\s+mattermost-post-job-failure\s+Succeeded\s+SyncFail/);
+    } finally {
+      await lab.cleanup();
+    }
+  });
+
+  describe('when the input is bad, nothing is applied', () => {
+    it('an unreadable path → exit 2, one line', async () => {
+      const { code, stdout, stderr } = await runCli(['sync', join(dir, 'nope'), '--app', 'bad1', '-n', 'bad1', '--kubeconfig', kubeconfig], env());
+      expect(code).toBe(2);
+      expect(stdout).toBe('');
+      expect(stderr).toBe(`${join(dir, 'nope')}: no such file or directory\n`);
+      expect(writes('bad1')).toBe(0);
+    });
+
+    it('invalid manifests → exit 2 with FILE:LINE', async () => {
+      const bad = join(dir, 'bad.yaml');
+      await writeFile(bad, 'apiVersion: v1\nmetadata:\n  name: x\n');
+      const { code, stderr } = await runCli(['sync', bad, '--app', 'bad2', '-n', 'bad2', '--kubeconfig', kubeconfig], env());
+      expect(code).toBe(2);
+      expect(stderr).toBe(`${bad}:1: document has no kind\n`);
+      expect(writes('bad2')).toBe(0);
+    });
+
+    it('a bad application name → exit 2', async () => {
+      const lab = await writeLab();
+      try {
+        const { code, stderr } = await runCli(['sync', lab.dir, '--app', 'Bad_Name', '-n', 'x', '--kubeconfig', kubeconfig], env());
+        expect(code).toBe(2);
+        expect(stderr).toContain("--app must be a DNS-1123 label");
+      } finally {
+        await lab.cleanup();
+      }
+    });
+
+    it('an unreachable cluster → exit 3, one line', async () => {
+      const lab = await writeLab();
+      const dead = join(dir, 'dead-kubeconfig');
+      await writeFile(dead, cluster.kubeconfig().replace(cluster.url, 'http://127.0.0.1:1'));
+      try {
+        const { code, stdout, stderr } = await runCli(['sync', lab.dir, '--app', 'bad3', '-n', 'bad3', '--kubeconfig', dead], env());
+        expect(code).toBe(3);
+        expect(stdout).toBe('');
+        expect(stderr.trim().split('\n')).toHaveLength(1);
+        expect(stderr).toMatch(/^hookrunner sync: cannot reach the cluster: .*127\.0\.0\.1:1/);
+      } finally {
+        await lab.cleanup();
+      }
+    });
+
+    it('no Redis at all (no REDIS_URL, no redis-server on PATH) → exit 3 saying how to get one', async () => {
+      const lab = await writeLab();
+      try {
+        const { code, stderr } = await runCli(['sync', lab.dir, '--app', 'bad4', '-n', 'bad4', '--kubeconfig', kubeconfig], { PATH: dir, HOME: dir });
+        expect(code).toBe(3);
+        expect(stderr).toMatch(/^hookrunner sync: cannot start redis-server .*set REDIS_URL/);
+        expect(writes('bad4')).toBe(0);
+      } finally {
+        await lab.cleanup();
+      }
+    });
+  });
+});

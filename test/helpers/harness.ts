@@ -1,0 +1,102 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEngine } from '../../src/cli/runtime.js';
+import type { Engine } from '../../src/cli/runtime.js';
+import { createClusterClient } from '../../src/cluster/index.js';
+import type { ClusterClient } from '../../src/cluster/types.js';
+import { startDevCluster } from '../../src/devcluster/index.js';
+import type { DevCluster, DevClusterOptions } from '../../src/devcluster/index.js';
+import { loadManifests } from '../../src/manifests/index.js';
+import { isDone } from '../../src/sync/index.js';
+import type { Operation, OperationSpec } from '../../src/sync/index.js';
+import { REDIS_URL, cleanPrefix, testPrefix } from './redis.js';
+
+export interface Harness {
+  cluster: DevCluster;
+  client: ClusterClient;
+  engine: Engine;
+  prefix: string;
+  kubeconfig: string;
+  redisUrl: string;
+  /** Submit a sync of these paths and wait until it finishes. */
+  sync(paths: string[], spec?: Partial<OperationSpec>): Promise<Operation>;
+  submit(paths: string[], spec?: Partial<OperationSpec>): Promise<Operation>;
+  waitFor(id: string, timeoutMs?: number): Promise<Operation>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  devCluster?: DevClusterOptions;
+  /** Run step workers in the test process. @defaultValue true */
+  workers?: boolean;
+  redisUrl?: string;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const redisUrl = options.redisUrl ?? REDIS_URL;
+  const cluster = await startDevCluster({ port: 0, workloadReadyDelayMs: 50, ...(options.devCluster ?? {}) });
+  const dir = await mkdtemp(join(tmpdir(), 'hookrunner-harness-'));
+  const kubeconfig = join(dir, 'kubeconfig');
+  await cluster.writeKubeconfig(kubeconfig);
+  const client = createClusterClient({ kubeconfig, retry: { attempts: 6, initialMs: 50, maxMs: 1_000 }, waitPollIntervalMs: 2_000 });
+  const prefix = testPrefix();
+  const engine = startEngine({ redisUrl, prefix, cluster: client, workers: options.workers ?? true, sweepIntervalMs: 1_000 });
+  let counter = 0;
+
+  const harness: Harness = {
+    cluster,
+    client,
+    engine,
+    prefix,
+    kubeconfig,
+    redisUrl,
+    async submit(paths, spec = {}) {
+      const { manifests, warnings } = await loadManifests(paths);
+      counter++;
+      return (engine.orchestrator as NonNullable<Engine['orchestrator']>).submit({
+        app: 'lab',
+        namespace: 'app-sync-phases',
+        revision: `abcdef${String(counter).padStart(4, '0')}`,
+        manifests,
+        warnings,
+        createNamespace: true,
+        prune: false,
+        pruneLast: false,
+        dryRun: false,
+        timeoutMs: 120_000,
+        hookTimeoutMs: 60_000,
+        waveDelayMs: 0,
+        initiatedBy: 'test',
+        ...spec,
+      });
+    },
+    async waitFor(id, timeoutMs = 60_000) {
+      const started = Date.now();
+      for (;;) {
+        const op = await engine.store.getOperation(id);
+        if (op && isDone(op)) return op;
+        if (Date.now() - started > timeoutMs) throw new Error(`operation ${id} not done after ${timeoutMs} ms: ${op?.phase} ${op?.message}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    async sync(paths, spec = {}) {
+      const op = await harness.submit(paths, spec);
+      return harness.waitFor(op.id);
+    },
+    async close() {
+      await engine.close();
+      client.close();
+      await cluster.stop();
+      await cleanPrefix(prefix, redisUrl);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  return harness;
+}
+
+/** `kubectl get jobs` as a list of names in a namespace. */
+export async function jobNames(client: ClusterClient, namespace: string): Promise<string[]> {
+  const { items } = await client.list({ apiVersion: 'batch/v1', kind: 'Job', namespace });
+  return items.filter((j) => !j.metadata.deletionTimestamp).map((j) => j.metadata.name ?? '').sort();
+}
