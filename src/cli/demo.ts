@@ -147,7 +147,7 @@ function replaceStrings(value: JsonValue, fn: (s: string) => string): void {
 }
 
 /** The lab's Mattermost (host.docker.internal:8065) is the demo's local one. */
-function pointAtLocalMattermost(manifests: Manifest[], port: number): void {
+export function pointAtLocalMattermost(manifests: Manifest[], port: number): void {
   for (const m of manifests) {
     replaceStrings(m.object as unknown as JsonValue, (s) => {
       if (s.includes('host.docker.internal:8065')) return s.replace('host.docker.internal:8065', `127.0.0.1:${port}`);

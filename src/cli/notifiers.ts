@@ -14,7 +14,8 @@ import type { Subscription, TriggerName } from '../sync/index.js';
 type Env = Readonly<Record<string, string | undefined>>;
 
 export function notifierFactory(env: Env, logStream: { write(s: string): unknown }): { notifierFor: NotifierFactory; secrets: string[] } {
-  const cache = new Map<string, Notifier | undefined>();
+  // One notifier per destination and idempotency store (an engine restarted in-process brings a new store).
+  const caches = new WeakMap<IdempotencyStore, Map<string, Notifier | undefined>>();
   const build = (s: Subscription, idempotency: IdempotencyStore): Notifier | undefined => {
     if (s.service === 'log') return createLogNotifier({ stream: logStream, name: s.recipient, idempotency });
     if (s.service === 'slack') {
@@ -32,6 +33,8 @@ export function notifierFactory(env: Env, logStream: { write(s: string): unknown
   return {
     notifierFor: (s, { idempotency }) => {
       const key = destinationKey(s);
+      let cache = caches.get(idempotency);
+      if (!cache) caches.set(idempotency, (cache = new Map()));
       if (!cache.has(key)) cache.set(key, build(s, idempotency));
       return cache.get(key);
     },

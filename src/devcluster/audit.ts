@@ -1,6 +1,6 @@
 /** The audit log: every mutating API request and every container process start and exit, with millisecond timestamps. */
 
-export type AuditVerb = 'create' | 'update' | 'patch' | 'delete' | 'deletecollection' | 'process-started' | 'process-exited';
+export type AuditVerb = 'create' | 'update' | 'patch' | 'delete' | 'deletecollection' | 'process-started' | 'process-exited' | 'rolled-out';
 
 export interface AuditEntry {
   /** Milliseconds since the epoch, when the request was answered (or the process event happened). */
@@ -14,8 +14,8 @@ export interface AuditEntry {
   /** HTTP status code of the answer; 0 for process events. */
   code: number;
   subresource?: string;
-  /** `api` for requests, `runtime` for process events. */
-  source: 'api' | 'runtime';
+  /** `api` for requests, `runtime` for process events, `controller` for a workload whose status caught up with its spec (`rolled-out`). */
+  source: 'api' | 'runtime' | 'controller';
   /** Process events: the container, its PID, and (on exit) its exit code. */
   container?: string;
   pid?: number;

@@ -169,7 +169,16 @@ export async function startDevCluster(options: DevClusterOptions = {}): Promise<
     workloadTypes.set(storageKey(t), t);
   }
   const jobs = new JobController({ api, jobType: typeOf(registry, 'batch', 'jobs'), podType, podFailureBackoffMs: options.jobPodFailureBackoffMs ?? podRestartBackoffMs, onError });
-  const workloads = new WorkloadController({ api, types: workloadTypes, readyDelayMs: workloadReadyDelayMs, onError });
+  const workloads = new WorkloadController({
+    api,
+    types: workloadTypes,
+    readyDelayMs: workloadReadyDelayMs,
+    onError,
+    onSettled: (e) => {
+      const type = workloadTypes.get(e.key);
+      if (type) audit.record({ time: Date.now(), verb: 'rolled-out', apiVersion: type.group ? `${type.group}/${type.version}` : type.version, kind: type.kind, namespace: e.namespace, name: e.name, code: 0, source: 'controller' });
+    },
+  });
   const gc = new GarbageCollector({ api, onError });
   const namespaces = new NamespaceController({ api, namespaceType: typeOf(registry, '', 'namespaces'), onError });
   const crds = new CrdController({ api, crdType: typeOf(registry, 'apiextensions.k8s.io', 'customresourcedefinitions'), onError });

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEngine } from '../../src/cli/runtime.js';
-import type { Engine } from '../../src/cli/runtime.js';
+import type { Engine, EngineOptions } from '../../src/cli/runtime.js';
 import { createClusterClient } from '../../src/cluster/index.js';
 import type { ClusterClient } from '../../src/cluster/types.js';
 import { startDevCluster } from '../../src/devcluster/index.js';
@@ -28,6 +28,8 @@ export interface Harness {
 
 export interface HarnessOptions {
   devCluster?: DevClusterOptions;
+  /** Built-in notifications of the engine. */
+  notifications?: EngineOptions['notifications'];
   /** Run step workers in the test process. @defaultValue true */
   workers?: boolean;
   redisUrl?: string;
@@ -41,7 +43,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   await cluster.writeKubeconfig(kubeconfig);
   const client = createClusterClient({ kubeconfig, retry: { attempts: 6, initialMs: 50, maxMs: 1_000 }, waitPollIntervalMs: 2_000 });
   const prefix = testPrefix();
-  const engine = startEngine({ redisUrl, prefix, cluster: client, workers: options.workers ?? true, sweepIntervalMs: 1_000 });
+  const engine = startEngine({ redisUrl, prefix, cluster: client, workers: options.workers ?? true, sweepIntervalMs: 1_000, ...(options.notifications ? { notifications: options.notifications } : {}) });
   let counter = 0;
 
   const harness: Harness = {

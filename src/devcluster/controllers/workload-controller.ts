@@ -21,6 +21,8 @@ export interface WorkloadControllerOptions {
   types: ReadonlyMap<string, ResourceType>;
   readyDelayMs: number;
   onError: (err: unknown, context: string) => void;
+  /** Called when a workload's status caught up with its spec (for the audit log). */
+  onSettled?: (event: { key: string; namespace: string; name: string; generation: number }) => void;
 }
 
 const KEYS = new Set(['apps/deployments', 'apps/replicasets', 'apps/statefulsets', 'apps/daemonsets', '/services', '/persistentvolumeclaims', 'networking.k8s.io/ingresses']);
@@ -129,6 +131,7 @@ export class WorkloadController {
   private settle(key: string, namespace: string, name: string, uid: string): void {
     const type = this.options.types.get(key);
     if (!type) return;
+    let settled: number | undefined;
     try {
       this.options.api.mutate(type, namespace, name, (draft) => {
         if (draft.metadata.uid !== uid || draft.metadata.deletionTimestamp || !this.needsWork(key, draft)) return;
@@ -147,7 +150,9 @@ export class WorkloadController {
         }
         const status = readyStatus(key, draft);
         if (status) draft.status = status;
+        settled = draft.metadata.generation ?? 1;
       });
+      if (settled !== undefined) this.options.onSettled?.({ key, namespace, name, generation: settled });
     } catch (err) {
       this.options.onError(err, `status of ${key} ${namespace}/${name}`);
     }
