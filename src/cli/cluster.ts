@@ -9,6 +9,17 @@ export interface ConnectOptions {
   env: Readonly<Record<string, string | undefined>>;
 }
 
+/** Client-side rate limit from `HOOKRUNNER_KUBE_QPS` / `HOOKRUNNER_KUBE_BURST` (defaults 50/100, as Argo CD's controller). */
+function rateLimit(env: ConnectOptions['env']): { qps?: number; burst?: number } {
+  const num = (name: string): number | undefined => {
+    const v = Number(env[name]);
+    return Number.isFinite(v) && v > 0 ? v : undefined;
+  };
+  const qps = num('HOOKRUNNER_KUBE_QPS');
+  const burst = num('HOOKRUNNER_KUBE_BURST');
+  return { ...(qps ? { qps } : {}), ...(burst ? { burst } : {}) };
+}
+
 export async function connectCluster(options: ConnectOptions): Promise<{ client: ClusterClient } | { error: string }> {
   let client: ClusterClient;
   try {
@@ -17,6 +28,7 @@ export async function connectCluster(options: ConnectOptions): Promise<{ client:
       ...(options.context ? { context: options.context } : {}),
       env: options.env,
       retry: { attempts: 3 },
+      ...rateLimit(options.env),
     });
   } catch (err) {
     return { error: errorMessage(err) };

@@ -108,6 +108,9 @@ describe('when kubectl runs a hook Job', () => {
     expect(waited, waited.stderr).toMatchObject({ code: 0, stdout: 'job.batch/health-check-pre-job condition met\n' });
     const logs = await kubectl('logs', 'job/health-check-pre-job');
     expect(logs, logs.stderr).toMatchObject({ code: 0, stdout: 'Mattermost is up and Running\n' });
+    const table = await kubectl('get', 'jobs');
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toMatch(/^NAME\s+STATUS\s+COMPLETIONS\s+DURATION\s+AGE\nhealth-check-pre-job\s+Complete\s+1\/1\s+\d+s\s+\d+s\n$/);
     const got = await kubectl('get', 'job', 'health-check-pre-job', '-o', 'json');
     expect(got.code, got.stderr).toBe(0);
     const json = JSON.parse(got.stdout) as unknown;

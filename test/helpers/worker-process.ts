@@ -13,7 +13,7 @@ export interface WorkerProcess {
 }
 
 /** `hookrunner worker` as a separate process (needs `npm run build`). */
-export function spawnWorker(options: { redisUrl: string; prefix: string; kubeconfig: string; concurrency?: number }): WorkerProcess {
+export function spawnWorker(options: { redisUrl: string; prefix: string; kubeconfig: string; concurrency?: number; env?: Record<string, string> }): WorkerProcess {
   const proc = spawn(process.execPath, [BIN, 'worker', '--concurrency', String(options.concurrency ?? 4)], {
     env: {
       PATH: process.env['PATH'] ?? '/usr/bin:/bin',
@@ -22,6 +22,7 @@ export function spawnWorker(options: { redisUrl: string; prefix: string; kubecon
       KUBECONFIG: options.kubeconfig,
       HOOKRUNNER_PREFIX: options.prefix,
       HOOKRUNNER_LOG_LEVEL: 'info',
+      ...(options.env ?? {}),
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
