@@ -16,7 +16,7 @@ import { startEngine } from '../src/cli/runtime.js';
 import type { AuditEntry } from '../src/devcluster/index.js';
 import { parseManifestText } from '../src/manifests/index.js';
 import type { Manifest } from '../src/manifests/index.js';
-import { isDone } from '../src/sync/index.js';
+import { isDone, operationSpec } from '../src/sync/index.js';
 import type { Operation } from '../src/sync/index.js';
 import { spawnWorker } from '../test/helpers/worker-process.js';
 
@@ -143,21 +143,7 @@ async function run(workerCount: number, manifests: Manifest[]): Promise<void> {
     const started = performance.now();
     const ids = await Promise.all(
       Array.from({ length: APPS }, (_, i) =>
-        engine.orchestrator!.submit({
-          app: `bench-${i}`,
-          namespace: `bench-${i}`,
-          revision: '0123456789abcdef',
-          manifests: structuredClone(manifests),
-          warnings: [],
-          createNamespace: true,
-          prune: false,
-          pruneLast: false,
-          dryRun: false,
-          timeoutMs: 10 * 60_000,
-          hookTimeoutMs: 5 * 60_000,
-          waveDelayMs: 0,
-          initiatedBy: 'bench',
-        }).then((op) => op.id),
+        engine.orchestrator!.submit(operationSpec({ app: `bench-${i}`, namespace: `bench-${i}`, revision: '0123456789abcdef', manifests: structuredClone(manifests), createNamespace: true, initiatedBy: 'bench' })).then((op) => op.id),
       ),
     );
     const ops: Operation[] = [];

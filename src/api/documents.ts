@@ -3,7 +3,7 @@
  * plus each row's health and hook logs (D4), and who started it; and short summaries for lists.
  */
 import type { OperationEvent } from '../store/index.js';
-import { displayStatus, operationDocument, orderedResults } from '../sync/index.js';
+import { displayStatus, operationDocument, orderedResults, resourceDocument } from '../sync/index.js';
 import type { Health, HookLog, Operation, OperationDocument, ResourceDocument, TaskResult } from '../sync/index.js';
 import type { Warning } from '../manifests/index.js';
 
@@ -56,23 +56,6 @@ export function apiOperationDocument(op: Operation): ApiOperationDocument {
 export interface LiveOperation {
   operation: { id: string; app: string; phase: Operation['phase']; message: string; version: number };
   resources: ApiResourceDocument[];
-}
-
-/** The row fields of {@link operationDocument}, for one result of a live event. */
-function resourceDocument(r: Omit<TaskResult, 'logs'>): ResourceDocument {
-  return {
-    syncPhase: r.syncPhase,
-    wave: r.wave,
-    group: r.group,
-    version: r.version,
-    kind: r.kind,
-    namespace: r.namespace,
-    name: r.name,
-    status: r.status ?? null,
-    hookType: r.hookType ?? null,
-    hookPhase: r.hookPhase ?? null,
-    message: r.message,
-  };
 }
 
 export function liveOperation(event: OperationEvent): LiveOperation {

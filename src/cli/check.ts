@@ -7,11 +7,11 @@
 import { connect } from 'node:net';
 import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
-import { parseDuration } from '../manifests/index.js';
 import { describeNetworkError, formatSeconds, redactSecrets } from '../notify/index.js';
 import { sleep } from '../util/index.js';
 import { ExitCode } from './exit-codes.js';
 import type { CliIO } from './io.js';
+import { intInRange, parseDurationOption } from './options.js';
 
 interface CheckFlags {
   expectStatus?: StatusMatcher;
@@ -42,7 +42,7 @@ export function registerCheck(program: Command, io: CliIO, setExit: (code: numbe
     .option('--expect-status <codes>', 'accepted statuses, codes and classes, e.g. 200,204,3xx (default: 2xx); redirects are not followed', parseStatusList)
     .option('--contains <text>', 'the response body must contain this text')
     .option('--timeout <duration>', 'timeout of each attempt, e.g. 5s', parseDurationOption, 5000)
-    .option('--retries <n>', 'attempts after the first one fails', parseRetries, 0)
+    .option('--retries <n>', 'attempts after the first one fails', intInRange(0, 1000), 0)
     .option('--interval <duration>', 'wait between attempts', parseDurationOption, 2000)
     .addHelpText('after', '\nExit codes: 0 healthy, 1 unhealthy, 2 bad arguments')
     .action(async (target: string, flags: CheckFlags) => {
@@ -178,13 +178,4 @@ export function parseStatusList(value: string): StatusMatcher {
   return { codes, classes, text: items.map((i) => i.toLowerCase()).join(',') };
 }
 
-function parseDurationOption(value: string): number {
-  const ms = parseDuration(value);
-  if (ms === undefined) throw new InvalidArgumentError(`must be a duration such as 500ms, 5s or 1m, got "${value}"`);
-  return ms;
-}
 
-function parseRetries(value: string): number {
-  if (!/^\d+$/.test(value.trim()) || Number(value) > 1000) throw new InvalidArgumentError(`must be an integer from 0 to 1000, got "${value}"`);
-  return Number(value);
-}

@@ -14,10 +14,11 @@ import type { ClusterClient } from '../cluster/types.js';
 import { startMattermostServer } from '../devchat/index.js';
 import type { MattermostServer } from '../devchat/index.js';
 import { startDevCluster } from '../devcluster/index.js';
+import { deleteByPrefix } from '../store/index.js';
 import { loadManifests } from '../manifests/index.js';
 import type { JsonValue, Manifest } from '../manifests/index.js';
-import type { Operation, OperationSpec } from '../sync/index.js';
-import { isDone, orderedResults } from '../sync/index.js';
+import type { Operation } from '../sync/index.js';
+import { TRIGGERS, isDone, operationSpec, orderedResults } from '../sync/index.js';
 import { errorMessage, sleep } from '../util/index.js';
 import { listJobs, indent } from './demo-view.js';
 import type { JobRow } from './demo-view.js';
@@ -224,7 +225,7 @@ export async function runDemo(io: CliIO): Promise<number> {
     client?.close();
     await cluster.stop();
     await mattermost.close();
-    if (redis && !redis.private) await dropPrefix(redis.url, prefix);
+    if (redis && !redis.private) await deleteByPrefix(redis.url, prefix);
     await redis?.stop();
   }
 }
@@ -233,41 +234,22 @@ async function runScenario(engine: Engine, scenario: Scenario, port: number): Pr
   const { manifests, warnings } = await loadManifests(scenario.paths);
   pointAtLocalMattermost(manifests, port);
   for (const m of manifests) scenario.edit?.(m);
-  const spec: OperationSpec = {
+  const spec = operationSpec({
     app: APP,
     namespace: NAMESPACE,
     revision: randomUUID().replace(/-/g, ''),
     manifests,
     warnings,
     createNamespace: true,
-    prune: false,
-    pruneLast: false,
-    dryRun: false,
     timeoutMs: 5 * 60_000,
     hookTimeoutMs: 2 * 60_000,
-    waveDelayMs: 0,
     initiatedBy: 'demo',
-    notifications: [{ service: 'mattermost', recipient: 'argocdorg/hookrunner', triggers: ['on-sync-running', 'on-sync-succeeded', 'on-sync-failed', 'on-hook-failed'] }],
-  };
+    notifications: [{ service: 'mattermost', recipient: 'argocdorg/hookrunner', triggers: [...TRIGGERS] }],
+  });
   const op = await (engine.orchestrator as NonNullable<Engine['orchestrator']>).submit(spec);
   for (;;) {
     const current = await engine.store.getOperation(op.id);
     if (current && isDone(current)) return current;
     await sleep(50);
-  }
-}
-
-async function dropPrefix(url: string, prefix: string): Promise<void> {
-  const { Redis } = await import('ioredis');
-  const redis = new Redis(url, { maxRetriesPerRequest: 2 });
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
   }
 }

@@ -7,7 +7,6 @@
 import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
 import { Redis } from 'ioredis';
-import { parseDuration } from '../manifests/index.js';
 import { AbortedError } from '../util/index.js';
 import {
   NotifyConfigError,
@@ -27,6 +26,7 @@ import {
 import type { ChatMessage, DeliveryOptions, IdempotencyStore, MessageRef, Notifier, NotifierConfig, NotifierKind, NotifyLog } from '../notify/index.js';
 import { ExitCode } from './exit-codes.js';
 import type { CliIO } from './io.js';
+import { intInRange, parseDurationOption } from './options.js';
 
 interface NotifyFlags {
   service?: NotifierKind;
@@ -46,7 +46,7 @@ export function registerNotify(program: Command, io: CliIO, setExit: (code: numb
     .option('--service <name>', 'mattermost, slack or log (default: the one configured in the environment)', parseService)
     .option('--message <text>', 'the message (default: $message, else one composed from the HOOKRUNNER_* sync context)')
     .option('--timeout <duration>', 'timeout of each request, e.g. 10s', parseDurationOption, 10_000)
-    .option('--retries <n>', 'retries after a transient failure (429, 5xx, network, timeout)', parseRetries, 4)
+    .option('--retries <n>', 'retries after a transient failure (429, 5xx, network, timeout)', intInRange(0, 100), 4)
     .option('--max-time <duration>', 'give up when retrying would take longer than this', parseDurationOption, 60_000)
     .addHelpText(
       'after',
@@ -209,13 +209,4 @@ function parseService(value: string): NotifierKind {
   throw new InvalidArgumentError(`must be mattermost, slack or log, got "${value}"`);
 }
 
-function parseDurationOption(value: string): number {
-  const ms = parseDuration(value);
-  if (ms === undefined) throw new InvalidArgumentError(`must be a duration such as 500ms, 10s or 2m, got "${value}"`);
-  return ms;
-}
 
-function parseRetries(value: string): number {
-  if (!/^\d+$/.test(value.trim()) || Number(value) > 100) throw new InvalidArgumentError(`must be an integer from 0 to 100, got "${value}"`);
-  return Number(value);
-}

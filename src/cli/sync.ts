@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
-import { ManifestError, formatIssue, formatWarning, loadManifests, parseDuration } from '../manifests/index.js';
+import { ManifestError, formatIssue, formatWarning, loadManifests } from '../manifests/index.js';
 import type { Manifest, Warning } from '../manifests/index.js';
 import { plan } from '../plan/index.js';
 import { OperationRunningError } from '../store/index.js';
@@ -12,7 +12,7 @@ import { errorMessage, formatMs, sleep } from '../util/index.js';
 import { connectCluster } from './cluster.js';
 import { ExitCode } from './exit-codes.js';
 import type { CliIO } from './io.js';
-import { collect, parseOutput, parsePositiveInt } from './options.js';
+import { collect, parseDurationOption, parseOutput, parsePositiveInt } from './options.js';
 import { notifierFactory, parseNotifyFlag, parseTriggers } from './notifiers.js';
 import { findRedis } from './redis.js';
 import { renderOperation } from './result-view.js';
@@ -43,11 +43,6 @@ export interface SyncFlags {
   notifyTriggers?: TriggerName[];
 }
 
-export function parseDurationFlag(value: string): number {
-  const ms = parseDuration(value);
-  if (ms === undefined) throw new InvalidArgumentError(`must be a duration such as 90s, 10m or 1h, got "${value}"`);
-  return ms;
-}
 
 function dnsLabel(what: string) {
   return (value: string): string => {
@@ -70,8 +65,8 @@ export function registerSync(program: Command, io: CliIO, setExit: (code: number
     .option('--prune', 'delete resources this application applied before and no longer declares')
     .option('--prune-last', 'prune after every other Sync-phase wave (PruneLast=true)')
     .option('--dry-run', 'plan and dry-run only; apply nothing')
-    .option('--timeout <duration>', 'operation timeout (D3)', parseDurationFlag, 3_600_000)
-    .option('--hook-timeout <duration>', 'default hook timeout (D3)', parseDurationFlag, 1_800_000)
+    .option('--timeout <duration>', 'operation timeout (D3)', parseDurationOption, 3_600_000)
+    .option('--hook-timeout <duration>', 'default hook timeout (D3)', parseDurationOption, 1_800_000)
     .option('--retry-limit <n>', 'retry a failed operation this many times (§10.3)', parsePositiveInt)
     .option('--recurse', 'read sub-folders too')
     .option('--include <glob>', 'only read files matching this glob (repeatable)', collect, [])

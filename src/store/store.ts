@@ -3,7 +3,7 @@
  * version, done by a Lua script so the check and the write are one step; creating an operation
  * and taking its application's lock (D6) are one step too.
  */
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 import type { Operation, TaskResult } from '../sync/index.js';
 import { isDone } from '../sync/index.js';
 import { ConflictError, OperationRunningError } from './errors.js';
@@ -219,4 +219,19 @@ export function toEvent(op: Operation): OperationEvent {
       return copy;
     }),
   };
+}
+
+/** Delete every key under a prefix (queues included): for tests and the demo on a shared Redis. */
+export async function deleteByPrefix(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 2 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
 }

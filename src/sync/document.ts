@@ -33,22 +33,27 @@ export function orderedResults(op: Pick<Operation, 'results'>): TaskResult[] {
   return [...op.results].sort((a, b) => a.order - b.order);
 }
 
+/** One row of the document: the result's fields, absent ones as null. */
+export function resourceDocument(r: Omit<TaskResult, 'logs'>): ResourceDocument {
+  return {
+    syncPhase: r.syncPhase,
+    wave: r.wave,
+    group: r.group,
+    version: r.version,
+    kind: r.kind,
+    namespace: r.namespace,
+    name: r.name,
+    status: r.status ?? null,
+    hookType: r.hookType ?? null,
+    hookPhase: r.hookPhase ?? null,
+    message: r.message,
+  };
+}
+
 export function operationDocument(op: Operation): OperationDocument {
   return {
     operation: { id: op.id, app: op.app, phase: op.phase, message: op.message, revision: op.revision, startedAt: op.startedAt, finishedAt: op.finishedAt ?? null },
-    resources: orderedResults(op).map((r) => ({
-      syncPhase: r.syncPhase,
-      wave: r.wave,
-      group: r.group,
-      version: r.version,
-      kind: r.kind,
-      namespace: r.namespace,
-      name: r.name,
-      status: r.status ?? null,
-      hookType: r.hookType ?? null,
-      hookPhase: r.hookPhase ?? null,
-      message: r.message,
-    })),
+    resources: orderedResults(op).map(resourceDocument),
   };
 }
 

@@ -8,7 +8,7 @@ import type { ClusterClient } from '../../src/cluster/types.js';
 import { startDevCluster } from '../../src/devcluster/index.js';
 import type { DevCluster, DevClusterOptions } from '../../src/devcluster/index.js';
 import { loadManifests } from '../../src/manifests/index.js';
-import { isDone } from '../../src/sync/index.js';
+import { isDone, operationSpec } from '../../src/sync/index.js';
 import type { Operation, OperationSpec } from '../../src/sync/index.js';
 import { REDIS_URL, cleanPrefix, testPrefix } from './redis.js';
 
@@ -56,22 +56,20 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     async submit(paths, spec = {}) {
       const { manifests, warnings } = await loadManifests(paths);
       counter++;
-      return (engine.orchestrator as NonNullable<Engine['orchestrator']>).submit({
-        app: 'lab',
-        namespace: 'app-sync-phases',
-        revision: `abcdef${String(counter).padStart(4, '0')}`,
-        manifests,
-        warnings,
-        createNamespace: true,
-        prune: false,
-        pruneLast: false,
-        dryRun: false,
-        timeoutMs: 120_000,
-        hookTimeoutMs: 60_000,
-        waveDelayMs: 0,
-        initiatedBy: 'test',
-        ...spec,
-      });
+      return (engine.orchestrator as NonNullable<Engine['orchestrator']>).submit(
+        operationSpec({
+          app: 'lab',
+          namespace: 'app-sync-phases',
+          revision: `abcdef${String(counter).padStart(4, '0')}`,
+          manifests,
+          warnings,
+          createNamespace: true,
+          timeoutMs: 120_000,
+          hookTimeoutMs: 60_000,
+          initiatedBy: 'test',
+          ...spec,
+        }),
+      );
     },
     async waitFor(id, timeoutMs = 60_000) {
       const started = Date.now();
