@@ -127,7 +127,7 @@ describe('hookrunner check (the PreSync health-check image)', () => {
     ['an unsupported scheme', ['ftp://example.com'], 'bad target "ftp://example.com": must be an http://, https:// or tcp://host:port URL'],
     ['a tcp target without a port', ['tcp://redis'], 'tcp targets need a host and a port'],
     ['a bad status list', ['http://x', '--expect-status', '200,abc'], '"abc" is not a status code (100-599) or class (1xx-5xx)'],
-    ['a bad duration', ['http://x', '--timeout', 'soon'], 'must be a duration such as 500ms, 5s or 1m, got "soon"'],
+    ['a bad duration', ['http://x', '--timeout', 'soon'], 'must be a duration such as 500ms, 10s or 2m, got "soon"'],
     ['a negative retry count', ['http://x', '--retries', '-1'], 'must be an integer from 0 to 1000'],
     ['--contains on a tcp target', ['tcp://127.0.0.1:1', '--contains', 'x'], '--expect-status and --contains apply to http(s) targets'],
   ])('should exit 2 on %s', async (_what, args, words) => {
