@@ -10,7 +10,7 @@ import { createBus } from '../queue/index.js';
 import type { Bus } from '../queue/index.js';
 import { createStore } from '../store/index.js';
 import type { Store } from '../store/index.js';
-import { silentLogger } from '../util/index.js';
+import { errorMessage, silentLogger } from '../util/index.js';
 import type { Logger } from '../util/index.js';
 import { createStepWorker } from '../worker/index.js';
 import type { StepWorker } from '../worker/index.js';
@@ -30,6 +30,8 @@ export interface EngineOptions {
   onTransition?: OrchestratorOptions['onTransition'];
   /** @defaultValue 10_000 */
   sweepIntervalMs?: number;
+  /** Time past an operation's deadline before the orchestrator terminates it itself. @defaultValue 30_000 */
+  deadlineGraceMs?: number;
   /** Built-in notifications (with the orchestrator): how to reach each destination. */
   notifications?: { notifierFor: NotifierFactory; secrets?: string[]; onDelivery?: (entry: DeliveryEntry) => void };
 }
@@ -61,16 +63,24 @@ export function startEngine(options: EngineOptions): Engine {
     if (options.notifications) {
       engine.notifications = createNotifications({ redisUrl, bus, store, logger, ...options.notifications });
     }
-    const hooks = [engine.notifications?.onTransition, options.onTransition].filter((f) => f !== undefined);
     engine.orchestrator = createOrchestrator({
       redisUrl,
       bus,
       store,
       logger,
       onTransition: async (previous, next) => {
-        for (const hook of hooks) await hook(previous, next);
+        // Notifications must reach their queue (a failure retries the event); others never block it.
+        if (engine.notifications) await engine.notifications.onTransition(previous, next);
+        if (options.onTransition) {
+          try {
+            await options.onTransition(previous, next);
+          } catch (err) {
+            logger.warn('transition hook failed', { operation: next.id, error: errorMessage(err) });
+          }
+        }
       },
       ...(options.sweepIntervalMs ? { sweepIntervalMs: options.sweepIntervalMs } : {}),
+      ...(options.deadlineGraceMs !== undefined ? { deadlineGraceMs: options.deadlineGraceMs } : {}),
     });
     engine.orchestrator.start();
   }

@@ -165,7 +165,10 @@ async function runLongLived(
     if (http) stopHttp = await http.start(engine);
     if (extra) stopExtra = await extra(engine, { ...flags, port: flags.port ?? 8080 });
     logger.info(`${command} started`, { workers: flags.workers, orchestrator: flags.orchestrator, concurrency: flags.concurrency });
-    if (engine.orchestrator) await engine.orchestrator.sweep();
+    if (engine.orchestrator) {
+      await engine.orchestrator.sweep();
+      await engine.orchestrator.sweepFinalizers(); // D7, once at start-up
+    }
     const signal = await untilShutdown(io);
     logger.info(`${command} stopping`, { signal });
     return ExitCode.ok;

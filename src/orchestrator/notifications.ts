@@ -129,17 +129,20 @@ export function createNotifications(options: NotificationsOptions): Notification
     const threadOf = parent;
 
     // A threaded reply per finished phase, for destinations that follow the sync as it runs.
+    // Per attempt: a retried operation (§10.3) reports its phases and failed hooks again.
+    const attempt = op.retryCount;
     if (sub.triggers.includes('on-sync-running')) {
       for (const phase of finishedPhases(op)) {
-        if (state[`phase:${phase}`]) continue;
-        if (!(await deliver(op, dest, `phase ${phase}`, `phase:${phase}`, () => notifier.post(phaseMessage(op, phase), { idempotencyKey: key(`phase-${phase}`), threadOf })))) return;
+        const field = `phase:${attempt}:${phase}`;
+        if (state[field]) continue;
+        if (!(await deliver(op, dest, `phase ${phase}`, field, () => notifier.post(phaseMessage(op, phase), { idempotencyKey: key(`phase-${attempt}-${phase}`), threadOf })))) return;
       }
     }
     if (sub.triggers.includes('on-hook-failed')) {
       for (const r of failedHooks) {
-        const field = `hook:${r.key}`;
+        const field = `hook:${attempt}:${r.key}`;
         if (state[field]) continue;
-        if (!(await deliver(op, dest, `hook-failed ${r.kind}/${r.name}`, field, () => notifier.post(hookFailedMessage(op, r, secrets), { idempotencyKey: key(`hook-${r.key}`), threadOf })))) return;
+        if (!(await deliver(op, dest, `hook-failed ${r.kind}/${r.name}`, field, () => notifier.post(hookFailedMessage(op, r, secrets), { idempotencyKey: key(`hook-${attempt}-${r.key}`), threadOf })))) return;
       }
     }
     // The outcome as a reply too, when the parent was posted while running (an update alone notifies nobody).

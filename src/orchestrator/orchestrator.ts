@@ -24,7 +24,11 @@ export interface OrchestratorOptions {
   sweepIntervalMs?: number;
   /** Extra time past an operation's deadline before the orchestrator terminates it itself (workers enforce the deadline first). @defaultValue 30_000 */
   deadlineGraceMs?: number;
-  /** Called after every stored transition (notifications, metrics). Errors are logged, never fatal. */
+  /**
+   * Called after every stored transition, and again for a finished operation whenever an event
+   * about it is handled (so a crash between storing and notifying loses nothing). Throwing makes
+   * the event be retried; hooks must be idempotent.
+   */
   onTransition?: (previous: Operation | undefined, next: Operation) => void | Promise<void>;
   logger?: Logger;
   now?: () => number;
@@ -44,6 +48,8 @@ export interface Orchestrator {
   terminate(operationId: string): Promise<Operation | undefined>;
   /** One sweep now (tests, start-up). */
   sweep(): Promise<void>;
+  /** D7: have a worker release the finalizers of hooks whose operation is not running. */
+  sweepFinalizers(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -55,14 +61,6 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   let sweepTimer: NodeJS.Timeout | undefined;
   let sweeping: Promise<void> | undefined;
 
-  async function notify(previous: Operation | undefined, next: Operation): Promise<void> {
-    if (!options.onTransition) return;
-    try {
-      await options.onTransition(previous, next);
-    } catch (err) {
-      logger.warn('transition hook failed', { operation: next.id, error: errorMessage(err) });
-    }
-  }
 
   /** Build what a worker needs for the step in flight. */
   async function stepPayload(op: Operation): Promise<StepJobData> {
@@ -109,13 +107,20 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       emitted = decided.step !== undefined;
       return decided.op === current ? undefined : decided.op;
     });
-    if (!stored || stored === previous) return stored;
+    if (!stored) return stored;
+    if (stored === previous) {
+      // Nothing changed; a finished operation still gets its hooks called (a crash may have come between storing and notifying).
+      if (isDone(stored)) await options.onTransition?.(previous, stored);
+      return stored;
+    }
     if (emitted && stored.step) await bus.emitStep(await stepPayload(stored));
     if (stored.retryAt !== undefined && previous?.retryAt === undefined) {
       await bus.kick(stored.id, 'retry', { delayMs: Math.max(0, stored.retryAt - now()), key: `retry-${stored.retryCount}` });
     }
-    if (isDone(stored)) await bus.clearCancel(stored.id);
-    await notify(previous, stored);
+    if (stored.terminating?.reason === 'timeout' && !previous?.terminating) await bus.requestCancel(stored.id, 'timeout');
+    // D3: after a timeout the SyncFail hooks still run: the timeout no longer cancels anything.
+    if (isDone(stored) || (stored.syncFailStarted && !previous?.syncFailStarted && stored.terminating?.reason === 'timeout')) await bus.clearCancel(stored.id);
+    await options.onTransition?.(previous, stored);
     return stored;
   }
 
@@ -154,7 +159,6 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
 
   function checkDeadline(op: Operation): Operation | undefined {
     if (isDone(op) || op.terminating || op.syncFailStarted || now() < op.deadlineAt + deadlineGraceMs) return undefined;
-    void bus.requestCancel(op.id, 'timeout');
     return requestTermination(op, 'timeout', now());
   }
 
@@ -237,6 +241,14 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     },
     async sweep() {
       await sweepOnce();
+    },
+    async sweepFinalizers() {
+      const running: string[] = [];
+      for (const id of await store.runningOperations()) {
+        const op = await store.getOperation(id);
+        if (op && !isDone(op)) running.push(syncId(op));
+      }
+      await bus.requestFinalizerSweep(running);
     },
     async close() {
       if (sweepTimer) clearInterval(sweepTimer);

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { StepResult, TaskResult } from '../sync/index.js';
 import { redisConnection } from './connection.js';
 import { QueueNames, jobId } from './payloads.js';
-import type { OrchestratorJobData, OrchestratorJobName, StepJobData, StepJobName } from './payloads.js';
+import type { FinalizerSweepData, OrchestratorJobData, OrchestratorJobName, StepJobData, StepJobName } from './payloads.js';
 
 export interface BusOptions {
   /** e.g. `redis://127.0.0.1:6379` */
@@ -23,6 +23,9 @@ export interface Bus {
   readonly prefix: string;
   readonly steps: Queue<StepJobData, StepResult, StepJobName>;
   readonly orchestrator: Queue<OrchestratorJobData, void, OrchestratorJobName>;
+  readonly maintenance: Queue<FinalizerSweepData>;
+  /** D7: ask a worker to release the finalizers of hooks whose operation is no longer running (deduplicated per minute). */
+  requestFinalizerSweep(runningSyncIds: string[]): Promise<void>;
   /** Enqueue a step; the step id is the job id, so enqueuing it twice is a no-op. */
   emitStep(data: StepJobData): Promise<void>;
   sendResult(result: StepResult): Promise<void>;
@@ -45,6 +48,7 @@ export function createBus(options: BusOptions): Bus {
   const redis = redisConnection(redisUrl, 'client');
   const steps = new Queue<StepJobData, StepResult, StepJobName>(QueueNames.steps, { connection, prefix });
   const orchestrator = new Queue<OrchestratorJobData, void, OrchestratorJobName>(QueueNames.orchestrator, { connection, prefix });
+  const maintenance = new Queue<FinalizerSweepData>(QueueNames.maintenance, { connection, prefix });
   const keep = { removeOnComplete: { age: keepFinishedSeconds, count: 10_000 }, removeOnFail: { age: keepFinishedSeconds * 24 } };
   const cancelKey = (id: string): string => `${prefix}:cancel:${id}`;
 
@@ -52,7 +56,11 @@ export function createBus(options: BusOptions): Bus {
     prefix,
     steps,
     orchestrator,
+    maintenance,
     redis,
+    async requestFinalizerSweep(runningSyncIds) {
+      await maintenance.add('finalizers', { runningSyncIds }, { jobId: jobId('finalizers', Math.floor(Date.now() / 60_000)), attempts: 3, backoff: { type: 'exponential', delay: 5_000 }, removeOnComplete: { age: 3_600 }, removeOnFail: { age: 24 * 3_600 } });
+    },
     async emitStep(data) {
       await steps.add(data.step.kind, data, {
         jobId: jobId(data.step.id),
@@ -99,7 +107,7 @@ export function createBus(options: BusOptions): Bus {
       await redis.del(cancelKey(operationId));
     },
     async close() {
-      await Promise.allSettled([steps.close(), orchestrator.close()]);
+      await Promise.allSettled([steps.close(), orchestrator.close(), maintenance.close()]);
       await Promise.allSettled([connection.quit(), redis.quit()]);
     },
   };

@@ -13,7 +13,15 @@ export const QueueNames = {
   orchestrator: 'orchestrator',
   /** Chat deliveries of the built-in triggers. */
   notifications: 'notifications',
+  /** Cluster housekeeping for workers: the D7 start-up sweep of hook finalizers. */
+  maintenance: 'maintenance',
 } as const;
+
+/** D7: release the hook finalizer of every hook object whose operation attempt is not running. */
+export interface FinalizerSweepData {
+  /** `<operation>-<attempt>` of every running operation. */
+  runningSyncIds: string[];
+}
 
 /** A notification delivery job: bring one destination's messages of one operation up to date. */
 export interface NotificationJobData {

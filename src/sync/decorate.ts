@@ -9,8 +9,10 @@ import type { KubeObject, SyncPhase } from '../manifests/index.js';
 export const TrackingKeys = {
   /** Label on every object a sync applies: the application that owns it. */
   app: 'hookrunner.io/app',
-  /** Annotation on hook objects: `<operation>-<attempt>` that created it (D8 adoption). */
+  /** Annotation on hook objects: `<operation>-<attempt>/<phase>` that created it (D8 adoption). */
   syncId: 'hookrunner.io/sync-id',
+  /** Label on hook objects, so a start-up sweep finds them (D7). */
+  hook: 'hookrunner.io/hook',
 } as const;
 
 /** D5: the variables a hook pod gets. */
@@ -79,6 +81,7 @@ export function decorateForApply(target: KubeObject, options: DecorateOptions): 
   const obj = structuredClone(target);
   obj.metadata.labels = { ...(obj.metadata.labels ?? {}), [TrackingKeys.app]: options.app };
   if (!options.hook) return obj;
+  obj.metadata.labels[TrackingKeys.hook] = 'true';
   const existingSyncId = options.existing?.metadata.annotations?.[TrackingKeys.syncId];
   obj.metadata.annotations = { ...(obj.metadata.annotations ?? {}), [TrackingKeys.syncId]: existingSyncId ?? options.hook.syncId };
   if (obj.metadata.annotations[AnnotationKeys.injectEnv] === 'false') return obj;

@@ -89,8 +89,9 @@ export function advance(op: Operation, now: number): Advance {
   }
   if (!op.plan) return emit(op, { kind: 'prepare', taskKeys: [] }, now, 'preparing: loading live state and running the dry run');
 
-  if (op.terminating?.reason === 'user') return done(finishOrRetry(op, 'Failed', 'Operation terminated', now, { noRetry: true }));
+  // A cleanup that ran finishes with the outcome it was for, even when a terminate arrived meanwhile.
   if (op.finishing) return done(finishOrRetry(op, op.finishing.phase, op.finishing.message, now));
+  if (op.terminating?.reason === 'user') return done(finishOrRetry(op, 'Failed', 'Operation terminated', now, { noRetry: true }));
 
   const plan = op.plan;
   const byKey = new Map(op.results.map((r) => [r.key, r]));

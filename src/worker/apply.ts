@@ -11,6 +11,7 @@ import type { TaskResult } from '../sync/index.js';
 import { errorMessage } from '../util/index.js';
 import { kubectlName, refOf } from './deps.js';
 import type { StepDeps } from './deps.js';
+import { hookSyncId } from './hooks.js';
 import type { HookStart } from './hooks.js';
 
 /** The outcome of applying one task: its result, and the object as applied (for waiting). */
@@ -48,8 +49,8 @@ async function applyOne(task: SyncTask, start: HookStart | undefined, ctx: StepC
   }
   const decorated = decorateForApply(task.target, {
     app: ctx.app,
-    ...(task.hook ? { hook: { syncId: ctx.syncId, env: { app: ctx.app, operationId: ctx.operationId, revision: ctx.revision, phase: task.phase, ...(ctx.failure !== undefined ? { failure: ctx.failure } : {}) } } } : {}),
-    ...(start?.existing ? { existing: start.existing } : {}),
+    ...(task.hook ? { hook: { syncId: hookSyncId(ctx.syncId, task), env: { app: ctx.app, operationId: ctx.operationId, revision: ctx.revision, phase: task.phase, ...(ctx.failure !== undefined ? { failure: ctx.failure } : {}) } } } : {}),
+    ...(start?.existing && !start.foreign ? { existing: start.existing } : {}),
   });
   if (!task.namespace) delete decorated.metadata.namespace;
   const logs = start?.olderLogs ? { logs: start.olderLogs } : {};

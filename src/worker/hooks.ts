@@ -6,7 +6,7 @@
 import { HOOK_FINALIZER } from '../manifests/index.js';
 import type { KubeObject } from '../manifests/index.js';
 import type { SyncTask } from '../plan/index.js';
-import { TrackingKeys, resultFor } from '../sync/index.js';
+import { TrackingKeys, resultFor, trackedApp } from '../sync/index.js';
 import type { HookLog, TaskResult } from '../sync/index.js';
 import { errorMessage } from '../util/index.js';
 import { refOf } from './deps.js';
@@ -24,40 +24,76 @@ export interface HookStart {
   olderLogs?: HookLog[];
   /** Set when the older instance could not be removed: the task fails (§4.5 step 4). */
   error?: TaskResult;
+  /** The live object is not tracked by this application: applied over, never deleted (§7). */
+  foreign?: boolean;
 }
 
 /** Longest wait for an older hook instance to disappear. */
 const DELETE_WAIT_MS = 5 * 60_000;
 
-export async function startHooks(tasks: readonly SyncTask[], syncId: string, deps: StepDeps): Promise<HookStart[]> {
-  return Promise.all(tasks.map((task) => startHook(task, syncId, deps)));
+/**
+ * The sync id a hook object of this attempt carries, per phase: a named hook with two phases
+ * (`PreSync,PostSync`) is one object per phase run, never adopted across phases (§2.5, §3 step 5).
+ */
+export function hookSyncId(syncId: string, task: Pick<SyncTask, 'phase'>): string {
+  return `${syncId}/${task.phase}`;
 }
 
-async function startHook(task: SyncTask, syncId: string, deps: StepDeps): Promise<HookStart> {
-  const ref = refOf(task);
-  const live = await deps.cluster.get(ref);
-  if (!live) return { task };
-  if (live.metadata.annotations?.[TrackingKeys.syncId] === syncId && !live.metadata.deletionTimestamp) return { task, adopted: live };
-  // §4.5 step 1: release the finalizer an earlier operation left on it.
-  await deps.cluster.removeFinalizer(ref, HOOK_FINALIZER);
-  if (!task.deletePolicies?.includes('BeforeHookCreation')) return { task, existing: live };
-  // §4.5 step 4 / §6.2: delete the older instance, keep its logs, wait until it is gone.
-  const olderLogs = await captureLogs(deps.cluster, live, deps.logTailBytes);
-  try {
-    if (!live.metadata.deletionTimestamp) await deps.cluster.delete(ref, { propagationPolicy: 'Foreground' });
-    await deps.cluster.waitFor(ref, (obj) => obj === undefined, {
-      timeoutMs: Math.min(DELETE_WAIT_MS, task.hookTimeoutMs ?? DELETE_WAIT_MS),
-      description: `the older ${task.kind} ${task.namespace ? `${task.namespace}/` : ''}${task.name} to be deleted (BeforeHookCreation)`,
-      signal: deps.cancel.signal,
-    });
-  } catch (err) {
-    return {
-      task,
-      olderLogs,
-      error: resultFor(task, { status: 'SyncFailed', hookPhase: 'Error', message: `failed to delete the older hook: ${errorMessage(err)}`, logs: olderLogs, finishedAt: deps.now() }),
-    };
-  }
-  return { task, olderLogs };
+function failed(task: SyncTask, deps: StepDeps, message: string, olderLogs?: HookLog[]): HookStart {
+  return {
+    task,
+    ...(olderLogs ? { olderLogs } : {}),
+    error: resultFor(task, { status: 'SyncFailed', hookPhase: 'Error', message, ...(olderLogs ? { logs: olderLogs } : {}), finishedAt: deps.now() }),
+  };
+}
+
+/**
+ * §4.5 step 1, and the live lookup of §3 step 5: find each hook's live object; adopt what this
+ * attempt created (D8); release the finalizer an earlier operation left. An object this
+ * application does not track is not "found" (§7): the apply goes over it, nothing deletes it.
+ */
+export async function inspectHooks(tasks: readonly SyncTask[], ctx: { app: string; syncId: string }, deps: StepDeps): Promise<HookStart[]> {
+  return Promise.all(
+    tasks.map(async (task): Promise<HookStart> => {
+      const ref = refOf(task);
+      try {
+        const live = await deps.cluster.get(ref);
+        if (!live) return { task };
+        if (trackedApp(live) !== ctx.app) return { task, existing: live, foreign: true };
+        if (live.metadata.annotations?.[TrackingKeys.syncId] === hookSyncId(ctx.syncId, task) && !live.metadata.deletionTimestamp) return { task, adopted: live };
+        await deps.cluster.removeFinalizer(ref, HOOK_FINALIZER);
+        return { task, existing: live };
+      } catch (err) {
+        return failed(task, deps, `reading the hook's live object: ${errorMessage(err)}`);
+      }
+    }),
+  );
+}
+
+/**
+ * §4.5 step 4 / §6.2 BeforeHookCreation: delete the older instance (its logs kept first, D4) and
+ * wait until it is gone, within the operation's deadline. Other hooks pass through.
+ */
+export async function replaceOlderHooks(starts: readonly HookStart[], deadlineAt: number, deps: StepDeps): Promise<HookStart[]> {
+  return Promise.all(
+    starts.map(async (start): Promise<HookStart> => {
+      const { task, existing: live } = start;
+      if (!live || start.error || start.foreign || !task.deletePolicies?.includes('BeforeHookCreation')) return start;
+      const ref = refOf(task);
+      const olderLogs = await captureLogs(deps.cluster, live, deps.logTailBytes);
+      try {
+        if (!live.metadata.deletionTimestamp) await deps.cluster.delete(ref, { propagationPolicy: 'Foreground' });
+        await deps.cluster.waitFor(ref, (obj) => obj === undefined, {
+          timeoutMs: Math.max(0, Math.min(DELETE_WAIT_MS, task.hookTimeoutMs ?? DELETE_WAIT_MS, deadlineAt - deps.now())),
+          description: `the older ${task.kind} ${task.namespace ? `${task.namespace}/` : ''}${task.name} to be deleted (BeforeHookCreation)`,
+          signal: deps.cancel.signal,
+        });
+      } catch (err) {
+        return failed(task, deps, `failed to delete the older hook: ${errorMessage(err)}`, olderLogs);
+      }
+      return { task, olderLogs };
+    }),
+  );
 }
 
 /**

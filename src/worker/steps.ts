@@ -6,7 +6,7 @@ import { sleep } from '../util/index.js';
 import { applyTasks, pruneTasks } from './apply.js';
 import type { Applied } from './apply.js';
 import type { StepDeps } from './deps.js';
-import { deleteHook, startHooks } from './hooks.js';
+import { deleteHook, inspectHooks, replaceOlderHooks } from './hooks.js';
 import type { HookStart } from './hooks.js';
 import { runPrepare } from './prepare.js';
 import { awaitTasks } from './wait.js';
@@ -42,26 +42,36 @@ interface WaveOptions {
   ownDeadline?: boolean;
 }
 
-/** §4.5 then §5.4: finalizers/BeforeHookCreation, prunes, applies by kind, then wait. */
+/**
+ * §4.5 then §5.4: look up hooks and release old finalizers, prune (a failed prune stops the
+ * wave), BeforeHookCreation deletes, applies by kind, then wait. A step whose operation is
+ * terminating applies nothing more (§10.1).
+ */
 async function runWave(data: StepJobData, options: WaveOptions, deps: StepDeps): Promise<StepResult> {
   const { step, context } = data;
   const base = { stepId: step.id, operationId: context.operationId };
+  const stopped = (results: TaskResult[]): StepResult => ({ ...base, results, terminated: true, finishedAt: deps.now() });
+  if (deps.cancel.signal.aborted) return stopped([]);
   const deadlineAt = options.ownDeadline ? Math.max(context.deadlineAt, deps.now() + context.hookTimeoutMs) : context.deadlineAt;
   const hooks = data.tasks.filter((t) => t.hook && t.target);
-  const starts = new Map<string, HookStart>((context.dryRun ? [] : await startHooks(hooks, context.syncId, deps)).map((s) => [s.task.key, s]));
+  const inspected = context.dryRun ? [] : await inspectHooks(hooks, context, deps);
 
-  const prunes = data.tasks.filter((t) => t.prune);
-  const pruned = await pruneTasks(prunes, context, deps);
+  const pruned = await pruneTasks(data.tasks.filter((t) => t.prune), context, deps);
   if (pruned.some((p) => p.result.status === 'SyncFailed')) {
     // §4.5 step 3: a failed prune fails the wave before any apply.
     return { ...base, results: pruned.map((p) => p.result), finishedAt: deps.now() };
   }
+  const starts = new Map<string, HookStart>((await replaceOlderHooks(inspected, deadlineAt, deps)).map((s) => [s.task.key, s]));
+  if (deps.cancel.signal.aborted) return stopped(pruned.map((p) => p.result));
   const applied = await applyTasks(data.tasks.filter((t) => !t.prune), starts, context, deps);
   deps.progress([...pruned, ...applied].map((a) => a.result));
 
-  const awaited = await awaitTasks(applied, { waitForResources: options.waitForResources, deadlineAt, hookTimeoutMs: context.hookTimeoutMs }, deps);
+  // [GE] §5.8: once an apply failed the wave has failed; running hooks are still awaited, plain
+  // resources no longer hold up the SyncFail hooks.
+  const applyFailed = applied.some((a) => a.result.status === 'SyncFailed');
+  const awaited = await awaitTasks(applied, { waitForResources: options.waitForResources && !applyFailed, deadlineAt, hookTimeoutMs: context.hookTimeoutMs }, deps);
   const results = [...pruned.map((p: Applied) => p.result), ...awaited.results];
-  if (awaited.terminated || deps.cancel.signal.aborted) return { ...base, results, terminated: true, finishedAt: deps.now() };
+  if (awaited.terminated || deps.cancel.signal.aborted) return stopped(results);
   // D2: no fixed pause between waves; an optional one for slow controllers.
   if (!options.finalWave && context.waveDelayMs > 0) await sleep(context.waveDelayMs, deps.cancel.signal).catch(() => undefined);
   return { ...base, results, finishedAt: deps.now() };

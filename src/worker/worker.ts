@@ -7,11 +7,12 @@ import { Worker } from 'bullmq';
 import type { Job } from 'bullmq';
 import type { ClusterClient } from '../cluster/types.js';
 import { QueueNames, redisConnection } from '../queue/index.js';
-import type { Bus, StepJobData, StepJobName } from '../queue/index.js';
+import type { Bus, FinalizerSweepData, StepJobData, StepJobName } from '../queue/index.js';
 import type { StepResult, TaskResult } from '../sync/index.js';
 import { errorMessage, silentLogger } from '../util/index.js';
 import type { Logger } from '../util/index.js';
 import type { StepDeps } from './deps.js';
+import { sweepFinalizers } from './finalizers.js';
 import { runStep } from './steps.js';
 
 export interface StepWorkerOptions {
@@ -58,8 +59,6 @@ export function createStepWorker(options: StepWorkerOptions): StepWorker {
         })
         .catch(() => undefined);
     }, cancelPollMs);
-    reason = await bus.cancelReason(context.operationId);
-    if (reason) controller.abort();
     let pending: TaskResult[] = [];
     let flush: NodeJS.Timeout | undefined;
     const deps: StepDeps = {
@@ -79,6 +78,8 @@ export function createStepWorker(options: StepWorkerOptions): StepWorker {
       },
     };
     try {
+      reason = await bus.cancelReason(context.operationId);
+      if (reason) controller.abort();
       logger.info('step started', { step: step.id, kind: step.kind, phase: step.phase, wave: step.wave, attempt: job.attemptsMade + 1 });
       const result = await runStep(job.data, deps);
       if (flush) clearTimeout(flush);
@@ -101,6 +102,13 @@ export function createStepWorker(options: StepWorkerOptions): StepWorker {
     }
   };
 
+  const maintenanceConnection = redisConnection(redisUrl, 'worker');
+  const maintenance = new Worker<FinalizerSweepData>(QueueNames.maintenance, async (job) => void (await sweepFinalizers(cluster, job.data.runningSyncIds, logger)), {
+    connection: maintenanceConnection,
+    prefix: bus.prefix,
+    concurrency: 1,
+  });
+  maintenance.on('error', (err) => logger.error('maintenance worker error', { error: errorMessage(err) }));
   const worker = new Worker<StepJobData, StepResult, StepJobName>(QueueNames.steps, processor, {
     connection,
     prefix: bus.prefix,
@@ -113,8 +121,8 @@ export function createStepWorker(options: StepWorkerOptions): StepWorker {
   return {
     worker,
     async close(force = false) {
-      await worker.close(force);
-      await connection.quit().catch(() => undefined);
+      await Promise.all([worker.close(force), maintenance.close(force)]);
+      await Promise.allSettled([connection.quit(), maintenanceConnection.quit()]);
     },
   };
 }

@@ -91,3 +91,31 @@ describe('terminate, timeouts and retries', () => {
     }
   });
 });
+
+describe('the orchestrator enforces the deadline when no worker reports (D3)', () => {
+  it('should terminate on timeout, then still run the SyncFail hooks once a worker is back', async () => {
+    const { createStepWorker } = await import('../../src/worker/index.js');
+    const h = await startHarness({ workers: false, deadlineGraceMs: 200 });
+    const lab = await writeLab();
+    try {
+      const op = await h.submit([lab.dir], { app: 'forced-timeout', namespace: 'forced-timeout', timeoutMs: 500 });
+      for (let i = 0; i < 200; i++) {
+        if ((await h.engine.store.getOperation(op.id))?.terminating) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect((await h.engine.store.getOperation(op.id))?.terminating?.reason).toBe('timeout');
+      const worker = createStepWorker({ redisUrl: h.redisUrl, bus: h.engine.bus, cluster: h.client });
+      try {
+        const final = await h.waitFor(op.id, 30_000);
+        expect(final.phase).toBe('Failed');
+        expect(final.message).toMatch(/^operation timed out after 500ms/);
+        expect(final.results.find((r) => r.name === 'mattermost-post-job-failure')?.hookPhase).toBe('Succeeded');
+      } finally {
+        await worker.close();
+      }
+    } finally {
+      await lab.cleanup();
+      await h.close();
+    }
+  });
+});

@@ -30,6 +30,7 @@ export interface HarnessOptions {
   devCluster?: DevClusterOptions;
   /** Built-in notifications of the engine. */
   notifications?: EngineOptions['notifications'];
+  deadlineGraceMs?: number;
   /** Run step workers in the test process. @defaultValue true */
   workers?: boolean;
   redisUrl?: string;
@@ -43,7 +44,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   await cluster.writeKubeconfig(kubeconfig);
   const client = createClusterClient({ kubeconfig, retry: { attempts: 6, initialMs: 50, maxMs: 1_000 }, waitPollIntervalMs: 2_000 });
   const prefix = testPrefix();
-  const engine = startEngine({ redisUrl, prefix, cluster: client, workers: options.workers ?? true, sweepIntervalMs: 1_000, ...(options.notifications ? { notifications: options.notifications } : {}) });
+  const engine = startEngine({ redisUrl, prefix, cluster: client, workers: options.workers ?? true, sweepIntervalMs: 1_000, ...(options.notifications ? { notifications: options.notifications } : {}), ...(options.deadlineGraceMs !== undefined ? { deadlineGraceMs: options.deadlineGraceMs } : {}) });
   let counter = 0;
 
   const harness: Harness = {
