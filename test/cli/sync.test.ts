@@ -70,6 +70,22 @@ describe('hookrunner sync', () => {
     }
   });
 
+  it('should redraw the result table live on a terminal, then print the final one', async () => {
+    const lab = await writeLab({ preJob: 'sleep 1' });
+    try {
+      const { code, stdout } = await runCli(['sync', lab.dir, '--app', 'cli-live', '-n', 'cli-live', '--create-namespace', '--kubeconfig', kubeconfig], env(), { tty: true });
+      expect(code).toBe(0);
+      const redraws = stdout.split('\x1b[J').length - 1;
+      expect(redraws).toBeGreaterThan(1); // cursor up + clear before each new frame
+      expect(stdout).toMatch(/PHASE: {6}Running/); // a frame drawn while it ran
+      const final = stdout.slice(stdout.lastIndexOf('\x1b[J') + 3);
+      expect(final).toMatch(/^OPERATION: {2}op-/);
+      expect(final).toContain('PHASE:      Succeeded');
+    } finally {
+      await lab.cleanup();
+    }
+  });
+
   describe('when the input is bad, nothing is applied', () => {
     it('an unreadable path → exit 2, one line', async () => {
       const { code, stdout, stderr } = await runCli(['sync', join(dir, 'nope'), '--app', 'bad1', '-n', 'bad1', '--kubeconfig', kubeconfig], env());

@@ -91,6 +91,16 @@ describe('notifications', () => {
     expect(log.every((e) => e.outcome === 'sent' || e.outcome === 'updated')).toBe(true);
   });
 
+  it('a delivery that fails (an unknown channel) never fails the sync; the delivery log says why', async () => {
+    const op = await h.sync([], { app: 'nt-badchan', namespace: 'nt-badchan', manifests: await labManifests(mm.port), notifications: [{ ...BUILT_IN, recipient: 'argocdorg/no-such-channel' }] });
+    expect(op.phase).toBe('Succeeded');
+    await h.engine.notifications?.idle(20_000);
+    const log = await h.engine.store.deliveries(op.id);
+    expect(log.length).toBeGreaterThan(0);
+    expect(log.every((e) => e.outcome === 'failed' && e.destination === 'mattermost:argocdorg/no-such-channel')).toBe(true);
+    expect(log[0]?.error).toMatch(/channel/i);
+  });
+
   it('built-in triggers: on-hook-failed replies with the hook, its message and its log', async () => {
     const op = await h.sync([], { app: 'nt-hookfail', namespace: 'nt-hookfail', manifests: await labManifests(mm.port, await freePort()), notifications: [{ ...BUILT_IN, triggers: ['on-sync-failed', 'on-hook-failed'] }] });
     expect(op.phase).toBe('Failed');
