@@ -12,7 +12,9 @@ import type { Logger } from 'pino';
 import type { Orchestrator } from '../orchestrator/index.js';
 import type { GitCache } from '../sources/index.js';
 import type { ApplicationStore, Store } from '../store/index.js';
+import type { Operation } from '../sync/index.js';
 import { bearerAuth } from './auth.js';
+import { createAutoSync } from './auto-sync.js';
 import { ApiConfigError } from './config.js';
 import { createEventHub } from './event-hub.js';
 import { createApiMetrics } from './metrics.js';
@@ -71,7 +73,12 @@ export interface Api {
   metrics: ApiMetrics;
   /** Number of connected event-stream clients. */
   readonly eventClients: number;
-  /** End event streams and drop the Redis subscription (the HTTP server is closed by its owner). */
+  /**
+   * Give it the engine's transitions (`startEngine({ onTransition })`, beside the metrics' hook):
+   * when an operation ends, a sync a push queued behind it starts.
+   */
+  onTransition(previous: Operation | undefined, next: Operation): Promise<void>;
+  /** End event streams, drop the Redis subscription and wait for syncs being started (the HTTP server is closed by its owner). */
   close(): Promise<void>;
 }
 
@@ -120,7 +127,8 @@ export function createApi(options: ApiOptions): Api {
   });
 
   app.use(systemRoutes({ ready: async () => void (await ready()), readyTimeoutMs, metrics }));
-  app.use('/api/v1/webhooks', webhookRoutes({ secret: options.webhookSecret, applications, sync, limitBytes: webhookLimitBytes, logger }));
+  const autoSync = createAutoSync({ applications, sync, logger });
+  app.use('/api/v1/webhooks', webhookRoutes({ secret: options.webhookSecret, applications, autoSync, limitBytes: webhookLimitBytes, logger }));
   const api = express.Router();
   if (!insecureNoAuth) api.use(bearerAuth({ tokens }));
   api.use('/applications', applicationRoutes({ applications, store, sync, bodyLimitBytes, now }));
@@ -140,6 +148,10 @@ export function createApi(options: ApiOptions): Api {
     get eventClients() {
       return hub.clients;
     },
-    close: () => hub.close(),
+    onTransition: (previous, next) => autoSync.onTransition(previous, next),
+    async close() {
+      await hub.close();
+      await autoSync.close();
+    },
   };
 }

@@ -7,7 +7,7 @@
 import { posix } from 'node:path';
 import { z } from 'zod';
 import { parseDuration } from '../manifests/index.js';
-import { repoUrlKind } from '../sources/index.js';
+import { TRANSPORT_HELPER_MESSAGE, isTransportHelperForm, repoUrlKind } from '../sources/index.js';
 import type { ApplicationRecord } from '../store/index.js';
 import type { RetryStrategy } from '../sync/index.js';
 import type { FieldError } from './problem.js';
@@ -28,7 +28,8 @@ const unsupported = (what: string) => z.unknown().refine((v) => v === undefined,
 const sourceSchema = z.looseObject({
   repoURL: z
     .string()
-    .refine((u) => repoUrlKind(u) !== undefined, GIT_URL_MESSAGE)
+    .refine((u) => !isTransportHelperForm(u), TRANSPORT_HELPER_MESSAGE)
+    .refine((u) => isTransportHelperForm(u) || repoUrlKind(u) !== undefined, GIT_URL_MESSAGE)
     .refine((u) => !/^https?:\/\/[^/]*@/i.test(u) && !/^[a-z][a-z0-9+.-]*:\/\/[^/@]*:[^/@]*@/i.test(u), 'must not carry credentials (they would be stored and shown): give the server a git credential helper or an ssh key'),
   path: z
     .string()

@@ -13,5 +13,6 @@ export type { FieldError, ProblemBody } from './problem.js';
 export { parsePush, pushMatches, verifyWebhook } from './webhook.js';
 export type { PushEvent, WebhookProvider, WebhookVerdict } from './webhook.js';
 export type { OperationDefaults } from './sync-service.js';
+export type { AutoSyncOutcome } from './auto-sync.js';
 export { listenApi } from './server.js';
 export type { ApiServer, ApiServerOptions } from './server.js';

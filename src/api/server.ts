@@ -11,8 +11,15 @@ export interface ApiServerOptions {
   host?: string;
   /** How long open requests may take to finish on close before connections are cut. @defaultValue 5_000 */
   closeGraceMs?: number;
-  /** Largest time to receive a request's headers. @defaultValue 30_000 */
+  /** Largest time to receive a request's headers (at most `requestTimeoutMs`). @defaultValue 30_000 */
   headersTimeoutMs?: number;
+  /**
+   * Largest time to receive a whole request, headers and body: a client sending a body slowly
+   * (the webhook route buffers up to 5 MiB before it can check the signature) is cut off with a
+   * 408. It covers receiving the request only, so long responses (event streams) are unaffected.
+   * @defaultValue 60_000
+   */
+  requestTimeoutMs?: number;
 }
 
 export interface ApiServer {
@@ -24,8 +31,21 @@ export interface ApiServer {
 
 /** @throws the listen error (e.g. EADDRINUSE), with the port in its message */
 export async function listenApi(options: ApiServerOptions): Promise<ApiServer> {
-  const { api, port = 8080, host, closeGraceMs = 5_000, headersTimeoutMs = 30_000 } = options;
-  const server = createServer({ headersTimeout: headersTimeoutMs, requestTimeout: 0, keepAliveTimeout: 5_000 }, api.app);
+  const { api, port = 8080, host, closeGraceMs = 5_000, requestTimeoutMs = 60_000 } = options;
+  if (!(Number.isInteger(requestTimeoutMs) && requestTimeoutMs > 0)) throw new RangeError(`requestTimeoutMs must be a positive integer, got ${requestTimeoutMs}`);
+  // Node refuses a headers timeout longer than the request timeout.
+  const headersTimeoutMs = Math.min(options.headersTimeoutMs ?? 30_000, requestTimeoutMs);
+  if (!(Number.isInteger(headersTimeoutMs) && headersTimeoutMs > 0)) throw new RangeError(`headersTimeoutMs must be a positive integer, got ${options.headersTimeoutMs}`);
+  const server = createServer(
+    {
+      headersTimeout: headersTimeoutMs,
+      requestTimeout: requestTimeoutMs,
+      // How often Node checks those two timeouts (its default, 30 s, would let a 60 s limit run to 90 s).
+      connectionsCheckingInterval: Math.max(10, Math.min(1_000, Math.floor(headersTimeoutMs / 2))),
+      keepAliveTimeout: 5_000,
+    },
+    api.app,
+  );
   await new Promise<void>((resolve, reject) => {
     const onError = (err: Error): void => reject(new Error(`cannot listen on ${host ?? '*'}:${port}: ${err.message}`, { cause: err }));
     server.once('error', onError);

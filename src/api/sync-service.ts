@@ -55,6 +55,8 @@ const AUTOMATED_RETRY: RetryStrategy = { limit: 5 };
 export interface SyncService {
   /** @throws HttpProblem 409 (D6), 422 (bad source or manifests), 502 (git unreachable) */
   start(request: SyncRequest): Promise<Operation>;
+  /** The id of the application's operation that has not finished, if any (D6). */
+  runningOperation(app: string): Promise<string | undefined>;
 }
 
 /** 409 naming the running operation (D6). */
@@ -104,6 +106,7 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
   }
 
   return {
+    runningOperation,
     async start(request) {
       const { app } = request;
       const running = await runningOperation(app.name);

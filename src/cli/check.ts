@@ -148,20 +148,27 @@ async function readLimited(response: Response, limit: number): Promise<string> {
   return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
 }
 
+/** The target as typed, with anything between `//` and `@` (a user, a token, a password) hidden: for error messages. */
+function shownTarget(raw: string): string {
+  return JSON.stringify(raw.replace(/\/\/[^/?#]*@/g, '//[REDACTED]@'));
+}
+
 function parseTarget(raw: string): Target | string {
   let url: URL;
   try {
     url = new URL(raw.trim());
   } catch {
-    return `bad target ${JSON.stringify(raw)}: must be an http://, https:// or tcp://host:port URL`;
+    return `bad target ${shownTarget(raw)}: must be an http://, https:// or tcp://host:port URL`;
   }
+  // fetch refuses such URLs anyway, and printing the target would print the secret.
+  if (url.username !== '' || url.password !== '') return `bad target ${shownTarget(raw)}: must not carry credentials (user, token or password before "@")`;
   if (url.protocol === 'http:' || url.protocol === 'https:') return { kind: 'http', url: url.href };
   if (url.protocol === 'tcp:') {
     const port = Number(url.port);
-    if (!url.hostname || !url.port || !(port >= 1 && port <= 65_535)) return `bad target ${JSON.stringify(raw)}: tcp targets need a host and a port, e.g. tcp://redis:6379`;
+    if (!url.hostname || !url.port || !(port >= 1 && port <= 65_535)) return `bad target ${shownTarget(raw)}: tcp targets need a host and a port, e.g. tcp://redis:6379`;
     return { kind: 'tcp', host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port, url: `tcp://${url.host}` };
   }
-  return `bad target ${JSON.stringify(raw)}: must be an http://, https:// or tcp://host:port URL`;
+  return `bad target ${shownTarget(raw)}: must be an http://, https:// or tcp://host:port URL`;
 }
 
 /** `200,204,3xx` → codes and classes. */

@@ -184,6 +184,7 @@ export async function runDemo(io: CliIO): Promise<number> {
     out(`  dev cluster  ${cluster.url}\n  redis        ${redis.private ? 'a private redis-server' : 'REDIS_URL'}\n  mattermost   ${mattermost.url} (stands in for the lab's host.docker.internal:8065)\n\n`);
 
     const results: { title: string; problems: string[] }[] = [];
+    const operationIds: string[] = [];
     let seen = 0;
     for (const scenario of scenarios(await freePort())) {
       out(`━━ ${scenario.title}\n   lab: ${scenario.lab}\n\n`);
@@ -193,6 +194,7 @@ export async function runDemo(io: CliIO): Promise<number> {
       try {
         for (let round = 0; round < (scenario.twice ? 2 : 1); round++) {
           const op = await runScenario(engine, scenario, mattermost.port);
+          operationIds.push(op.id);
           const posts = mattermost.posts.filter((p) => p.channel === 'argocdorg/argocd-test-phases').slice(seen).map((p) => p.message);
           seen += posts.length;
           const jobs = await listJobs(client, NAMESPACE);
@@ -209,7 +211,7 @@ export async function runDemo(io: CliIO): Promise<number> {
       out(problems.length === 0 ? '\n  ✓ as the lab says\n\n' : `\n  ✗ not as the lab says:\n${problems.map((p) => `    - ${p}\n`).join('')}\n`);
       results.push({ title: scenario.title, problems });
     }
-    await engine.notifications?.idle(30_000);
+    for (const id of operationIds) await engine.notifications?.settled(id, 30_000);
     const builtIn = mattermost.posts.filter((p) => p.channel === 'argocdorg/hookrunner');
     out(`Built-in notifications (#hookrunner): ${builtIn.filter((p) => !p.root_id).length} parent messages (one per operation, updated in place), ${builtIn.filter((p) => p.root_id).length} threaded replies.\n\n`);
     out('Summary\n');

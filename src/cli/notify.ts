@@ -37,6 +37,9 @@ interface NotifyFlags {
 }
 
 type Env = CliIO['env'];
+
+/** Slack on the idempotency claim beyond `--max-time` plus one `--timeout`. */
+const CLAIM_MARGIN_MS = 30_000;
 type Writer = (line: string) => void;
 
 export function registerNotify(program: Command, io: CliIO, setExit: (code: number) => void): void {
@@ -95,7 +98,9 @@ export async function runNotify(flags: NotifyFlags, io: CliIO): Promise<number> 
     if (event.level === 'warn') err(`hookrunner notify: ${event.kind} ${event.destination}: ${event.msg}`);
   };
   try {
-    const delivery: DeliveryOptions = { attempts: flags.retries + 1, maxElapsedMs: flags.maxTime, idempotency: store.store, log };
+    // The claim must outlive the whole post (every attempt, and the last request's timeout), or another run could post too.
+    const claimTtlMs = flags.maxTime + flags.timeout + CLAIM_MARGIN_MS;
+    const delivery: DeliveryOptions = { attempts: flags.retries + 1, maxElapsedMs: flags.maxTime, idempotency: store.store, claimTtlMs, log };
     const notifier = createNotifierFor(config, { delivery, timeoutMs: flags.timeout, write: (s) => io.stdout.write(redactSecrets(s, secrets)) });
     const ref = await notifier.post(message, { ...idempotencyKeyFrom(io.env), ...(io.shutdown ? { signal: io.shutdown } : {}) });
     if (config.service !== 'log' || alreadySent) {

@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import { pino } from 'pino';
 import { ApiConfigError, apiConfigFromEnv, createApi, createApiMetrics, listenApi } from '../api/index.js';
-import type { ApiMetrics, DepthQueues } from '../api/index.js';
+import type { Api, ApiMetrics, DepthQueues } from '../api/index.js';
 import { createGitCache } from '../sources/index.js';
 import { createApplicationStore } from '../store/index.js';
 import type { DeliveryEntry } from '../store/index.js';
+import type { Operation } from '../sync/index.js';
 import { errorMessage, jsonLogger } from '../util/index.js';
 import type { LogLevel } from '../util/index.js';
 import { connectCluster } from './cluster.js';
@@ -78,14 +79,20 @@ function prepareHttp(io: CliIO, flags: ServeFlags & { orchestrator: boolean; wor
   let queues: ReturnType<typeof startEngine>['bus'] | undefined;
   const metrics: ApiMetrics = createApiMetrics({ processMetrics: true, queues: (): DepthQueues => (queues ? { steps: queues.steps, orchestrator: queues.orchestrator } : {}) });
   const logger = pino({ level: logLevel(io.env), base: { role: 'api' } }, { write: (line: string) => void io.stderr.write(line) });
+  let api: Api | undefined;
   return {
     metrics,
+    /** The engine's transitions, for the metrics and (once it runs) the API: a sync a push queued behind an operation starts when it ends. */
+    async onTransition(previous: Operation | undefined, next: Operation): Promise<void> {
+      metrics.onTransition(previous, next);
+      await api?.onTransition(previous, next);
+    },
     async start(engine: ReturnType<typeof startEngine>): Promise<() => Promise<void>> {
       if (!engine.orchestrator) throw new Error('the API needs the orchestrator of this process');
       queues = engine.bus;
       const prefix = engine.store.prefix;
       const sources = createGitCache({ ...(config.cacheDir ? { dir: config.cacheDir } : {}), logger: jsonLogger({ level: logLevel(io.env), stream: io.stderr, base: { role: 'git' } }) });
-      const api = createApi({
+      api = createApi({
         store: engine.store,
         applications: createApplicationStore({ redis: engine.bus.redis, prefix }),
         orchestrator: engine.orchestrator,
@@ -103,6 +110,7 @@ function prepareHttp(io: CliIO, flags: ServeFlags & { orchestrator: boolean; wor
         server = await listenApi({ api, port: flags.port, ...(flags.host ? { host: flags.host } : {}) });
       } catch (err) {
         await api.close();
+        api = undefined;
         await sources.close();
         throw err;
       }
@@ -156,7 +164,7 @@ async function runLongLived(
     concurrency: flags.concurrency,
     logger,
     ...(cluster ? { cluster } : {}),
-    ...(metrics ? { onTransition: metrics.onTransition } : {}),
+    ...(http ? { onTransition: http.onTransition } : {}),
     ...(notifications ? { notifications } : {}),
   });
   let stopExtra: (() => Promise<void>) | undefined;

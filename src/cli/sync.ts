@@ -152,7 +152,7 @@ export async function runSync(paths: string[], flags: SyncFlags, io: CliIO): Pro
       throw err;
     }
     const final = await follow(op.id, engine, flags, io);
-    if (engine.notifications && !(await engine.notifications.idle(60_000))) io.stderr.write('hookrunner sync: some notifications were still being delivered after 60s; see the delivery log\n');
+    if (engine.notifications && !(await engine.notifications.settled(final.id, 60_000))) io.stderr.write('hookrunner sync: some notifications were still being delivered after 60s; see the delivery log\n');
     if (flags.output === 'json') io.stdout.write(JSON.stringify(operationDocument(final), null, 2) + '\n');
     else io.stdout.write(renderOperation(final));
     return final.phase === 'Succeeded' ? ExitCode.ok : final.phase === 'Failed' ? ExitCode.failed : ExitCode.infrastructure;

@@ -31,6 +31,12 @@ export interface MattermostServerOptions {
   jsonContentType?: string;
   /** Port on 127.0.0.1, e.g. 8065 for the lab's manifests unchanged. @defaultValue 0 (any free port) */
   port?: number;
+  /**
+   * How long a `pending_post_id` is remembered: a post repeating it meanwhile gets the first post
+   * back (or, while the first is still being saved, 500 `api.post.deduplicate_create_post.pending`),
+   * as Mattermost's `seenPendingPostIdsCache` does. @defaultValue 30_000
+   */
+  pendingPostTtlMs?: number;
 }
 
 export interface MattermostServer extends Base {
@@ -38,10 +44,17 @@ export interface MattermostServer extends Base {
   posts: MattermostPost[];
   channelId(team: string, channel: string): string;
   fail(endpoint: MattermostEndpoint, ...faults: Fault[]): void;
+  /**
+   * Carry out the next requests to `endpoint` `ms` later each, then answer: a slow server, which
+   * finishes the work (saves the post) even when the client has given up meanwhile.
+   */
+  delay(endpoint: MattermostEndpoint, ...ms: number[]): void;
+  /** Resolves once the delayed requests received so far have been carried out. */
+  settled(): Promise<void>;
 }
 
 export async function startMattermostServer(options: MattermostServerOptions): Promise<MattermostServer> {
-  const { token, teams, notMemberOf = [], jsonContentType = 'application/json' } = options;
+  const { token, teams, notMemberOf = [], jsonContentType = 'application/json', pendingPostTtlMs = 30_000 } = options;
   const channels = new Map<string, { id: string; team: string; name: string }>();
   for (const [team, names] of Object.entries(teams)) {
     for (const name of names) channels.set(`${team}/${name}`, { id: `ch${channels.size + 1}${name.replace(/[^a-z0-9]/gi, '').slice(0, 16)}`, team, name });
@@ -50,6 +63,30 @@ export async function startMattermostServer(options: MattermostServerOptions): P
   const isMember = (key: string): boolean => !notMemberOf.includes(key);
   const posts: MattermostPost[] = [];
   let nextPost = 1;
+  /** `pending_post_id` → the post made with it (`''` while it is being saved). */
+  const seenPending = new Map<string, { postId: string; expiresAt: number }>();
+  const delays = new Map<MattermostEndpoint, number[]>();
+  const pending = new Set<Promise<void>>();
+  /** Delayed work not carried out yet: its timer, and how to say it is done (or dropped on close). */
+  const delayed = new Map<NodeJS.Timeout, () => void>();
+  /** Run `work` now, or after the next scripted delay of the endpoint. */
+  const later = (endpoint: MattermostEndpoint, work: () => void): void => {
+    const ms = delays.get(endpoint)?.shift();
+    if (ms === undefined) return work();
+    let done = (): void => undefined;
+    const finished = new Promise<void>((resolve) => (done = resolve));
+    const timer = setTimeout(() => {
+      delayed.delete(timer);
+      try {
+        work();
+      } finally {
+        done();
+      }
+    }, ms);
+    delayed.set(timer, done);
+    pending.add(finished);
+    void finished.then(() => pending.delete(finished));
+  };
 
   const json = (res: ServerResponse, status: number, body: unknown): void => void res.writeHead(status, { 'Content-Type': jsonContentType }).end(JSON.stringify(body));
   const appError = (res: ServerResponse, status: number, id: string, message: string): void =>
@@ -66,9 +103,73 @@ export async function startMattermostServer(options: MattermostServerOptions): P
         res.end('<!doctype html><title>Mattermost</title>');
       } else if (!route) appError(res, 404, 'api.context.404.app_error', 'Sorry, we could not find the page.');
       else if (bearer(req) !== token) appError(res, 401, 'api.context.session_expired.app_error', 'Invalid or expired session, please login again.');
-      else handleMattermost(route, body, res);
+      else if (route.endpoint === 'posts') handleCreatePost(body, res);
+      else later(route.endpoint, () => handleMattermost(route, body, res));
     },
   });
+
+  /** `POST /posts`, deduplicated by `pending_post_id` (Mattermost's `deduplicateCreatePost`). */
+  function handleCreatePost(body: string, res: ServerResponse): void {
+    let input: Record<string, unknown>;
+    try {
+      input = JSON.parse(body) as Record<string, unknown>;
+    } catch {
+      return appError(res, 400, 'api.context.invalid_body_param.app_error', 'Invalid or missing post in request body.');
+    }
+    const pendingId = typeof input['pending_post_id'] === 'string' ? input['pending_post_id'] : '';
+    if (pendingId !== '') {
+      const seen = seenPending.get(pendingId);
+      if (seen && seen.expiresAt > Date.now()) {
+        if (seen.postId === '') return appError(res, 500, 'api.post.deduplicate_create_post.pending', 'Rejected post since another client is also making the same request.');
+        const first = posts.find((p) => p.id === seen.postId);
+        // Read back from the database: no pending_post_id.
+        if (first) return json(res, 201, { ...postJson(first), pending_post_id: '' });
+      }
+      seenPending.set(pendingId, { postId: '', expiresAt: Date.now() + pendingPostTtlMs });
+    }
+    later('posts', () => {
+      const post = createPost(input, res);
+      if (pendingId === '') return;
+      if (post) seenPending.set(pendingId, { postId: post.id, expiresAt: Date.now() + pendingPostTtlMs });
+      else seenPending.delete(pendingId);
+    });
+  }
+
+  /** Save a post and answer 201, or answer the error; the post, if made. */
+  function createPost(input: Record<string, unknown>, res: ServerResponse): MattermostPost | undefined {
+    const channel = byId(String(input['channel_id'] ?? ''));
+    if (!channel || !isMember(`${channel.team}/${channel.name}`)) {
+      appError(res, 403, 'api.context.permissions.app_error', 'You do not have the appropriate permissions.');
+      return undefined;
+    }
+    const rootId = typeof input['root_id'] === 'string' ? input['root_id'] : '';
+    if (rootId && !posts.some((p) => p.id === rootId && p.channel_id === channel.id)) {
+      appError(res, 400, 'api.post.create_post.root_id.app_error', 'Invalid RootId parameter.');
+      return undefined;
+    }
+    const message = typeof input['message'] === 'string' ? input['message'] : '';
+    if (message.length > 16383) {
+      appError(res, 400, 'model.post.is_valid.msg.app_error', 'Invalid Message.');
+      return undefined;
+    }
+    const now = Date.now();
+    const post: MattermostPost = {
+      id: `post${String(nextPost++).padStart(4, '0')}`,
+      channel_id: channel.id,
+      user_id: 'botuserid',
+      channel: `${channel.team}/${channel.name}`,
+      message,
+      root_id: rootId,
+      props: typeof input['props'] === 'object' && input['props'] !== null ? (input['props'] as Record<string, unknown>) : {},
+      create_at: now,
+      update_at: now,
+      patches: 0,
+    };
+    posts.push(post);
+    const pendingId = typeof input['pending_post_id'] === 'string' ? input['pending_post_id'] : '';
+    if (!res.destroyed) json(res, 201, { ...postJson(post), pending_post_id: pendingId });
+    return post;
+  }
 
   function handleMattermost(route: MattermostRoute, body: string, res: ServerResponse): void {
     if (route.endpoint === 'users/me') {
@@ -95,34 +196,6 @@ export async function startMattermostServer(options: MattermostServerOptions): P
     } catch {
       return appError(res, 400, 'api.context.invalid_body_param.app_error', 'Invalid or missing post in request body.');
     }
-    if (route.endpoint === 'posts') {
-      const channel = byId(String(input['channel_id'] ?? ''));
-      if (!channel || !isMember(`${channel.team}/${channel.name}`)) {
-        return appError(res, 403, 'api.context.permissions.app_error', 'You do not have the appropriate permissions.');
-      }
-      const rootId = typeof input['root_id'] === 'string' ? input['root_id'] : '';
-      if (rootId && !posts.some((p) => p.id === rootId && p.channel_id === channel.id)) {
-        return appError(res, 400, 'api.post.create_post.root_id.app_error', 'Invalid RootId parameter.');
-      }
-      const message = typeof input['message'] === 'string' ? input['message'] : '';
-      if (message.length > 16383) return appError(res, 400, 'model.post.is_valid.msg.app_error', 'Invalid Message.');
-      const now = Date.now();
-      const post: MattermostPost = {
-        id: `post${String(nextPost++).padStart(4, '0')}`,
-        channel_id: channel.id,
-        user_id: 'botuserid',
-        channel: `${channel.team}/${channel.name}`,
-        message,
-        root_id: rootId,
-        props: typeof input['props'] === 'object' && input['props'] !== null ? (input['props'] as Record<string, unknown>) : {},
-        create_at: now,
-        update_at: now,
-        patches: 0,
-      };
-      posts.push(post);
-      json(res, 201, postJson(post));
-      return;
-    }
     const post = posts.find((p) => p.id === route.params[0]);
     if (!post) return appError(res, 404, 'app.post.get.app_error', 'Unable to get the post.');
     if (typeof input['message'] === 'string') post.message = input['message'];
@@ -141,6 +214,16 @@ export async function startMattermostServer(options: MattermostServerOptions): P
       return found.id;
     },
     fail: (endpoint, ...list) => served.fail(endpoint, list),
+    delay: (endpoint, ...ms) => delays.set(endpoint, [...(delays.get(endpoint) ?? []), ...ms]),
+    settled: async () => void (await Promise.all([...pending])),
+    async close() {
+      for (const [timer, done] of delayed) {
+        clearTimeout(timer);
+        done();
+      }
+      delayed.clear();
+      await served.base.close();
+    },
   };
 }
 

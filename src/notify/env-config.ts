@@ -76,7 +76,11 @@ function mattermostUrl(env: Env): string {
   if (explicit !== undefined) return parseBaseUrl('MATTERMOST_URL', explicit).replace(/\/api\/v4$/, '');
   const host = get(env, 'url');
   if (host === undefined) throw new NotifyConfigError('MATTERMOST_URL or url', 'is required');
-  if (host.includes('://') || /[/?#@\s]/.test(host)) {
+  if (host.includes('@')) {
+    // user:password@host: never echoed, it may hold a password.
+    throw new NotifyConfigError('url', 'must be a host name such as mattermost.example.com, without credentials (the token goes in "token")');
+  }
+  if (host.includes('://') || /[/?#\s]/.test(host)) {
     throw new NotifyConfigError('url', `must be a host name such as mattermost.example.com (the scheme goes in "scheme", the port in "port"), got "${host}"`);
   }
   const scheme = (get(env, 'scheme') ?? 'http').toLowerCase();

@@ -175,13 +175,15 @@ function createMattermostTransport(config: TransportConfig): Transport {
   return {
     kind: 'mattermost',
     destination,
-    async send(message, threadOf, signal) {
+    async send(message, threadOf, signal, requestId) {
       const parent = threadOf === undefined ? undefined : ensureRef('threadOf', threadOf, 'mattermost');
       const target = parent?.channelId ?? (await resolveChannel(signal));
       const post = await write('post', 'POST', '/posts', {
         channel_id: target,
         message: message.text,
         props: props(message),
+        // The same on every attempt: Mattermost answers a repeat within 30 s with the first post instead of a second one.
+        pending_post_id: requestId,
         ...(parent ? { root_id: parent.rootId ?? parent.postId } : {}),
       }, signal);
       return toRef(post);

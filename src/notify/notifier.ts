@@ -1,3 +1,4 @@
+import { createHash, randomUUID } from 'node:crypto';
 import { AbortedError, backoffDelay, formatMs, retry, sleep } from '../util/index.js';
 import type { BackoffOptions } from '../util/index.js';
 import { NotifyConfigError, NotifyGaveUpError, NotifyTransientError } from './errors.js';
@@ -12,7 +13,12 @@ import type { ChatMessage, MessageRef, Notifier, NotifierKind, NotifyLog, PostOp
 export interface Transport {
   readonly kind: NotifierKind;
   readonly destination: string;
-  send(message: ChatMessage, threadOf: MessageRef | undefined, signal: AbortSignal | undefined): Promise<MessageRef>;
+  /**
+   * Post one message. `requestId` is the same on every attempt of one `post()` call (derived from
+   * the idempotency key when there is one): a server that deduplicates by it (Mattermost's
+   * `pending_post_id`) keeps a post retried after a timeout from showing twice.
+   */
+  send(message: ChatMessage, threadOf: MessageRef | undefined, signal: AbortSignal | undefined, requestId: string): Promise<MessageRef>;
   edit(ref: MessageRef, message: ChatMessage, signal: AbortSignal | undefined): Promise<MessageRef>;
   check(signal: AbortSignal | undefined): Promise<void>;
 }
@@ -124,7 +130,14 @@ export function createNotifier(transport: Transport, options: DeliveryOptions = 
     const storeKey = `${kind}:${destination}:${key}`;
     const started = performance.now();
     for (;;) {
-      const claim = await store.claim(storeKey, { ttlMs: claimTtlMs });
+      let claim: Awaited<ReturnType<IdempotencyStore['claim']>>;
+      try {
+        claim = await store.claim(storeKey, { ttlMs: claimTtlMs });
+      } catch (err) {
+        // A store that cannot answer must not lose the notification: a duplicate is better (at-least-once).
+        emit({ level: 'warn', msg: `could not claim idempotency key ${key}, posting without deduplication: ${err instanceof Error ? err.message : String(err)}`, kind, destination, code: 'idempotency_unavailable' });
+        return send();
+      }
       if (claim.state === 'sent') {
         emit({ level: 'info', msg: `already posted under idempotency key ${key}; not posting again`, kind, destination, code: 'already_posted' });
         return claim.ref;
@@ -159,7 +172,8 @@ export function createNotifier(transport: Transport, options: DeliveryOptions = 
     async post(message, opts: PostOptions = {}) {
       checkMessage(message);
       const { idempotencyKey, threadOf, signal } = opts;
-      const send = (): Promise<MessageRef> => withRetries('post', () => transport.send(message, threadOf, signal), true, signal);
+      const requestId = idempotencyKey ? `hookrunner-${createHash('sha256').update(`${kind}:${destination}:${idempotencyKey}`).digest('hex').slice(0, 32)}` : `hookrunner-${randomUUID()}`;
+      const send = (): Promise<MessageRef> => withRetries('post', () => transport.send(message, threadOf, signal, requestId), true, signal);
       if (idempotencyKey === undefined || !idempotency) return send();
       if (idempotencyKey === '') throw new NotifyConfigError('idempotencyKey', 'must not be empty');
       return idempotentPost(idempotency, idempotencyKey, send, signal);

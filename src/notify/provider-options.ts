@@ -22,15 +22,17 @@ export function requireText(field: string, value: unknown): string {
 /** An http(s) URL without a trailing slash, query or fragment. */
 export function parseBaseUrl(field: string, value: unknown): string {
   const text = requireText(field, value);
+  // Whatever stands before an "@" may be a password: such a value is never echoed.
+  const shown = text.includes('@') ? '' : `, got "${text}"`;
   let url: URL;
   try {
     url = new URL(text);
   } catch (err) {
-    throw new NotifyConfigError(field, `not a URL: "${text}"`, { cause: err });
+    throw new NotifyConfigError(field, `not a URL${shown}`, { cause: err });
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new NotifyConfigError(field, `must be an http:// or https:// URL, got "${text}"`);
   if (url.username || url.password) throw new NotifyConfigError(field, 'must not contain credentials');
-  if (url.search || url.hash) throw new NotifyConfigError(field, `must not have a query or fragment, got "${text}"`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new NotifyConfigError(field, `must be an http:// or https:// URL${shown}`);
+  if (url.search || url.hash) throw new NotifyConfigError(field, `must not have a query or fragment${shown}`);
   return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
 }
 

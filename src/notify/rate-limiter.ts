@@ -1,4 +1,4 @@
-import { sleep } from '../util/index.js';
+import { AbortedError, sleep } from '../util/index.js';
 
 /** Spaces requests to one destination. Waiters are served first come, first served. */
 export interface RateLimiter {
@@ -42,6 +42,8 @@ export function createTokenBucket(options: TokenBucketOptions = {}): RateLimiter
   let sleeps = 0;
   const take = async (calledAt: number, sleepsAtCall: number, signal: AbortSignal | undefined): Promise<number> => {
     for (;;) {
+      // A waiter that gave up while queued takes no token when its turn comes.
+      if (signal?.aborted) throw new AbortedError(undefined, { cause: signal.reason });
       const t = now();
       if (t < notBefore) {
         sleeps += 1;
@@ -53,6 +55,7 @@ export function createTokenBucket(options: TokenBucketOptions = {}): RateLimiter
       sleeps += 1;
       await sleep(Math.ceil(((1 - tokens) * 1000) / ratePerSec), signal);
     }
+    if (signal?.aborted) throw new AbortedError(undefined, { cause: signal.reason });
     tokens -= 1;
     stats.acquired += 1;
     if (sleeps > sleepsAtCall) stats.delayed += 1;
@@ -65,7 +68,7 @@ export function createTokenBucket(options: TokenBucketOptions = {}): RateLimiter
       const sleepsAtCall = sleeps;
       const turn = tail.then(() => take(calledAt, sleepsAtCall, signal));
       tail = turn.catch(() => undefined);
-      return turn;
+      return signal ? untilAborted(turn, signal) : turn;
     },
     pauseFor(ms) {
       const until = now() + Math.max(0, ms);
@@ -75,6 +78,25 @@ export function createTokenBucket(options: TokenBucketOptions = {}): RateLimiter
     },
     stats,
   };
+}
+
+/** `promise`, or an `AbortedError` as soon as `signal` aborts (the promise itself goes on; its outcome is then ignored). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new AbortedError(undefined, { cause: signal.reason }));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new AbortedError(undefined, { cause: signal.reason }));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
 }
 
 const shared = new Map<string, RateLimiter>();

@@ -6,6 +6,7 @@
  * `chat.postMessage` returns the channel **ID** and `ts`; they are kept in the {@link SlackMessageRef}
  * because `chat.update` accepts no channel names.
  */
+import { createHash } from 'node:crypto';
 import { LogLevel, WebClient } from '@slack/web-api';
 import type { Logger } from '@slack/web-api';
 import { AbortedError } from '../util/index.js';
@@ -53,8 +54,18 @@ export function createSlackNotifier(options: SlackNotifierOptions): Notifier {
   const transport = createSlackTransport({ token, channel, apiUrl, timeoutMs, destination, log: options.log });
   return createNotifier(transport, {
     ...options,
-    rateLimiter: options.rateLimiter ?? sharedRateLimiter(`slack:${destination}`, rate),
+    rateLimiter: options.rateLimiter ?? sharedRateLimiter(slackRateLimitKey({ apiUrl, channel: shown, token }), rate),
   });
+}
+
+/**
+ * The key of the process-wide limiter of one channel: Slack limits per workspace and channel, so
+ * the API URL and the token (as a short hash, never the token itself) are part of it — two
+ * workspaces' `#deploys` are different channels.
+ */
+export function slackRateLimitKey(input: { apiUrl: string; channel: string; token: string }): string {
+  const tokenHash = createHash('sha256').update(input.token).digest('hex').slice(0, 12);
+  return `slack:${input.apiUrl}:${input.channel}:${tokenHash}`;
 }
 
 interface TransportConfig {

@@ -12,7 +12,7 @@ import { DelayedError, Queue, Worker } from 'bullmq';
 import type { Job } from 'bullmq';
 import { createRedisIdempotencyStore, isNotifyError, renderSyncMessage } from '../notify/index.js';
 import type { ChatMessage, IdempotencyStore, MessageRef, Notifier, SyncContext } from '../notify/index.js';
-import { QueueNames, redisConnection } from '../queue/index.js';
+import { QueueNames, jobId, redisConnection } from '../queue/index.js';
 import type { Bus, NotificationJobData } from '../queue/index.js';
 import type { DeliveryEntry, Store } from '../store/index.js';
 import { displayStatus, failureSummary, isDone, orderedResults, taskFailed } from '../sync/index.js';
@@ -45,8 +45,11 @@ export interface NotificationsOptions {
 export interface Notifications {
   /** Queue a reconcile of every destination of this operation (call after each transition). */
   onTransition(previous: Operation | undefined, next: Operation): Promise<void>;
-  /** Wait until no delivery is queued or running (a CLI run before it exits), at most `timeoutMs`. */
-  idle(timeoutMs: number): Promise<boolean>;
+  /**
+   * Wait until every destination of the operation has been brought up to its current version
+   * (or gave up on a permanent error), at most `timeoutMs`: a CLI run waits for this before it exits.
+   */
+  settled(operationId: string, timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -166,6 +169,8 @@ export function createNotifications(options: NotificationsOptions): Notification
       const sub = op?.spec.notifications?.find((s) => destinationKey(s) === destination);
       if (!op || !sub) return;
       await reconcile(op, sub);
+      // Everything this version of the operation calls for was delivered (or will never be).
+      await redis.hset(stateKey(op.id, destinationKey(sub)), 'reconciled', String(op.version));
     } finally {
       if ((await redis.get(lock)) === holder) await redis.del(lock);
     }
@@ -188,7 +193,9 @@ export function createNotifications(options: NotificationsOptions): Notification
           'reconcile',
           { operationId: next.id, destination },
           {
-            deduplication: { id: `${next.id}-${destination}`.replace(/:/g, '_'), keepLastIfActive: true },
+            // One job per stored version: each brings the destination up to date (a later one finds little to do);
+            // the per-destination lock keeps them in order, and a redelivered transition adds nothing new.
+            jobId: jobId(next.id, destination, `v${next.version}`),
             attempts,
             backoff: { type: 'exponential', delay: 1_000 },
             removeOnComplete: true,
@@ -197,11 +204,17 @@ export function createNotifications(options: NotificationsOptions): Notification
         );
       }
     },
-    async idle(timeoutMs) {
+    async settled(operationId, timeoutMs) {
       const until = Date.now() + timeoutMs;
       for (;;) {
-        const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
-        if (Object.values(counts).every((n) => n === 0)) return true;
+        const op = await store.getOperation(operationId);
+        const subs = op?.spec.notifications ?? [];
+        let pending = 0;
+        for (const sub of subs) {
+          const reconciled = Number((await redis.hget(stateKey(operationId, destinationKey(sub)), 'reconciled')) ?? -1);
+          if (op && reconciled < op.version) pending++;
+        }
+        if (pending === 0) return true;
         if (Date.now() > until) return false;
         await new Promise((r) => setTimeout(r, 100));
       }

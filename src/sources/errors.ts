@@ -31,6 +31,17 @@ export class UnknownRepositoryError extends SourceError {
   }
 }
 
+/** The repository URL has a form hookrunner never passes to git (`<helper>::<address>`, which runs a program). */
+export class UnsupportedRepositoryUrlError extends SourceError {
+  override readonly name = 'UnsupportedRepositoryUrlError';
+  constructor(
+    readonly repoURL: string,
+    reason: string,
+  ) {
+    super('repoURL', `repository URL ${repoURL} ${reason}`);
+  }
+}
+
 /** No branch, tag or commit of that name in the repository. */
 export class UnknownRevisionError extends SourceError {
   override readonly name = 'UnknownRevisionError';

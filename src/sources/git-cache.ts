@@ -11,11 +11,11 @@ import { ManifestError, loadManifests } from '../manifests/index.js';
 import type { LoadOptions, Manifest, Warning } from '../manifests/index.js';
 import { silentLogger } from '../util/index.js';
 import type { BackoffOptions, Logger } from '../util/index.js';
-import { SourcePathError } from './errors.js';
+import { SourcePathError, UnsupportedRepositoryUrlError } from './errors.js';
 import { createKeyedLock } from './keyed-lock.js';
 import { openMirror } from './mirror.js';
 import type { ResolvedRevision } from './mirror.js';
-import { normalizeRepoUrl, redactUrl } from './repo-url.js';
+import { TRANSPORT_HELPER_MESSAGE, isTransportHelperForm, normalizeRepoUrl, redactUrl } from './repo-url.js';
 
 export interface GitCacheOptions {
   /** The cache folder. @defaultValue a new folder under the OS temp dir, removed by `close()` */
@@ -108,6 +108,7 @@ export function createGitCache(options: GitCacheOptions = {}): GitCache {
 
   /** Run `fn` holding the repository's lock, with its mirror opened. */
   function withRepository<T>(repoURL: string, fn: (ctx: { mirror: ReturnType<typeof openMirror>; checkouts: string }) => Promise<T>): Promise<T> {
+    if (isTransportHelperForm(repoURL)) return Promise.reject(new UnsupportedRepositoryUrlError(redactUrl(repoURL), TRANSPORT_HELPER_MESSAGE));
     const key = repoKey(repoURL);
     const work = lock.run(key, async () => {
       const base = await ensureRoot();

@@ -33,6 +33,8 @@ export interface ResolvedRevision {
 const NETWORK = /could not resolve host|could not resolve hostname|connection timed out|connection refused|network is unreachable|operation timed out|failed to connect|connection reset|early eof|remote end hung up|gnutls|ssl|tls|temporarily unavailable|http 5\d\d|error: 5\d\d/i;
 const UNKNOWN_REPO = /does not appear to be a git repository|repository .*not found|not found|could not read from remote repository|authentication failed|could not read username|permission denied|does not exist|access denied|invalid username or password|http 40[134]/i;
 const FULL_SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/i;
+/** Abort an http(s) transfer slower than 1000 bytes/s for 30 s (git's own stall detection). */
+const LOW_SPEED_ARGS = ['-c', 'http.lowSpeedLimit=1000', '-c', 'http.lowSpeedTime=30'] as const;
 
 function isDirectory(path: string): Promise<boolean> {
   return stat(path).then(
@@ -55,35 +57,48 @@ export function openMirror(options: MirrorOptions): Mirror {
   const safeUrl = redactUrl(repoURL);
   const local = (args: string[], env?: Record<string, string>) => runGit({ args: [`--git-dir=${dir}`, ...args], timeoutMs: localTimeoutMs, git, ...(env ? { env } : {}) });
 
-  /** Clone or fetch with bounded retries on network failures; a refused or missing repository fails at once. */
-  async function network(what: 'clone' | 'fetch', args: string[]): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
+  /**
+   * Run `attempt` (one clone or fetch) with bounded retries on network failures; a refused or
+   * missing repository fails at once. Network commands give up on a stalled transfer by
+   * themselves (below 1000 B/s for 30 s) besides the timeout.
+   */
+  async function network<T>(what: 'clone' | 'fetch', attempt: (networkArgs: readonly string[]) => Promise<T>): Promise<T> {
+    for (let made = 0; ; made++) {
       const started = Date.now();
       try {
-        await runGit({ args, timeoutMs: networkTimeoutMs, git });
+        const result = await attempt(LOW_SPEED_ARGS);
         logger.debug(`git ${what} done`, { repo: safeUrl, ms: Date.now() - started });
-        return;
+        return result;
       } catch (err) {
         const stderr = err instanceof GitExitError ? err.stderr : '';
         if (err instanceof GitExitError && !NETWORK.test(stderr) && UNKNOWN_REPO.test(stderr)) {
           throw new UnknownRepositoryError(safeUrl, lastLines(stderr, 2), { cause: err });
         }
-        if (attempt + 1 >= networkAttempts) {
+        if (made + 1 >= networkAttempts) {
           const reason = err instanceof GitExitError ? lastLines(stderr, 2) : err instanceof Error ? err.message : String(err);
-          throw new GitCommandError(`cannot ${what} ${safeUrl} (${attempt + 1} attempts): ${reason}`, { command: `git ${what}`, stderr, timedOut: err instanceof GitCommandError && err.details.timedOut }, { cause: err });
+          throw new GitCommandError(`cannot ${what} ${safeUrl} (${made + 1} attempts): ${reason}`, { command: `git ${what}`, stderr, timedOut: err instanceof GitCommandError && err.details.timedOut }, { cause: err });
         }
-        const delay = backoffDelay(attempt, backoff);
-        logger.warn(`git ${what} failed, retrying`, { repo: safeUrl, attempt: attempt + 1, delayMs: delay, error: err instanceof Error ? err.message : String(err) });
+        const delay = backoffDelay(made, backoff);
+        logger.warn(`git ${what} failed, retrying`, { repo: safeUrl, attempt: made + 1, delayMs: delay, error: err instanceof Error ? err.message : String(err) });
         await sleep(delay);
       }
     }
   }
 
+  /** Clone into a fresh temp folder per attempt (a killed clone leaves a half-made one behind), then move it in place. */
   async function clone(): Promise<void> {
     await mkdir(dirname(dir), { recursive: true });
-    const tmp = `${dir}.tmp-${randomBytes(4).toString('hex')}`;
+    const tmp = await network('clone', async (networkArgs) => {
+      const attemptDir = `${dir}.tmp-${randomBytes(4).toString('hex')}`;
+      try {
+        await runGit({ args: [...networkArgs, 'clone', '--mirror', '--quiet', '--', repoURL, attemptDir], timeoutMs: networkTimeoutMs, git });
+        return attemptDir;
+      } catch (err) {
+        await rm(attemptDir, { recursive: true, force: true });
+        throw err;
+      }
+    });
     try {
-      await network('clone', ['clone', '--mirror', '--quiet', '--', repoURL, tmp]);
       await rename(tmp, dir);
     } finally {
       await rm(tmp, { recursive: true, force: true });
@@ -137,7 +152,7 @@ export function openMirror(options: MirrorOptions): Mirror {
         const sha = await commitExists(revision);
         if (sha) return { sha, ref: sha };
       }
-      await network('fetch', [`--git-dir=${dir}`, 'fetch', '--prune', '--quiet', 'origin']);
+      await network('fetch', (networkArgs) => runGit({ args: [...networkArgs, `--git-dir=${dir}`, 'fetch', '--prune', '--quiet', 'origin'], timeoutMs: networkTimeoutMs, git }));
       return resolve(revision);
     },
     async extract(sha, target) {

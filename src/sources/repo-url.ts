@@ -14,7 +14,7 @@ export type RepoUrlKind = 'https' | 'ssh' | 'file';
  */
 export function repoUrlKind(url: string): RepoUrlKind | undefined {
   const text = url.trim();
-  if (text !== url || text.length === 0 || /\s/.test(text)) return undefined;
+  if (text !== url || text.length === 0 || /\s/.test(text) || isTransportHelperForm(text)) return undefined;
   if (/^https?:\/\//i.test(text)) return validUrl(text) ? 'https' : undefined;
   if (/^ssh:\/\//i.test(text)) return validUrl(text) ? 'ssh' : undefined;
   if (/^file:\/\//i.test(text)) {
@@ -23,6 +23,18 @@ export function repoUrlKind(url: string): RepoUrlKind | undefined {
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) return undefined;
   return SCP_LIKE.test(text) ? 'ssh' : undefined;
+}
+
+/** Why a `<helper>::<address>` URL is refused (for field errors). */
+export const TRANSPORT_HELPER_MESSAGE = 'must not use git\'s "<transport>::<address>" form (such as ext::… or fd::…): it runs a program instead of fetching a repository';
+
+/**
+ * Whether a URL has a `::` outside a bracketed IPv6 host: git reads `<helper>::<address>`
+ * (`ext::sh -c …`, `fd::3`) as "run this remote helper", which can run commands. Never a
+ * repository URL hookrunner accepts.
+ */
+export function isTransportHelperForm(url: string): boolean {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/(?:[^/@\s]*@)?)\[[0-9a-f:.]*\]/i, '$1host').includes('::');
 }
 
 function validUrl(text: string): URL | undefined {

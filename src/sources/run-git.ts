@@ -1,5 +1,7 @@
 /** Run the `git` CLI: no shell, a timeout on every call, no prompts, credentials kept out of errors. */
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { DeadlineExceededError, formatMs } from '../util/index.js';
 import { GitCommandError } from './errors.js';
 import { redactText } from './repo-url.js';
@@ -54,8 +56,18 @@ export function lastLines(text: string, count = 3): string {
   return lines.slice(-count).join(' / ') || '(no output)';
 }
 
+/** Largest stdout or stderr kept from one git run. */
+const MAX_OUTPUT_BYTES = 32 * 1024 * 1024;
+
 /**
- * Run git and resolve with its output.
+ * The only transports git may use (`GIT_ALLOW_PROTOCOL`): no `ext::`/`fd::` remote helpers, which
+ * run programs, nor the unauthenticated `git://`.
+ */
+export const ALLOWED_GIT_PROTOCOLS = 'https:http:ssh:file';
+
+/**
+ * Run git and resolve with its output. Git runs in its own process group, and a timeout kills the
+ * whole group: its helpers (`git-remote-http`, `ssh`) die with it.
  * @throws GitExitError when git exits non-zero (stderr redacted).
  * @throws GitCommandError (caused by a DeadlineExceededError) when it runs past `timeoutMs`, or git cannot be started.
  */
@@ -64,15 +76,12 @@ export function runGit(options: RunGitOptions): Promise<GitOutput> {
   const command = describeCommand(args);
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    execFile(
-      git,
-      [...args],
-      {
+    let child: ChildProcess;
+    try {
+      child = spawn(git, [...args], {
         cwd,
-        timeout: timeoutMs,
-        killSignal: 'SIGKILL',
-        maxBuffer: 32 * 1024 * 1024,
-        encoding: 'utf8',
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
         env: {
           ...gitEnvironment(),
           GIT_TERMINAL_PROMPT: '0',
@@ -82,26 +91,76 @@ export function runGit(options: RunGitOptions): Promise<GitOutput> {
           GIT_CONFIG_NOSYSTEM: '1',
           LC_ALL: 'C',
           ...env,
+          GIT_ALLOW_PROTOCOL: ALLOWED_GIT_PROTOCOLS,
         },
-      },
-      (err, stdout, stderr) => {
-        if (!err) {
-          resolve({ stdout, stderr });
-          return;
-        }
-        const safeStderr = redactText(stderr ?? '');
-        const failure = err as NodeJS.ErrnoException & { killed?: boolean; signal?: NodeJS.Signals | null; code?: number | string | null };
-        if (failure.killed || (failure.signal === 'SIGKILL' && Date.now() - started >= timeoutMs)) {
-          const deadline = new DeadlineExceededError(command, Date.now() - started, lastLines(safeStderr));
-          reject(new GitCommandError(`${command} did not finish within ${formatMs(timeoutMs)}`, { command, stderr: safeStderr, timedOut: true }, { cause: deadline }));
-          return;
-        }
-        if (typeof failure.code === 'string') {
-          reject(new GitCommandError(`cannot run ${git}: ${failure.code} (is git installed?)`, { command, stderr: '', timedOut: false }, { cause: err }));
-          return;
-        }
-        reject(new GitExitError(command, typeof failure.code === 'number' ? failure.code : null, safeStderr));
-      },
-    );
+      });
+    } catch (err) {
+      reject(new GitCommandError(`cannot run ${git}: ${err instanceof Error ? err.message : String(err)}`, { command, stderr: '', timedOut: false }, { cause: err }));
+      return;
+    }
+    const stdout = collect(child.stdout);
+    const stderr = collect(child.stderr);
+    let timedOut = false;
+    let overflow = false;
+    const killGroup = (): void => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup();
+    }, timeoutMs);
+    const onOverflow = (): void => {
+      if (overflow) return;
+      overflow = true;
+      killGroup();
+    };
+    stdout.onOverflow = onOverflow;
+    stderr.onOverflow = onOverflow;
+    child.once('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      reject(new GitCommandError(`cannot run ${git}: ${err.code ?? err.message} (is git installed?)`, { command, stderr: '', timedOut: false }, { cause: err }));
+    });
+    child.once('exit', (code) => {
+      // Helpers that outlive a failed git (and hold its output pipes open) go with it.
+      if (code !== 0) killGroup();
+    });
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      const safeStderr = redactText(stderr.text());
+      if (timedOut) {
+        const deadline = new DeadlineExceededError(command, Date.now() - started, lastLines(safeStderr));
+        reject(new GitCommandError(`${command} did not finish within ${formatMs(timeoutMs)}`, { command, stderr: safeStderr, timedOut: true }, { cause: deadline }));
+        return;
+      }
+      if (overflow) {
+        reject(new GitCommandError(`${command} wrote more than ${MAX_OUTPUT_BYTES} bytes of output`, { command, stderr: safeStderr, timedOut: false }));
+        return;
+      }
+      if (code === 0) {
+        resolve({ stdout: stdout.text(), stderr: stderr.text() });
+        return;
+      }
+      reject(new GitExitError(command, code ?? null, signal ? `${safeStderr}\nkilled by ${signal}` : safeStderr));
+    });
   });
+}
+
+/** Gather a stream's bytes up to {@link MAX_OUTPUT_BYTES}; past that, `onOverflow` is called once and the rest dropped. */
+function collect(stream: Readable | null): { text(): string; onOverflow?: () => void } {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const sink: { text(): string; onOverflow?: () => void } = { text: () => Buffer.concat(chunks).toString('utf8') };
+  stream?.on('data', (chunk: Buffer) => {
+    if (size + chunk.length > MAX_OUTPUT_BYTES) {
+      sink.onOverflow?.();
+      return;
+    }
+    size += chunk.length;
+    chunks.push(chunk);
+  });
+  return sink;
 }

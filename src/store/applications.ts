@@ -27,18 +27,28 @@ export interface ApplicationRecord {
 
 export interface ApplicationStore {
   putApplication(app: ApplicationRecord): Promise<void>;
+  /** Store `app` only when no application of that name exists (atomic: of two racing creates, one wins). True when stored. */
+  createApplication(app: ApplicationRecord): Promise<boolean>;
   getApplication(name: string): Promise<ApplicationRecord | undefined>;
   listApplications(): Promise<ApplicationRecord[]>;
   /** True when it existed. */
   deleteApplication(name: string): Promise<boolean>;
+  /** Remember that the application must sync again once its running operation ends (a push arrived meanwhile). */
+  requestResync(name: string): Promise<void>;
+  /** Take the resync request of the application: true for the one caller that removed it. */
+  takeResync(name: string): Promise<boolean>;
 }
 
 export function createApplicationStore(options: { redis: Redis; prefix?: string }): ApplicationStore {
   const { redis, prefix = 'hookrunner' } = options;
   const key = `${prefix}:applications`;
+  const resyncKey = `${prefix}:applications:resync`;
   return {
     async putApplication(app) {
       await redis.hset(key, app.name, JSON.stringify(app));
+    },
+    async createApplication(app) {
+      return (await redis.hsetnx(key, app.name, JSON.stringify(app))) === 1;
     },
     async getApplication(name) {
       const doc = await redis.hget(key, name);
@@ -51,7 +61,14 @@ export function createApplicationStore(options: { redis: Redis; prefix?: string 
         .sort((a, b) => (a.name < b.name ? -1 : 1));
     },
     async deleteApplication(name) {
-      return (await redis.hdel(key, name)) > 0;
+      const [deleted] = await Promise.all([redis.hdel(key, name), redis.srem(resyncKey, name)]);
+      return deleted > 0;
+    },
+    async requestResync(name) {
+      await redis.sadd(resyncKey, name);
+    },
+    async takeResync(name) {
+      return (await redis.srem(resyncKey, name)) === 1;
     },
   };
 }

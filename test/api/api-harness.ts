@@ -37,6 +37,8 @@ export interface ApiHarnessOptions {
   webhookSecret?: string;
   /** Extra createApi options. */
   api?: Partial<ApiOptions>;
+  /** Wrap the application store the API uses (to hold calls back in race tests). @defaultValue the store as is */
+  wrapApplications?: (store: ApplicationStore) => ApplicationStore;
 }
 
 export interface ApiHarness {
@@ -67,14 +69,20 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
     client = createClusterClient({ kubeconfig, retry: { attempts: 6, initialMs: 50, maxMs: 1_000 } });
   }
   const metrics = createApiMetrics();
-  const engine = startEngine({ redisUrl: REDIS_URL, prefix, workers: Boolean(client), sweepIntervalMs: 1_000, onTransition: metrics.onTransition, ...(client ? { cluster: client } : {}) });
+  // Wired as `hookrunner serve` wires it: the engine's transitions reach the metrics and the API (queued syncs).
+  const wired: { api?: Api } = {};
+  const onTransition = async (previous: Operation | undefined, next: Operation): Promise<void> => {
+    metrics.onTransition(previous, next);
+    await wired.api?.onTransition(previous, next);
+  };
+  const engine = startEngine({ redisUrl: REDIS_URL, prefix, workers: Boolean(client), sweepIntervalMs: 1_000, onTransition, ...(client ? { cluster: client } : {}) });
   const applications = createApplicationStore({ redis: engine.bus.redis, prefix });
   const cache = createGitCache({ dir: join(dir, 'git-cache'), networkAttempts: 1 });
   const logs: string[] = [];
   const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(line) });
   const api = createApi({
     store: engine.store,
-    applications,
+    applications: options.wrapApplications ? options.wrapApplications(applications) : applications,
     orchestrator: engine.orchestrator as NonNullable<Engine['orchestrator']>,
     sources: cache,
     tokens: options.tokens ?? [TOKEN, OTHER_TOKEN],
@@ -85,6 +93,7 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
     ...(options.webhookSecret ? { webhookSecret: options.webhookSecret } : {}),
     ...options.api,
   });
+  wired.api = api;
 
   return {
     app: api.app,

@@ -42,6 +42,8 @@ describe('when a manifest is invalid', () => {
   it.each([
     ['a missing destination namespace', withSpec((s) => delete (s['destination'] as Record<string, unknown>)['namespace']), 'spec.destination.namespace is required'],
     ['a repoURL that is not a git URL', withSpec((s) => ((s['source'] as Record<string, unknown>)['repoURL'] = 'github.com/org/repo')), 'spec.source.repoURL must be an https://, ssh:// (or git@host:path) or file:// git URL'],
+    ['a repoURL in git\'s ext:: helper form (S3: it ran a program)', withSpec((s) => ((s['source'] as Record<string, unknown>)['repoURL'] = 'ext::/tmp/evil-helper')), 'spec.source.repoURL must not use git\'s "<transport>::<address>" form'],
+    ['a repoURL in git\'s fd:: helper form (S3)', withSpec((s) => ((s['source'] as Record<string, unknown>)['repoURL'] = 'fd::17')), 'spec.source.repoURL must not use git\'s "<transport>::<address>" form'],
     ['a repoURL with a token in it', withSpec((s) => ((s['source'] as Record<string, unknown>)['repoURL'] = 'https://x-access-token:ghp_secret@github.com/org/repo.git')), 'spec.source.repoURL must not carry credentials'],
     ['a name that is not a DNS-1123 label', { ...base(), metadata: { name: 'App_1' } }, 'metadata.name must be a DNS-1123 label'],
     ['another kind', { ...base(), kind: 'ApplicationSet' }, 'kind must be "Application"'],

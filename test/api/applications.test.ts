@@ -5,6 +5,7 @@
  */
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { sleep } from '../../src/util/index.js';
 import type { TestRepo } from '../sources/git-fixture.js';
 import { AUTH, LAB_APPLICATION, OTHER_TOKEN, TOKEN, labApplication, startApiHarness } from './api-harness.js';
 import type { ApiHarness } from './api-harness.js';
@@ -73,6 +74,35 @@ describe('the applications API', () => {
         .send({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name }, spec: { destination: { namespace: 'ns-json' }, source: { repoURL: repo.url, path: LAB_PATH } } });
       expect(res.status).toBe(201);
       expect(res.body.source).toEqual({ repoURL: repo.url, path: LAB_PATH, targetRevision: 'HEAD' });
+    });
+  });
+
+  describe('when the same application is posted twice at once', () => {
+    it('should create it once: 201 for one, 409 for the other (C7: check-then-write let both win)', async () => {
+      // Hold every lookup until both requests have made one, so a check-then-write route would see "absent" twice.
+      let arrived = 0;
+      let release = (): void => undefined;
+      const bothArrived = new Promise<void>((resolve) => (release = resolve));
+      const giveUp = new AbortController();
+      const racing = await startApiHarness({
+        wrapApplications: (store) => ({
+          ...store,
+          async getApplication(app) {
+            if (++arrived >= 2) release();
+            await Promise.race([bothArrived, sleep(2_000, giveUp.signal).catch(() => undefined)]);
+            return store.getApplication(app);
+          },
+        }),
+      });
+      try {
+        const manifest = labApplication({ repoURL: repo.url, name: 'twice', path: LAB_PATH });
+        const post = () => request(racing.app).post('/api/v1/applications').set(AUTH).type('application/yaml').send(manifest);
+        const statuses = (await Promise.all([post(), post()])).map((r) => r.status).sort();
+        expect(statuses).toEqual([201, 409]);
+      } finally {
+        giveUp.abort();
+        await racing.close();
+      }
     });
   });
 

@@ -6,6 +6,7 @@ import { createHmac } from 'node:crypto';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listenApi } from '../../src/api/index.js';
+import { DeadlineExceededError, sleep } from '../../src/util/index.js';
 import type { ApiOperationDocument, ApiServer } from '../../src/api/index.js';
 import type { TestRepo } from '../sources/git-fixture.js';
 import { AUTH, labApplication, startApiHarness } from './api-harness.js';
@@ -38,6 +39,22 @@ describe('the API end to end (dev cluster, workers, git)', () => {
     expect(res.status, JSON.stringify(res.body)).toBe(202);
     return res.body.operation.id as string;
   };
+  /** The id of the application's first operation, once the background start has made it. */
+  const nthOperation = async (app: string, count: number): Promise<string> => {
+    const started = Date.now();
+    for (;;) {
+      const ids = await h.engine.store.history(app);
+      if (ids.length >= count) return ids[0] as string;
+      if (Date.now() - started > 20_000) throw new DeadlineExceededError(`operation ${count} of ${app}`, Date.now() - started, `${ids.length} operations`);
+      await sleep(50);
+    }
+  };
+  const firstOperation = (app: string): Promise<string> => nthOperation(app, 1);
+  const signedPush = (body: string) =>
+    request(h.app)
+      .post('/api/v1/webhooks/git')
+      .set({ 'Content-Type': 'application/json', 'X-GitHub-Event': 'push', 'X-Hub-Signature-256': `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}` })
+      .send(body);
   const document = async (id: string): Promise<ApiOperationDocument> => (await request(h.app).get(`/api/v1/operations/${id}`).set(AUTH)).body as ApiOperationDocument;
   const configVersion = async (namespace: string): Promise<unknown> => (await h.client?.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace, name: 'app-config' }))?.['data'];
 
@@ -88,7 +105,8 @@ describe('the API end to end (dev cluster, workers, git)', () => {
     let server: ApiServer | undefined;
     try {
       await create(labApplication({ repoURL: slow.url, path: LAB_PATH, name: 'slow-app', namespace: 'slow-ns' }));
-      server = await listenApi({ api: h.api, port: 0, host: '127.0.0.1' });
+      // The harness owns the API (its close() ends the streams and background syncs); this server only lends it a port.
+      server = await listenApi({ api: { app: h.api.app, close: () => Promise.resolve() }, port: 0, host: '127.0.0.1' });
       const stream = await openSse(`${server.url}/api/v1/events?app=slow-app`, AUTH);
       await stream.waitFor((e) => e.event === 'ready', 'the ready event');
       const id = await sync('slow-app');
@@ -121,12 +139,37 @@ describe('the API end to end (dev cluster, workers, git)', () => {
       .send(body);
     expect(res.status, JSON.stringify(res.body)).toBe(202);
     // app-sync-phase-1 and push-app follow main but are not automated.
-    expect(res.body.operations.map((o: { app: string }) => o.app)).toEqual(['hook-main']);
-    const op = await h.waitFor(res.body.operations[0].id as string);
+    expect(res.body.applications).toEqual([{ app: 'hook-main', status: 'starting' }]);
+    const op = await h.waitFor(await firstOperation('hook-main'));
     expect(op.phase, op.message).toBe('Succeeded');
     expect(op.revision).toBe(pushed);
     expect(await configVersion('hook-main')).toEqual({ version: 'v3' });
     expect(await h.engine.store.history('hook-dev')).toEqual([]);
     expect(await h.engine.store.history('hook-manual')).toEqual([]);
+  });
+  it('should sync again after the running operation when a push arrives during it (C4: the push was answered 409 and dropped)', async () => {
+    const slow = await createLabRepo({ preJob: 'sleep 1; echo slow check done' });
+    try {
+      await create(labApplication({ repoURL: slow.url, path: LAB_PATH, name: 'resync-app', namespace: 'resync-ns', automated: true }));
+      const first = await sync('resync-app');
+      const pushed = await slow.commit({ [`${LAB_PATH}/config.yaml`]: configMap('v9') }, { message: 'v9' });
+      const res = await signedPush(JSON.stringify({ ref: 'refs/heads/main', after: pushed, repository: { clone_url: slow.url, default_branch: 'main' } }));
+      expect(res.status, JSON.stringify(res.body)).toBe(202);
+      expect(res.body.applications).toEqual([{ app: 'resync-app', status: 'queued', runningOperation: first }]);
+      const firstDone = await h.waitFor(first);
+      expect(firstDone.phase, firstDone.message).toBe('Succeeded');
+      expect(firstDone.revision).not.toBe(pushed);
+      // The end of the first operation starts the queued sync, at the pushed commit.
+      const second = await nthOperation('resync-app', 2);
+      expect(second).not.toBe(first);
+      const secondDone = await h.waitFor(second);
+      expect(secondDone.phase, secondDone.message).toBe('Succeeded');
+      expect(secondDone.revision).toBe(pushed);
+      expect(secondDone.spec.initiatedBy).toBe(`webhook (a push arrived while ${first} ran)`);
+      expect(await configVersion('resync-ns')).toEqual({ version: 'v9' });
+      expect(await h.engine.bus.redis.sismember(`${h.prefix}:applications:resync`, 'resync-app')).toBe(0);
+    } finally {
+      await slow.remove();
+    }
   });
 });

@@ -1,7 +1,8 @@
-/** `POST /api/v1/webhooks/git` against the real Redis and orchestrator (no workers: started operations stay Running). */
+/** `POST /api/v1/webhooks/git` against the real Redis and orchestrator (no workers: started operations stay Running, so later pushes are queued behind them). */
 import { createHmac } from 'node:crypto';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeadlineExceededError, sleep } from '../../src/util/index.js';
 import type { TestRepo } from '../sources/git-fixture.js';
 import { AUTH, labApplication, startApiHarness } from './api-harness.js';
 import type { ApiHarness } from './api-harness.js';
@@ -21,6 +22,18 @@ function githubPush(input: { repoURL: string; branch: string; after: string }): 
   );
 }
 const signature = (body: Buffer, secret = SECRET): string => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+const byApp = (items: { app: string }[]): { app: string }[] => [...items].sort((a, b) => (a.app < b.app ? -1 : 1));
+
+/** Read until `ok` holds (syncs start in the background), or fail saying what was last read. */
+async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string, timeoutMs = 10_000): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const value = await read();
+    if (ok(value)) return value;
+    if (Date.now() - started > timeoutMs) throw new DeadlineExceededError(what, Date.now() - started, JSON.stringify(value));
+    await sleep(20);
+  }
+}
 
 describe('git webhooks', () => {
   let h: ApiHarness;
@@ -68,34 +81,58 @@ describe('git webhooks', () => {
     expect(res.body).toMatchObject({ provider: 'github', event: 'ping', ok: true });
   });
 
-  it('should sync only the automated applications of that repository and branch (HEAD = default branch), then skip them while running (D6)', async () => {
+  it('should answer 202 at once naming the matching automated applications (HEAD = default branch), start their syncs in the background, and queue them while they run (D6)', async () => {
     const head = await h.cache.resolve({ repoURL: repo.url, targetRevision: 'main' });
     const body = githubPush({ repoURL: repo.url, branch: 'main', after: head.sha });
     const res = await post(body, { 'X-GitHub-Event': 'push', 'X-Hub-Signature-256': signature(body) });
     expect(res.status).toBe(202);
-    expect(res.body.operations.map((o: { app: string }) => o.app).sort()).toEqual(['auto-head', 'auto-main']);
-    expect(res.body.operations.every((o: { revision: string }) => o.revision === head.sha)).toBe(true);
+    expect(byApp(res.body.applications)).toEqual([
+      { app: 'auto-head', status: 'starting' },
+      { app: 'auto-main', status: 'starting' },
+    ]);
+    const [mainOp] = await eventually(() => history('auto-main'), (ids) => ids.length === 1, 'the auto-main sync');
+    const [headOp] = await eventually(() => history('auto-head'), (ids) => ids.length === 1, 'the auto-head sync');
+    const op = await h.engine.store.getOperation(mainOp ?? '');
+    expect(op?.revision).toBe(head.sha);
+    expect(op?.spec.initiatedBy).toBe('webhook (github push to refs/heads/main)');
+    expect(op?.spec.retry).toEqual({ limit: 5 }); // §10.3: automated syncs retry 5 times unless the app says otherwise
     expect(await history('manual-main')).toEqual([]);
     expect(await history('auto-dev')).toEqual([]);
     expect(await history('auto-other')).toEqual([]);
-    const op = await h.engine.store.getOperation(res.body.operations[0].id as string);
-    expect(op?.spec.initiatedBy).toBe('webhook (github push to refs/heads/main)');
-    expect(op?.spec.retry).toEqual({ limit: 5 }); // §10.3: automated syncs retry 5 times unless the app says otherwise
 
+    // C4: a push while the syncs run is no longer dropped with a 409: it is queued (in Redis) behind them.
     const again = await post(body, { 'X-GitHub-Event': 'push', 'X-Hub-Signature-256': signature(body) });
-    expect(again.status).toBe(200);
-    expect(again.body.operations).toEqual([]);
-    expect(again.body.skipped.map((s: { app: string; status: number }) => [s.app, s.status]).sort()).toEqual([
-      ['auto-head', 409],
-      ['auto-main', 409],
+    expect(again.status).toBe(202);
+    expect(byApp(again.body.applications)).toEqual([
+      { app: 'auto-head', status: 'queued', runningOperation: headOp },
+      { app: 'auto-main', status: 'queued', runningOperation: mainOp },
     ]);
+    expect((await h.engine.bus.redis.smembers(`${h.prefix}:applications:resync`)).sort()).toEqual(['auto-head', 'auto-main']);
+    expect(await history('auto-main')).toHaveLength(1);
   });
 
   it('should accept a GitLab push with the secret token and sync the application on that branch', async () => {
     const body = Buffer.from(JSON.stringify({ object_kind: 'push', ref: 'refs/heads/dev', after: 'b'.repeat(40), project: { git_http_url: repo.url, default_branch: 'main' } }));
     const res = await post(body, { 'X-Gitlab-Event': 'Push Hook', 'X-Gitlab-Token': SECRET });
     expect(res.status).toBe(202);
-    expect(res.body.operations.map((o: { app: string }) => o.app)).toEqual(['auto-dev']);
+    expect(res.body.applications).toEqual([{ app: 'auto-dev', status: 'starting' }]);
+    await eventually(() => history('auto-dev'), (ids) => ids.length === 1, 'the auto-dev sync');
+  });
+
+  it('should log a sync that cannot start in the background (the answer has gone already)', async () => {
+    const body = githubPush({ repoURL: repo.url, branch: 'no-such-branch', after: 'd'.repeat(40) });
+    const app = labApplication({ repoURL: repo.url, name: 'auto-gone', path: LAB_PATH, targetRevision: 'no-such-branch', automated: true });
+    expect((await request(h.app).post('/api/v1/applications').set(AUTH).type('application/yaml').send(app)).status).toBe(201);
+    const res = await post(body, { 'X-GitHub-Event': 'push', 'X-Hub-Signature-256': signature(body) });
+    expect(res.status).toBe(202);
+    expect(res.body.applications).toEqual([{ app: 'auto-gone', status: 'starting' }]);
+    const logged = await eventually(
+      async () => h.logs.filter((l) => l.includes('automated sync of auto-gone could not start')),
+      (lines) => lines.length > 0,
+      'the failure in the log',
+    );
+    expect(logged[0]).toContain('revision \\"no-such-branch\\" not found');
+    expect(await history('auto-gone')).toEqual([]);
   });
 
   it('should name a missing field of a signed payload', async () => {
@@ -103,6 +140,35 @@ describe('git webhooks', () => {
     const res = await post(body, { 'X-GitHub-Event': 'push', 'X-Hub-Signature-256': signature(body) });
     expect(res.status).toBe(400);
     expect(res.body.errors).toEqual([{ field: 'ref', message: 'is required in a push event' }]);
+  });
+
+  it('should answer before the repository is fetched: GitHub gives up after 10 s (C4: the answer waited for git)', async () => {
+    let release = (): void => undefined;
+    const fetched = new Promise<void>((resolve) => (release = resolve));
+    const held = await startApiHarness({ webhookSecret: SECRET, api: {
+        sources: {
+          async load(source) {
+            await fetched;
+            return h.cache.load(source);
+          },
+        },
+      }, });
+    try {
+      const app = labApplication({ repoURL: repo.url, name: 'auto-held', path: LAB_PATH, automated: true });
+      expect((await request(held.app).post('/api/v1/applications').set(AUTH).type('application/yaml').send(app)).status).toBe(201);
+      const body = githubPush({ repoURL: repo.url, branch: 'main', after: 'e'.repeat(40) });
+      const answer = request(held.app).post('/api/v1/webhooks/git').set({ 'Content-Type': 'application/json', 'X-GitHub-Event': 'push', 'X-Hub-Signature-256': signature(body) }).send(body.toString('utf8'));
+      const giveUp = new AbortController();
+      const first = await Promise.race([answer.then((r) => r), sleep(10_000, giveUp.signal).then(() => 'no answer while the fetch is held', () => undefined)]);
+      giveUp.abort();
+      expect(first).toMatchObject({ status: 202, body: { applications: [{ app: 'auto-held', status: 'starting' }] } });
+      expect(await held.engine.store.history('auto-held')).toEqual([]);
+      release();
+      await eventually(() => held.engine.store.history('auto-held'), (ids) => ids.length === 1, 'the auto-held sync');
+    } finally {
+      release();
+      await held.close();
+    }
   });
 
   it('should be off (404) without HOOKRUNNER_WEBHOOK_SECRET', async () => {

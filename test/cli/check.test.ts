@@ -136,4 +136,16 @@ describe('hookrunner check (the PreSync health-check image)', () => {
     expect(run.stdout).toBe('');
     expect(run.stderr).toContain(words);
   });
+
+  it.each([
+    ['a token as the user', 'https://s3cr3tT0ken@health.example/health', 's3cr3tT0ken'],
+    ['a user and password', 'http://admin:pa55w0rd-x@127.0.0.1:1/ready', 'pa55w0rd-x'],
+    ['a tcp target with a password', 'tcp://:r3dis-pw@127.0.0.1:6379', 'r3dis-pw'],
+  ])('should exit 2 on a URL with %s, without echoing it (S2: redactSecrets missed a lone token before "@")', async (_what, target, secret) => {
+    const run = await check([target]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('must not carry credentials');
+    expect(run.stderr).not.toContain(secret);
+  });
 });

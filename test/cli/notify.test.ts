@@ -193,6 +193,22 @@ describe('hookrunner notify', () => {
       expect(await redis.keys(`hookrunner:notify:sent:mattermost:argocdorg/argocd-test-phases@${mm.url}:${operation}:PostSync`)).toHaveLength(1);
     });
 
+    it('should hold the claim for --max-time plus --timeout and a margin, not a fixed 2 minutes (C6)', async () => {
+      operation = `op-${randomUUID()}`;
+      const key = `hookrunner:notify:sent:mattermost:argocdorg/argocd-test-phases@${mm.url}:${operation}:PostSync`;
+      mm.fail('posts', { type: 'hang' });
+      const running = notify(['--max-time', '10m', '--timeout', '1500ms', '--retries', '0'], { ...lab, HOOKRUNNER_OPERATION_ID: operation, HOOKRUNNER_PHASE: 'PostSync', HOOKRUNNER_IDEMPOTENCY_REDIS_URL: 'redis://127.0.0.1:6379' });
+      let ttl = -2;
+      for (let i = 0; i < 100 && ttl < 0; i++) {
+        ttl = await redis.pttl(key);
+        if (ttl < 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect((await running).code).toBe(3);
+      // 10 min + 1.5 s + 30 s, less what passed before it was read.
+      expect(ttl).toBeGreaterThan(600_000);
+      expect(ttl).toBeLessThanOrEqual(631_500);
+    });
+
     it('should still post, with a warning, when the Redis is unreachable', async () => {
       operation = `op-${randomUUID()}`;
       const run = await notify([], { ...lab, HOOKRUNNER_OPERATION_ID: operation, HOOKRUNNER_PHASE: 'PostSync', REDIS_URL: 'redis://:pw-secret-1@127.0.0.1:1' });

@@ -75,7 +75,7 @@ describe('notifications', () => {
   it('built-in triggers: one parent message updated in place, one threaded reply per phase and one for the outcome', async () => {
     const op = await h.sync([], { app: 'nt-builtin', namespace: 'nt-builtin', manifests: await labManifests(mm.port), notifications: [BUILT_IN] });
     expect(op.phase).toBe('Succeeded');
-    await h.engine.notifications?.idle(20_000);
+    expect(await h.engine.notifications?.settled(op.id, 20_000)).toBe(true);
     const mine = posts(BUILT_IN.recipient).filter((p) => p.message.includes('nt-builtin') || mm.posts.some((q) => q.id === p.root_id && q.message.includes('nt-builtin')));
     const roots = mine.filter((p) => !p.root_id);
     expect(roots).toHaveLength(1);
@@ -94,7 +94,7 @@ describe('notifications', () => {
   it('a delivery that fails (an unknown channel) never fails the sync; the delivery log says why', async () => {
     const op = await h.sync([], { app: 'nt-badchan', namespace: 'nt-badchan', manifests: await labManifests(mm.port), notifications: [{ ...BUILT_IN, recipient: 'argocdorg/no-such-channel' }] });
     expect(op.phase).toBe('Succeeded');
-    await h.engine.notifications?.idle(20_000);
+    expect(await h.engine.notifications?.settled(op.id, 20_000)).toBe(true);
     const log = await h.engine.store.deliveries(op.id);
     expect(log.length).toBeGreaterThan(0);
     expect(log.every((e) => e.outcome === 'failed' && e.destination === 'mattermost:argocdorg/no-such-channel')).toBe(true);
@@ -104,7 +104,7 @@ describe('notifications', () => {
   it('built-in triggers: on-hook-failed replies with the hook, its message and its log', async () => {
     const op = await h.sync([], { app: 'nt-hookfail', namespace: 'nt-hookfail', manifests: await labManifests(mm.port, await freePort()), notifications: [{ ...BUILT_IN, triggers: ['on-sync-failed', 'on-hook-failed'] }] });
     expect(op.phase).toBe('Failed');
-    await h.engine.notifications?.idle(20_000);
+    expect(await h.engine.notifications?.settled(op.id, 20_000)).toBe(true);
     const root = posts(BUILT_IN.recipient).find((p) => !p.root_id && p.message.includes('nt-hookfail'));
     expect(root?.message).toMatch(/failed/i);
     const replies = posts(BUILT_IN.recipient).filter((p) => p.root_id === root?.id);
@@ -165,6 +165,20 @@ describe('notifications survive restarts', () => {
       for (const p of proxies) await p.close();
     }
   }, 90_000);
+});
+
+describe('built-in notifications across an orchestrator restart', () => {
+  let mm: MattermostServer;
+  let h: Harness;
+  beforeAll(async () => {
+    mm = await startMattermostServer({ token: TOKEN, teams: { argocdorg: ['argocd-test-phases', 'hookrunner'] } });
+    // Only the orchestrators this test starts and stops handle the operation.
+    h = await startHarness({ workers: false, orchestrator: false });
+  });
+  afterAll(async () => {
+    await h?.close();
+    await mm?.close();
+  });
 
   it('the orchestrator restarted mid-operation: the parent and every reply are posted once', async () => {
     const notifications = notifierFactory({ MATTERMOST_URL: mm.url, MATTERMOST_TOKEN: TOKEN }, process.stderr);
@@ -186,7 +200,7 @@ describe('notifications survive restarts', () => {
       second = startEngine({ redisUrl: h.redisUrl, prefix: h.prefix, workers: false, notifications, sweepIntervalMs: 1_000 });
       const final = await h.waitFor(op.id, 60_000);
       expect(final.phase, final.message).toBe('Succeeded');
-      await second.notifications?.idle(20_000);
+      expect(await second.notifications?.settled(op.id, 20_000)).toBe(true);
       const all = postsIn(mm, BUILT_IN.recipient);
       const roots = all.filter((p) => !p.root_id);
       expect(roots).toHaveLength(1);

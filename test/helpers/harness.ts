@@ -33,6 +33,8 @@ export interface HarnessOptions {
   deadlineGraceMs?: number;
   /** Run step workers in the test process. @defaultValue true */
   workers?: boolean;
+  /** Run an orchestrator in the test process. @defaultValue true */
+  orchestrator?: boolean;
   redisUrl?: string;
 }
 
@@ -44,7 +46,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   await cluster.writeKubeconfig(kubeconfig);
   const client = createClusterClient({ kubeconfig, retry: { attempts: 6, initialMs: 50, maxMs: 1_000 }, waitPollIntervalMs: 2_000 });
   const prefix = testPrefix();
-  const engine = startEngine({ redisUrl, prefix, cluster: client, workers: options.workers ?? true, sweepIntervalMs: 1_000, ...(options.notifications ? { notifications: options.notifications } : {}), ...(options.deadlineGraceMs !== undefined ? { deadlineGraceMs: options.deadlineGraceMs } : {}) });
+  const engine = startEngine({ redisUrl, prefix, cluster: client, workers: options.workers ?? true, orchestrator: options.orchestrator ?? true, sweepIntervalMs: 1_000, ...(options.notifications ? { notifications: options.notifications } : {}), ...(options.deadlineGraceMs !== undefined ? { deadlineGraceMs: options.deadlineGraceMs } : {}) });
   let counter = 0;
 
   const harness: Harness = {

@@ -32,6 +32,24 @@ describe('chat configuration from the environment', () => {
     expect(attempt).toThrow(message);
   });
 
+  it.each([
+    ['url', { ...LAB, url: 'bot:hunter2-pw@mm.example' }],
+    ['url', { ...LAB, url: 'http://bot:hunter2-pw@mm.example' }],
+    ['MATTERMOST_URL', { MATTERMOST_URL: 'ftp://bot:hunter2-pw@mm.example', MATTERMOST_TOKEN: 't', MATTERMOST_TEAM: 'a', MATTERMOST_CHANNEL: 'b' }],
+    ['MATTERMOST_URL', { MATTERMOST_URL: 'bot:hunter2-pw@mm example', MATTERMOST_TOKEN: 't', MATTERMOST_TEAM: 'a', MATTERMOST_CHANNEL: 'b' }],
+  ])('should reject credentials in %s without echoing the password (S4)', (variable, env) => {
+    const err = ((): unknown => {
+      try {
+        return notifierConfigFromEnv(env);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(NotifyConfigError);
+    expect((err as Error).message.startsWith(`${variable}: `)).toBe(true);
+    expect((err as Error).message).not.toContain('hunter2-pw');
+  });
+
   it('should list the secrets to redact, including Redis URL passwords', () => {
     const secrets = secretsFromEnv({ ...LAB, SLACK_TOKEN: 'xoxb-9', REDIS_URL: 'redis://:s3cr3t-pass@redis:6379/0' });
     expect(secrets).toEqual([LAB.token, 'xoxb-9', 's3cr3t-pass']);

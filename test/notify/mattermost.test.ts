@@ -127,6 +127,24 @@ describe('mattermost notifier (Client4 and REST v4 on the wire, APIS.md §C.1)',
       expect(endpoints('posts')).toEqual([]);
     });
 
+    it('should post once when the first attempt is slow and times out after the server saved it (C1: the retry posted a duplicate)', async () => {
+      // The server saves the first post 300 ms after it arrives; the client gives up after 100 ms and retries with the same pending_post_id.
+      server.delay('posts', 300);
+      const n = notifier({ timeoutMs: 100, attempts: 8, backoff: { initialMs: 100, factor: 1, maxMs: 100, jitter: 0 }, channelId: server.channelId(TEAM, CHANNEL) });
+      const ref = await n.post({ text: 'slow server' });
+      await server.settled();
+      expect(server.posts.map((p) => p.message)).toEqual(['slow server']);
+      expect(ref).toEqual({ kind: 'mattermost', postId: server.posts[0]?.id, channelId: server.channelId(TEAM, CHANNEL) });
+      expect(endpoints('posts').length).toBeGreaterThan(1);
+    });
+
+    it('should send a new pending_post_id for each post without an idempotency key, so equal messages both show', async () => {
+      const n = notifier({ channelId: server.channelId(TEAM, CHANNEL) });
+      await n.post({ text: 'same' });
+      await n.post({ text: 'same' });
+      expect(server.posts.map((p) => p.message)).toEqual(['same', 'same']);
+    });
+
     it('should give up at once when Retry-After is beyond the time budget', async () => {
       server.fail('posts', { type: 'rateLimit', retryAfterSec: 30 });
       const err = await notifier({ maxElapsedMs: 2000 }).post({ text: 'x' }).catch((e: unknown) => e);

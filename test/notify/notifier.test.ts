@@ -8,7 +8,7 @@ import {
   createNotifier,
   createTokenBucket,
 } from '../../src/notify/index.js';
-import type { ChatMessage, IdempotencyStore, MessageRef, RateLimiter, Transport } from '../../src/notify/index.js';
+import type { ChatMessage, IdempotencyStore, MessageRef, NotifyLogEvent, RateLimiter, Transport } from '../../src/notify/index.js';
 import { AbortedError } from '../../src/util/index.js';
 
 /** A transport whose attempts follow a script: an error to throw, or `ok`. */
@@ -139,6 +139,17 @@ describe('createNotifier: bounded retries, time budget, rate limit, idempotency'
       const ref = await createNotifier(scripted(['ok']), { idempotency: broken, log: (e) => warnings.push(e.msg) }).post({ text: 'x' }, { idempotencyKey: 'k' });
       expect(ref).toEqual({ kind: 'log', id: '1' });
       expect(warnings.join('\n')).toContain('posted, but could not record idempotency key k');
+    });
+
+    it('should still post, once, with a warning when the store cannot claim the key (C2: the notification was lost)', async () => {
+      const inner = createMemoryIdempotencyStore();
+      const broken: IdempotencyStore = { ...inner, claim: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6379')) };
+      const events: NotifyLogEvent[] = [];
+      const t = scripted(['ok']);
+      const ref = await createNotifier(t, { idempotency: broken, log: (e) => events.push(e) }).post({ text: 'x' }, { idempotencyKey: 'k' });
+      expect(ref).toEqual({ kind: 'log', id: '1' });
+      expect(t.sent).toEqual([{ text: 'x' }]);
+      expect(events).toEqual([expect.objectContaining({ level: 'warn', code: 'idempotency_unavailable', msg: 'could not claim idempotency key k, posting without deduplication: connect ECONNREFUSED 127.0.0.1:6379' })]);
     });
 
     it('should wait for another sender holding the key and return its reference', async () => {

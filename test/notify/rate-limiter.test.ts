@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createTokenBucket, sharedRateLimiter } from '../../src/notify/index.js';
-import { AbortedError } from '../../src/util/index.js';
+import { AbortedError, sleep } from '../../src/util/index.js';
 
 describe('token bucket rate limiter', () => {
   it('should hand out the burst at once and make the next requests wait, first come first served', async () => {
@@ -28,6 +28,33 @@ describe('token bucket rate limiter', () => {
     await expect(aborted).rejects.toBeInstanceOf(AbortedError);
     await expect(behind).resolves.toBeTypeOf('number');
     expect(limiter.stats.acquired).toBe(2);
+  });
+
+  it('should reject a queued waiter as soon as it aborts, not when its turn comes (C5)', async () => {
+    const limiter = createTokenBucket({ ratePerSec: 0.01, burst: 1 });
+    await limiter.acquire();
+    const ahead = new AbortController();
+    const mine = new AbortController();
+    const first = limiter.acquire(ahead.signal).catch((e: unknown) => e);
+    const second = limiter.acquire(mine.signal).catch((e: unknown) => e);
+    mine.abort();
+    const giveUp = new AbortController();
+    const outcome = await Promise.race([second, sleep(5_000, giveUp.signal).then(() => 'still queued behind the first waiter', () => undefined)]);
+    giveUp.abort();
+    ahead.abort();
+    expect(outcome).toBeInstanceOf(AbortedError);
+    expect(await first).toBeInstanceOf(AbortedError);
+  });
+
+  it('should not give a token to a waiter that aborted before its turn (C5)', async () => {
+    const limiter = createTokenBucket({ ratePerSec: 0.001, burst: 1 });
+    const controller = new AbortController();
+    const aborted = limiter.acquire(controller.signal);
+    controller.abort();
+    await expect(aborted).rejects.toBeInstanceOf(AbortedError);
+    expect(limiter.stats.acquired).toBe(0);
+    await expect(limiter.acquire(AbortSignal.timeout(5_000))).resolves.toBeTypeOf('number');
+    expect(limiter.stats).toEqual({ acquired: 1, delayed: 0 });
   });
 
   it('should return one limiter per key, created with the first options', () => {

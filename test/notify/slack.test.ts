@@ -8,6 +8,7 @@ import {
   sharedRateLimiter,
 } from '../../src/notify/index.js';
 import type { NotifyLogEvent, SlackNotifierOptions } from '../../src/notify/index.js';
+import { slackRateLimitKey } from '../../src/notify/slack.js';
 import { startSlackServer } from '../helpers/chat-servers.js';
 import type { SlackServer } from '../helpers/chat-servers.js';
 
@@ -146,8 +147,21 @@ describe('slack notifier (@slack/web-api WebClient on the wire, APIS.md §C.2)',
       const first = notifier({ rateLimiter: undefined });
       const second = notifier({ rateLimiter: undefined });
       await Promise.all([first.post({ text: 'a' }), second.post({ text: 'b' }), first.post({ text: 'c' })]);
-      expect(sharedRateLimiter(`slack:${first.destination}`).stats).toEqual({ acquired: 3, delayed: 0 });
+      expect(sharedRateLimiter(slackRateLimitKey({ apiUrl: server.apiUrl, channel: '#deploys', token: TOKEN })).stats).toEqual({ acquired: 3, delayed: 0 });
       expect(server.messages.map((m) => m.text).sort()).toEqual(['a', 'b', 'c']);
+    });
+
+    it('should give another workspace\'s token its own bucket for a channel of the same name (C8: keyed by channel name only)', async () => {
+      // One post empties the first workspace's bucket for a very long time.
+      const rate = { ratePerSec: 0.001, burst: 1 };
+      await notifier({ rateLimiter: undefined, rate, attempts: 1 }).post({ text: 'first workspace' });
+      // The test server knows one token: the other workspace's post reaching it (invalid_auth) shows it did not queue behind the first.
+      const other = notifier({ rateLimiter: undefined, rate, attempts: 1, maxElapsedMs: 1_000, token: 'xoxb-9999-other-workspace' });
+      const err = await other.post({ text: 'second workspace' }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(NotifyPermanentError);
+      expect((err as NotifyPermanentError).code).toBe('invalid_auth');
+      expect(calls('chat.postMessage')).toHaveLength(2);
+      expect(slackRateLimitKey({ apiUrl: 'https://slack.com/api/', channel: '#deploys', token: TOKEN })).not.toContain(TOKEN);
     });
 
     it('should space posts beyond the burst', async () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManifestError } from '../../src/manifests/index.js';
-import { createGitCache, GitCommandError, SourcePathError, UnknownRepositoryError, UnknownRevisionError } from '../../src/sources/index.js';
+import { createGitCache, GitCommandError, SourcePathError, UnknownRepositoryError, UnknownRevisionError, UnsupportedRepositoryUrlError } from '../../src/sources/index.js';
 import type { GitCache } from '../../src/sources/index.js';
 import { createTestRepo } from './git-fixture.js';
 import type { TestRepo } from './git-fixture.js';
@@ -99,6 +99,13 @@ describe('git source cache', () => {
       expect(err).toBeInstanceOf(UnknownRepositoryError);
       expect((err as UnknownRepositoryError).field).toBe('repoURL');
       expect((err as Error).message).toContain('nope.git');
+    });
+
+    it('should refuse git\'s <helper>::<address> form before running git, naming repoURL (S3)', async () => {
+      const err = await cache.load({ repoURL: 'ext::/tmp/evil-helper', path: '.' }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(UnsupportedRepositoryUrlError);
+      expect((err as UnsupportedRepositoryUrlError).field).toBe('repoURL');
+      expect((err as Error).message).toContain('must not use git\'s "<transport>::<address>" form');
     });
 
     it('should list the branches when the revision is unknown', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeRepoUrl, redactText, redactUrl, repoUrlKind } from '../../src/sources/index.js';
+import { isTransportHelperForm, normalizeRepoUrl, redactText, redactUrl, repoUrlKind } from '../../src/sources/index.js';
 
 describe('when a repository URL is checked', () => {
   it.each([
@@ -10,6 +10,16 @@ describe('when a repository URL is checked', () => {
     ['file:///srv/git/repo.git', 'file'],
   ])('should accept %s as %s', (url, kind) => {
     expect(repoUrlKind(url)).toBe(kind);
+  });
+
+  it.each(['ext::/tmp/evil-helper', 'fd::17', 'ext::sh%20-c%20id', 'git@github.com::org/repo', 'https://github.com/org/repo::x'])('should refuse git\'s <helper>::<address> form %j (S3: the scp-like pattern accepted it)', (url) => {
+    expect(repoUrlKind(url)).toBeUndefined();
+    expect(isTransportHelperForm(url)).toBe(true);
+  });
+
+  it('should still accept a bracketed IPv6 host, whose "::" is not the helper form', () => {
+    expect(repoUrlKind('https://[::1]:8443/org/repo.git')).toBe('https');
+    expect(isTransportHelperForm('https://[::1]:8443/org/repo.git')).toBe(false);
   });
 
   it.each(['', 'github.com/org/repo', 'ftp://example.com/repo.git', 'file://relative/repo', ' https://github.com/org/repo', 'https://', 'https://exa mple.com/x'])('should refuse %j', (url) => {

@@ -69,11 +69,11 @@ export function applicationRoutes(options: ApplicationRoutesOptions): Router {
     const { original, manifest } = readManifest(req);
     if (!manifest.ok) throw validationProblem(manifest.errors);
     const name = manifest.manifest.metadata.name;
-    if (await applications.getApplication(name)) {
+    const record = applicationRecord({ manifest: manifest.manifest, original, now: now() });
+    // Create-only in one step: of two concurrent POSTs of one name, the second gets the 409.
+    if (!(await applications.createApplication(record))) {
       throw new HttpProblem(409, `application ${name} already exists; PUT /api/v1/applications/${name} replaces it`, { type: 'already-exists' });
     }
-    const record = applicationRecord({ manifest: manifest.manifest, original, now: now() });
-    await applications.putApplication(record);
     res.status(201).location(`/api/v1/applications/${name}`).json(record);
   });
 

@@ -1,13 +1,15 @@
 /**
  * `POST /api/v1/webhooks/git`: GitHub and GitLab push events (no bearer token: the signature or
- * the GitLab token is the authentication). Syncs the automated applications whose repository and
- * branch match; answers with what it started and what it skipped.
+ * the GitLab token is the authentication). Finds the automated applications whose repository and
+ * branch match and answers at once (GitHub gives up on a delivery after 10 s) with each one's
+ * fate: its sync is starting in the background (fetch, plan, submit; a failure is logged), or it
+ * is queued until the application's running operation ends.
  */
 import express, { Router } from 'express';
 import type { Logger } from 'pino';
 import type { ApplicationStore } from '../../store/index.js';
+import type { AutoSync } from '../auto-sync.js';
 import { HttpProblem } from '../problem.js';
-import type { SyncService } from '../sync-service.js';
 import { parsePush, pushMatches, verifyWebhook } from '../webhook.js';
 import { routeLabel } from './route-label.js';
 
@@ -15,7 +17,7 @@ export interface WebhookRoutesOptions {
   /** `HOOKRUNNER_WEBHOOK_SECRET`; without it the endpoint answers 404. */
   secret: string | undefined;
   applications: Pick<ApplicationStore, 'listApplications'>;
-  sync: SyncService;
+  autoSync: Pick<AutoSync, 'request'>;
   limitBytes: number;
   logger: Logger;
 }
@@ -35,7 +37,7 @@ function payloadOf(raw: Buffer, contentType: string | undefined): Record<string,
 }
 
 export function webhookRoutes(options: WebhookRoutesOptions): Router {
-  const { secret, applications, sync, limitBytes, logger } = options;
+  const { secret, applications, autoSync, limitBytes, logger } = options;
   const router = Router();
 
   router.post('/git', routeLabel, express.raw({ type: () => true, limit: limitBytes }), async (req, res) => {
@@ -55,19 +57,11 @@ export function webhookRoutes(options: WebhookRoutesOptions): Router {
     if ('error' in parsed) throw new HttpProblem(400, `${parsed.error.field} ${parsed.error.message}`, { type: 'validation', errors: [parsed.error] });
     const { push } = parsed;
     const candidates = push.deleted ? [] : (await applications.listApplications()).filter((app) => app.syncPolicy.automated && pushMatches(app, push));
-    const operations: { app: string; id: string; revision: string }[] = [];
-    const skipped: { app: string; status: number; reason: string }[] = [];
-    for (const app of candidates) {
-      try {
-        const op = await sync.start({ app, initiatedBy: `webhook (${verdict.provider} push to ${push.ref})`, automated: true });
-        operations.push({ app: app.name, id: op.id, revision: op.revision });
-      } catch (err) {
-        if (!(err instanceof HttpProblem)) throw err;
-        skipped.push({ app: app.name, status: err.status, reason: err.detail });
-      }
-    }
-    logger.info({ reqId: res.locals['requestId'], provider: verdict.provider, ref: push.ref, started: operations.map((o) => o.id), skipped: skipped.map((s) => s.app) }, 'git push handled');
-    res.status(operations.length > 0 ? 202 : 200).json({ provider: verdict.provider, event: verdict.event, ref: push.ref, deleted: push.deleted, operations, skipped });
+    const initiatedBy = `webhook (${verdict.provider} push to ${push.ref})`;
+    const outcomes = await Promise.all(candidates.map((app) => autoSync.request(app, initiatedBy)));
+    const named = (status: string): string[] => outcomes.filter((o) => o.status === status).map((o) => o.app);
+    logger.info({ reqId: res.locals['requestId'], provider: verdict.provider, ref: push.ref, starting: named('starting'), queued: named('queued') }, 'git push handled');
+    res.status(outcomes.length > 0 ? 202 : 200).json({ provider: verdict.provider, event: verdict.event, ref: push.ref, deleted: push.deleted, applications: outcomes });
   });
 
   return router;
