@@ -59,10 +59,9 @@ export interface LiveOperation {
 }
 
 export function liveOperation(event: OperationEvent): LiveOperation {
-  const ordered = [...event.results].sort((a, b) => a.order - b.order);
   return {
     operation: { id: event.id, app: event.app, phase: event.phase, message: event.message, version: event.version },
-    resources: ordered.map((r) => row(resourceDocument(r), r, false)),
+    resources: orderedResults(event).map((r) => row(resourceDocument(r), r, false)),
   };
 }
 
