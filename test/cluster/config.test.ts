@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ClusterConfigError, ClusterUnreachableError, createClusterClient } from '../../src/cluster/index.js';
 import { loadClusterConfig } from '../../src/cluster/config.js';
-import { kubeconfigYaml } from './stub-server.js';
+import { kubeconfigYaml } from './scripted-server.js';
 
 let dir: string;
 beforeEach(() => {

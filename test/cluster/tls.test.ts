@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClusterUnreachableError, createClusterClient } from '../../src/cluster/index.js';
 import type { KubeClusterClient } from '../../src/cluster/index.js';
-import { sendJson, startStub } from './stub-server.js';
-import type { Stub } from './stub-server.js';
+import { sendJson, startScriptedServer } from './scripted-server.js';
+import type { ScriptedServer } from './scripted-server.js';
 
 /** The HTTPS path (a real API server's): the CA from the options, a bearer token, and no retry of a TLS failure. */
 const TLS = {
@@ -12,18 +12,18 @@ const TLS = {
   key: readFileSync(join(import.meta.dirname, 'testdata', 'tls', 'server.key'), 'utf8'),
 };
 
-let stub: Stub | undefined;
+let server: ScriptedServer | undefined;
 let client: KubeClusterClient | undefined;
 afterEach(async () => {
   client?.close();
   client = undefined;
-  await stub?.close();
-  stub = undefined;
+  await server?.close();
+  server = undefined;
 });
 
-async function serve(): Promise<Stub> {
-  stub = await startStub((_req, res) => sendJson(res, 200, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', namespace: 'app' } }), { tls: TLS });
-  return stub;
+async function serve(): Promise<ScriptedServer> {
+  server = await startScriptedServer((_req, res) => sendJson(res, 200, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', namespace: 'app' } }), { tls: TLS });
+  return server;
 }
 
 describe('when the API server speaks HTTPS', () => {

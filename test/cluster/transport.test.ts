@@ -11,8 +11,8 @@ import {
 import type { KubeClusterClient } from '../../src/cluster/index.js';
 import type { KubeObject } from '../../src/manifests/index.js';
 import type { Logger } from '../../src/util/index.js';
-import { kubeconfigYaml, sendJson, startStub, status } from './stub-server.js';
-import type { Stub, StubHandler } from './stub-server.js';
+import { kubeconfigYaml, sendJson, startScriptedServer, status } from './scripted-server.js';
+import type { ScriptedServer, ScriptedHandler } from './scripted-server.js';
 
 /**
  * Transport behaviour that needs exact answers (PERF-RELIABILITY §7 item 7): which codes are
@@ -28,7 +28,7 @@ interface LogEntry {
 }
 
 let dir: string;
-let stub: Stub | undefined;
+let server: ScriptedServer | undefined;
 let client: KubeClusterClient | undefined;
 let logs: LogEntry[];
 
@@ -39,8 +39,8 @@ beforeEach(() => {
 afterEach(async () => {
   client?.close();
   client = undefined;
-  await stub?.close();
-  stub = undefined;
+  await server?.close();
+  server = undefined;
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -51,10 +51,10 @@ const logger: Logger = {
   error: (message, fields = {}) => logs.push({ level: 'error', message, fields }),
 };
 
-async function connect(handler: StubHandler, options: { requestTimeoutMs?: number } = {}): Promise<KubeClusterClient> {
-  stub = await startStub(handler);
+async function connect(handler: ScriptedHandler, options: { requestTimeoutMs?: number } = {}): Promise<KubeClusterClient> {
+  server = await startScriptedServer(handler);
   const file = join(dir, 'kubeconfig');
-  writeFileSync(file, kubeconfigYaml(stub.url, { token: TOKEN, namespace: 'app' }));
+  writeFileSync(file, kubeconfigYaml(server.url, { token: TOKEN, namespace: 'app' }));
   client = createClusterClient({ kubeconfig: file, logger, retry: { attempts: 4, initialMs: 1, maxMs: 5 }, ...options });
   return client;
 }
@@ -103,7 +103,7 @@ describe('when the server answers with retryable failures', () => {
     const err = await c.get({ apiVersion: 'v1', kind: 'ConfigMap', name: 'cm' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(KubeApiError);
     expect((err as KubeApiError).code).toBe(503);
-    expect(stub?.requests).toHaveLength(4);
+    expect(server?.requests).toHaveLength(4);
   });
 
   it('should treat a request that gets no answer in time as unreachable after the retries', async () => {
@@ -111,7 +111,7 @@ describe('when the server answers with retryable failures', () => {
     const err = await c.get({ apiVersion: 'v1', kind: 'ConfigMap', name: 'cm' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ClusterUnreachableError);
     expect((err as Error).message).toContain('no answer within 50ms');
-    expect(stub?.requests).toHaveLength(4);
+    expect(server?.requests).toHaveLength(4);
   });
 });
 
@@ -121,8 +121,8 @@ describe('when the server refuses with a 4xx other than 429', () => {
     const err = await c.get({ apiVersion: 'v1', kind: 'ConfigMap', name: 'cm' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(KubeApiError);
     expect((err as KubeApiError).reason).toBe('Forbidden');
-    expect(stub?.requests).toHaveLength(1);
-    expect(stub?.requests[0]?.headers.authorization).toBe(`Bearer ${TOKEN}`);
+    expect(server?.requests).toHaveLength(1);
+    expect(server?.requests[0]?.headers.authorization).toBe(`Bearer ${TOKEN}`);
     expect(JSON.stringify(err, Object.getOwnPropertyNames(err))).not.toContain(TOKEN);
     expect(JSON.stringify(logs)).not.toContain(TOKEN);
   });
@@ -187,7 +187,7 @@ describe('when building requests (APIS.md §E traps)', () => {
     const c = await connect((req, res) => sendJson(res, 200, JSON.parse(req.body) as unknown));
     const input = structuredClone(configMap);
     await c.apply(input);
-    const req = stub?.requests[0];
+    const req = server?.requests[0];
     expect(req?.method).toBe('PATCH');
     expect(req?.url).toBe('/api/v1/namespaces/app/configmaps/cm?fieldManager=hookrunner&force=true');
     expect(req?.headers['content-type']).toBe('application/apply-patch+yaml');
@@ -198,14 +198,14 @@ describe('when building requests (APIS.md §E traps)', () => {
   it('should send merge patches as application/merge-patch+json, to the status subresource when asked', async () => {
     const c = await connect((req, res) => sendJson(res, 200, job('j')));
     await c.mergePatch({ apiVersion: 'batch/v1', kind: 'Job', name: 'j' }, { status: { active: 1 } }, { subresource: 'status' });
-    expect(stub?.requests[0]?.url).toBe('/apis/batch/v1/namespaces/app/jobs/j/status');
-    expect(stub?.requests[0]?.headers['content-type']).toBe('application/merge-patch+json');
+    expect(server?.requests[0]?.url).toBe('/apis/batch/v1/namespaces/app/jobs/j/status');
+    expect(server?.requests[0]?.headers['content-type']).toBe('application/merge-patch+json');
   });
 
   it('should delete with propagationPolicy Background by default and a uid precondition when given', async () => {
     const c = await connect((_req, res) => sendJson(res, 200, { kind: 'Status', status: 'Success' }));
     expect(await c.delete({ apiVersion: 'batch/v1', kind: 'Job', name: 'j' }, { uid: 'u-9' })).toBe('deleted');
-    expect(JSON.parse(stub?.requests[0]?.body ?? '{}')).toEqual({
+    expect(JSON.parse(server?.requests[0]?.body ?? '{}')).toEqual({
       apiVersion: 'v1',
       kind: 'DeleteOptions',
       propagationPolicy: 'Background',

@@ -6,8 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createClusterClient } from '../../src/cluster/index.js';
 import type { KubeClusterClient, WatchEvent } from '../../src/cluster/index.js';
 import type { Logger } from '../../src/util/index.js';
-import { kubeconfigYaml, sendJson, startStub } from './stub-server.js';
-import type { Stub } from './stub-server.js';
+import { kubeconfigYaml, sendJson, startScriptedServer } from './scripted-server.js';
+import type { ScriptedServer } from './scripted-server.js';
 
 /**
  * A watch whose connection stays open but goes silent (PERF-RELIABILITY §7 item 7, "a watch that
@@ -15,7 +15,7 @@ import type { Stub } from './stub-server.js';
  * while its list changes. The dev cluster cannot lose events on purpose, so this one is scripted.
  */
 let dir: string;
-let stub: Stub | undefined;
+let server: ScriptedServer | undefined;
 let client: KubeClusterClient | undefined;
 const openWatches: ServerResponse[] = [];
 let state: Record<string, { rv: string; uid: string }>;
@@ -32,8 +32,8 @@ afterEach(async () => {
   client?.close();
   client = undefined;
   for (const res of openWatches.splice(0)) res.destroy();
-  await stub?.close();
-  stub = undefined;
+  await server?.close();
+  server = undefined;
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -45,7 +45,7 @@ const logger: Logger = {
 };
 
 async function connect(options: { resyncMs?: number; watchIdleTimeoutMs?: number }): Promise<KubeClusterClient> {
-  stub = await startStub((req, res) => {
+  server = await startScriptedServer((req, res) => {
     if (req.url.includes('watch=true')) {
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.flushHeaders();
@@ -56,7 +56,7 @@ async function connect(options: { resyncMs?: number; watchIdleTimeoutMs?: number
     sendJson(res, 200, { kind: 'ConfigMapList', apiVersion: 'v1', metadata: { resourceVersion: String(listRv) }, items });
   });
   const file = join(dir, 'kubeconfig');
-  writeFileSync(file, kubeconfigYaml(stub.url, { namespace: 'app' }));
+  writeFileSync(file, kubeconfigYaml(server.url, { namespace: 'app' }));
   client = createClusterClient({ kubeconfig: file, logger, retry: { attempts: 2, initialMs: 1, maxMs: 5 }, ...options });
   return client;
 }
@@ -82,7 +82,7 @@ describe('when the watch connection is open but silent', () => {
     );
     await handle.ready;
     expect(events).toEqual(['ADDED a 10', 'ADDED b 11']);
-    expect(stub?.requests.find((r) => r.url.includes('watch=true'))?.url).toContain('resourceVersion=11&allowWatchBookmarks=true');
+    expect(server?.requests.find((r) => r.url.includes('watch=true'))?.url).toContain('resourceVersion=11&allowWatchBookmarks=true');
 
     state = { a: { rv: '12', uid: 'ua' }, c: { rv: '13', uid: 'uc' } };
     listRv = 13;
@@ -106,8 +106,8 @@ describe('when the watch connection is open but silent', () => {
     const c = await connect({ resyncMs: 60_000, watchIdleTimeoutMs: 50 });
     const handle = c.watch({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'app' }, {}, () => undefined);
     await handle.ready;
-    await until(() => (stub?.requests.filter((r) => r.url.includes('watch=true')).length ?? 0) >= 3, 'two reconnects');
-    const watches = stub?.requests.filter((r) => r.url.includes('watch=true')) ?? [];
+    await until(() => (server?.requests.filter((r) => r.url.includes('watch=true')).length ?? 0) >= 3, 'two reconnects');
+    const watches = server?.requests.filter((r) => r.url.includes('watch=true')) ?? [];
     for (const w of watches) expect(w.url).toContain('resourceVersion=11');
     expect(messages).toContain('watch idle, reconnecting');
     handle.stop();

@@ -8,7 +8,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export interface StubRequest {
+export interface ScriptedRequest {
   method: string;
   /** Path and query, e.g. `/apis/batch/v1/namespaces/app/jobs?fieldManager=hookrunner`. */
   url: string;
@@ -16,12 +16,12 @@ export interface StubRequest {
   body: string;
 }
 
-export type StubHandler = (req: StubRequest, res: ServerResponse) => void;
+export type ScriptedHandler = (req: ScriptedRequest, res: ServerResponse) => void;
 
-export interface Stub {
+export interface ScriptedServer {
   url: string;
   /** Every request but discovery, in arrival order. */
-  requests: StubRequest[];
+  requests: ScriptedRequest[];
   close(): Promise<void>;
 }
 
@@ -48,8 +48,8 @@ export function status(code: number, reason: string, message: string, details?: 
 }
 
 /** `tls`: serve HTTPS with this certificate and key (PEM). */
-export async function startStub(handler: StubHandler, options: { tls?: { cert: string; key: string } } = {}): Promise<Stub> {
-  const requests: StubRequest[] = [];
+export async function startScriptedServer(handler: ScriptedHandler, options: { tls?: { cert: string; key: string } } = {}): Promise<ScriptedServer> {
+  const requests: ScriptedRequest[] = [];
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
