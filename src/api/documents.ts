@@ -3,7 +3,7 @@
  * plus each row's health and hook logs (D4), and who started it; and short summaries for lists.
  */
 import type { OperationEvent } from '../store/index.js';
-import { displayStatus, operationDocument, orderedResults, resourceDocument } from '../sync/index.js';
+import { displayStatus, operationDocument, operationHeader, orderedResults, resourceDocument } from '../sync/index.js';
 import type { Health, HookLog, Operation, OperationDocument, ResourceDocument, TaskResult } from '../sync/index.js';
 import type { Warning } from '../manifests/index.js';
 
@@ -65,31 +65,9 @@ export function liveOperation(event: OperationEvent): LiveOperation {
   };
 }
 
-/** A line of a list: the header fields of an operation. */
-export interface OperationSummary {
-  id: string;
-  app: string;
-  phase: Operation['phase'];
-  message: string;
-  revision: string;
-  startedAt: string;
-  finishedAt: string | null;
-  initiatedBy: string;
-  dryRun: boolean;
-  resources: number;
-}
+/** A line of a list: the header fields of an operation (those of {@link operationDocument}) and a few more. */
+export type OperationSummary = OperationDocument['operation'] & { initiatedBy: string; dryRun: boolean; resources: number };
 
 export function operationSummary(op: Operation): OperationSummary {
-  return {
-    id: op.id,
-    app: op.app,
-    phase: op.phase,
-    message: op.message,
-    revision: op.revision,
-    startedAt: op.startedAt,
-    finishedAt: op.finishedAt ?? null,
-    initiatedBy: op.spec.initiatedBy,
-    dryRun: op.spec.dryRun,
-    resources: op.results.length,
-  };
+  return { ...operationHeader(op), initiatedBy: op.spec.initiatedBy, dryRun: op.spec.dryRun, resources: op.results.length };
 }

@@ -50,11 +50,13 @@ export function resourceDocument(r: Omit<TaskResult, 'logs'>): ResourceDocument 
   };
 }
 
+/** The document's header: the operation's own fields. */
+export function operationHeader(op: Operation): OperationDocument['operation'] {
+  return { id: op.id, app: op.app, phase: op.phase, message: op.message, revision: op.revision, startedAt: op.startedAt, finishedAt: op.finishedAt ?? null };
+}
+
 export function operationDocument(op: Operation): OperationDocument {
-  return {
-    operation: { id: op.id, app: op.app, phase: op.phase, message: op.message, revision: op.revision, startedAt: op.startedAt, finishedAt: op.finishedAt ?? null },
-    resources: orderedResults(op).map(resourceDocument),
-  };
+  return { operation: operationHeader(op), resources: orderedResults(op).map(resourceDocument) };
 }
 
 /** §12.2 STATUS column: the hook phase for hooks, the result code for other resources. */

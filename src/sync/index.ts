@@ -7,7 +7,7 @@ export { hookVerdict, resourceVerdict } from './health-phase.js';
 export type { TaskVerdict } from './health-phase.js';
 export { TrackingKeys, contextEnv, decorateForApply, trackedApp } from './decorate.js';
 export type { DecorateOptions, SyncContextEnv } from './decorate.js';
-export { displayStatus, operationDocument, orderedResults, resourceDocument } from './document.js';
+export { displayStatus, operationDocument, operationHeader, orderedResults, resourceDocument } from './document.js';
 export type { OperationDocument, ResourceDocument } from './document.js';
 export { failureSummary, tail } from './failure.js';
 export type { FailedTaskSummary, FailureSummary } from './failure.js';
