@@ -31,16 +31,17 @@ import { clone } from './json.js';
 import { renderKubeconfig } from './kubeconfig.js';
 import { silentLogger } from './logger.js';
 import type { DevClusterLogger } from './logger.js';
-import { ImageResolver, validateImageMapping } from './runtime/images.js';
-import type { ImageMapping } from './runtime/images.js';
-import { PodRuntime } from './runtime/pod-runtime.js';
+import { ImageResolver, validateImageMapping } from '../podruntime/images.js';
+import type { ImageMapping } from '../podruntime/images.js';
+import { PodRuntime } from '../podruntime/pod-runtime.js';
+import { devClusterPodHost } from './pod-host.js';
 
 export interface DevClusterOptions {
   /** TCP port; 0 picks a free one. @defaultValue 0 */
   port?: number;
   /** Interface to listen on. @defaultValue '127.0.0.1' */
   host?: string;
-  /** Image pattern → entrypoint, tried before the built-in hookrunner images (see `runtime/images.ts`). @defaultValue {} */
+  /** Image pattern → entrypoint, tried before the built-in hookrunner images (see `podruntime/images.ts`). @defaultValue {} */
   images?: ImageMapping;
   /** Delay after which Deployment/StatefulSet/DaemonSet/ReplicaSet status catches up with a new generation (also LoadBalancer/Ingress addresses and PVC binding), in ms. @defaultValue 300 */
   workloadReadyDelayMs?: number;
@@ -154,8 +155,7 @@ export async function startDevCluster(options: DevClusterOptions = {}): Promise<
   // The API asks the runtime whether a Pod still has processes; the runtime writes through the API.
   const api: ObjectApi = new ObjectApi({ store, registry, services: new ServiceAllocator(), maxGracePeriodSeconds, podHasProcesses: (pod) => podRuntime.hasProcesses(pod) });
   const podRuntime: PodRuntime = new PodRuntime({
-    api,
-    podType,
+    host: devClusterPodHost(api, podType),
     images,
     tmpRoot,
     restartBackoffMs: podRestartBackoffMs,
@@ -183,7 +183,8 @@ export async function startDevCluster(options: DevClusterOptions = {}): Promise<
   const namespaces = new NamespaceController({ api, namespaceType: typeOf(registry, '', 'namespaces'), onError });
   const crds = new CrdController({ api, crdType: typeOf(registry, 'apiextensions.k8s.io', 'customresourcedefinitions'), onError });
   const unsubscribe = store.subscribe((event) => {
-    podRuntime.onEvent(event);
+    if (event.key === '/pods') podRuntime.onPod(event.type, event.object);
+    else if (event.key === '/secrets' || event.key === '/configmaps') podRuntime.onConfigChanged(event.object.metadata.namespace);
     jobs.onEvent(event);
     workloads.onEvent(event);
     gc.onEvent(event);
@@ -204,7 +205,7 @@ export async function startDevCluster(options: DevClusterOptions = {}): Promise<
     api,
     registry,
     watches,
-    podRun: (ns, name) => podRuntime.runOf(ns, name),
+    podRun: (ns, name) => podRuntime.runOf(store.peek('/pods', ns, name)?.metadata.uid),
     auditLog: audit,
     logger,
     requestLogSize: options.requestLogSize ?? 10_000,

@@ -13,7 +13,7 @@ import { parseFieldSelector, parseLabelSelector } from '../api/selectors.js';
 import type { AuditVerb } from '../audit.js';
 import { badRequest, invalid, methodNotAllowed, notFound, resourceNotFound } from '../errors.js';
 import { isRecord } from '../json.js';
-import type { PodRun } from '../runtime/pod-run.js';
+import type { PodRun } from '../../podruntime/pod-run.js';
 import { unknownFields, strictDecodingError } from '../validation/unknown-fields.js';
 import { objectJson } from './json-cache.js';
 import { selectLog, sendLog } from './pod-logs.js';

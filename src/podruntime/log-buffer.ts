@@ -2,7 +2,7 @@
  * One container instance's log: stdout and stderr lines with the time each arrived, bounded
  * in bytes (the oldest lines are dropped), with followers for `follow=true`.
  */
-import { nowRfc3339Nano } from '../api/metadata.js';
+import { nowRfc3339Nano } from '../util/time.js';
 
 export interface LogLine {
   /** RFC 3339 with nanosecond digits. */

@@ -4,9 +4,9 @@
  * `$(VAR)` expansion (`third_party/forked/golang/expansion`).
  */
 import { cpus, totalmem } from 'node:os';
-import type { KubeObject } from '../../manifests/index.js';
-import { asArray, asString, getPath, isRecord } from '../json.js';
-import { parseQuantity } from '../validation/names.js';
+import type { KubeObject } from '../manifests/index.js';
+import { asArray, asString, getPath, isRecord } from '../util/json.js';
+import { parseQuantity } from '../util/quantity.js';
 
 /** Reads Secrets and ConfigMaps of the pod's namespace. */
 export interface ConfigSource {

@@ -20,8 +20,8 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { minimatch } from 'minimatch';
 import { parse as parseYaml } from 'yaml';
-import { DevClusterError } from '../errors.js';
-import { isRecord } from '../json.js';
+import { PodRuntimeConfigError } from './errors.js';
+import { isRecord } from '../util/json.js';
 
 export interface ImageEntry {
   /** argv run when a container of a matching image has no `command`. */
@@ -31,8 +31,8 @@ export interface ImageEntry {
 /** Image pattern → entry. */
 export type ImageMapping = Record<string, ImageEntry>;
 
-/** The repository root, from this module's location (`src/devcluster/runtime` or `dist/devcluster/runtime`). */
-export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+/** The repository root, from this module's location (`src/podruntime` or `dist/podruntime`). */
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export function builtInImages(): ImageMapping {
   const bin = [process.execPath, `${REPO_ROOT}bin/hookrunner`];
@@ -43,15 +43,15 @@ export function builtInImages(): ImageMapping {
   };
 }
 
-/** Check a mapping's shape; DevClusterError naming the bad field. */
+/** Check a mapping's shape; PodRuntimeConfigError naming the bad field. */
 export function validateImageMapping(value: unknown, source: string): ImageMapping {
   if (value === null || value === undefined) return {};
-  if (!isRecord(value)) throw new DevClusterError(`${source}: must be a map of image pattern → { entrypoint: [...] }`);
+  if (!isRecord(value)) throw new PodRuntimeConfigError(`${source}: must be a map of image pattern → { entrypoint: [...] }`);
   const out: ImageMapping = {};
   for (const [pattern, entry] of Object.entries(value)) {
     const ep = isRecord(entry) ? entry.entrypoint : undefined;
     if (!Array.isArray(ep) || ep.length === 0 || !ep.every((s) => typeof s === 'string' && s.length > 0)) {
-      throw new DevClusterError(`${source}: "${pattern}".entrypoint must be a non-empty list of strings`);
+      throw new PodRuntimeConfigError(`${source}: "${pattern}".entrypoint must be a non-empty list of strings`);
     }
     out[pattern] = { entrypoint: [...(ep as string[])] };
   }
@@ -63,13 +63,13 @@ export async function loadImageMapping(file: string): Promise<ImageMapping> {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new DevClusterError(`cannot read image mapping ${file}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new PodRuntimeConfigError(`cannot read image mapping ${file}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
   let parsed: unknown;
   try {
     parsed = parseYaml(text) as unknown;
   } catch (err) {
-    throw new DevClusterError(`image mapping ${file} is not valid YAML: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new PodRuntimeConfigError(`image mapping ${file} is not valid YAML: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
   return validateImageMapping(parsed, file);
 }

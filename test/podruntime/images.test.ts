@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { builtInImages, loadImageMapping } from '../../../src/devcluster/index.js';
-import { ImageResolver, REPO_ROOT } from '../../../src/devcluster/runtime/images.js';
+import { builtInImages, loadImageMapping } from '../../src/devcluster/index.js';
+import { ImageResolver, REPO_ROOT } from '../../src/podruntime/images.js';
 
 describe('when mapping images to entrypoints', () => {
   it('should map hookrunner\'s own images to the local binary', () => {

@@ -1,7 +1,7 @@
 /** The runtime's record of one running Pod and its containers, and the Pod status built from it. */
-import type { KubeObject } from '../../manifests/index.js';
-import { nowRfc3339 } from '../api/metadata.js';
-import type { JsonObject } from '../json.js';
+import type { KubeObject } from '../manifests/index.js';
+import { nowRfc3339 } from '../util/time.js';
+import type { JsonObject } from '../util/json.js';
 import type { ContainerProcess } from './container-process.js';
 import type { LogBuffer } from './log-buffer.js';
 
@@ -48,6 +48,8 @@ export interface PodRun {
   removed: boolean;
   conditionTimes: Map<string, { status: string; time: string }>;
   statusQueued: boolean;
+  /** A status write is in flight. */
+  statusWriting: boolean;
 }
 
 export function isTerminated(c: ContainerRun): boolean {

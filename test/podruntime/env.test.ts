@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { expand, resolveEnv } from '../../../src/devcluster/runtime/env.js';
-import { LogBuffer, renderLines } from '../../../src/devcluster/runtime/log-buffer.js';
-import type { KubeObject } from '../../../src/manifests/index.js';
+import { expand, resolveEnv } from '../../src/podruntime/env.js';
+import { LogBuffer, renderLines } from '../../src/podruntime/log-buffer.js';
+import type { KubeObject } from '../../src/manifests/index.js';
 
 describe('when expanding $(VAR) references', () => {
   it.each([

@@ -1,19 +1,17 @@
 /**
- * The kubelet of the dev cluster: runs each Pod's containers as local processes (init
+ * A kubelet's pod lifecycle with local processes, shared by the dev cluster (in-memory API) and
+ * the node agent (a real kube-apiserver): runs each Pod's containers as local processes (init
  * containers first, in order, then the rest together), honours the restart policy with a
- * backoff, keeps logs, writes Pod status, and stops processes (SIGTERM, grace, SIGKILL) when a
- * Pod is deleted. Driven by store events, never by polling.
+ * backoff, keeps logs, writes Pod status through its host, and stops processes (SIGTERM, grace,
+ * SIGKILL) when a Pod is deleted. Driven by the host's Pod events, never by polling.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { KubeObject } from '../../manifests/index.js';
-import { backoffDelay, formatMs } from '../../util/index.js';
-import { nowRfc3339 } from '../api/metadata.js';
-import type { ObjectApi } from '../api/object-api.js';
-import type { StoreEvent } from '../api/object-store.js';
-import type { ResourceType } from '../api/resource-types.js';
-import { asArray, asString, isRecord } from '../json.js';
-import type { JsonObject } from '../json.js';
+import type { KubeObject } from '../manifests/index.js';
+import { backoffDelay, formatMs } from '../util/index.js';
+import { nowRfc3339 } from '../util/time.js';
+import { asArray, asString, isRecord } from '../util/json.js';
+import type { JsonObject } from '../util/json.js';
 import { ContainerProcess } from './container-process.js';
 import { expand, resolveEnv } from './env.js';
 import type { ConfigSource } from './env.js';
@@ -32,9 +30,21 @@ export interface ProcessEvent {
   exitCode?: number;
 }
 
+/** Where the runtime reads Pods' configuration and writes their status. */
+export interface PodHost {
+  /** The Secrets and ConfigMaps containers' environments read (synchronous: the host caches them). */
+  config: ConfigSource;
+  /**
+   * Write the Pod's status. `build` gets the stored status when the host has it (the dev cluster)
+   * and returns the new one. Calls for one Pod never overlap; the runtime coalesces changes.
+   */
+  writeStatus(run: PodRun, build: (previous: unknown) => JsonObject): void | Promise<void>;
+  /** Every process of a Pod that is being deleted has stopped: the host finishes the deletion. */
+  finishDeletion(run: PodRun): void | Promise<void>;
+}
+
 export interface PodRuntimeOptions {
-  api: ObjectApi;
-  podType: ResourceType;
+  host: PodHost;
   images: ImageResolver;
   /** Folder for each Pod's HOME directory. */
   tmpRoot: string;
@@ -57,15 +67,8 @@ export class PodRuntime {
   private readonly configBlocked = new Set<PodRun>();
   private nextIp = 2;
   private stopped = false;
-  private readonly config: ConfigSource;
 
-  constructor(private readonly options: PodRuntimeOptions) {
-    const store = options.api.store;
-    this.config = {
-      secret: (ns, name) => store.peek('/secrets', ns, name),
-      configMap: (ns, name) => store.peek('/configmaps', ns, name),
-    };
-  }
+  constructor(private readonly options: PodRuntimeOptions) {}
 
   /** Every PID this runtime spawned (for tests that check nothing is left running). */
   spawnedPids(): number[] {
@@ -78,48 +81,45 @@ export class PodRuntime {
     return !!run && [...run.init, ...run.main].some((c) => c.starting || (c.proc?.running ?? false));
   }
 
-  /** The run of a Pod, for log reads. */
-  runOf(namespace: string, name: string): PodRun | undefined {
-    const uid = this.options.api.store.peek('/pods', namespace, name)?.metadata.uid;
+  /** The run of a Pod by uid, for log reads. */
+  runOf(uid: string | undefined): PodRun | undefined {
     return uid ? this.runs.get(uid) : undefined;
   }
 
-  onEvent(event: StoreEvent): void {
+  /** A Pod (bound to this runtime's node) was added, changed or deleted. */
+  onPod(type: 'ADDED' | 'MODIFIED' | 'DELETED', pod: KubeObject): void {
     if (this.stopped) return;
-    if (event.key === '/pods') {
-      const pod = event.object;
-      const uid = pod.metadata.uid ?? '';
-      const run = this.runs.get(uid);
-      if (event.type === 'DELETED') {
-        if (run) this.discard(run);
-        return;
-      }
-      if (!run) {
-        if (!pod.metadata.deletionTimestamp && !isTerminalPhase(pod)) this.start(pod);
-        return;
-      }
-      if (pod.metadata.deletionTimestamp && !run.terminating) {
-        const grace = pod.metadata.deletionGracePeriodSeconds;
-        void this.terminate(run, typeof grace === 'number' ? grace : 30);
-      } else if (pod.metadata.deletionTimestamp && run.terminating && pod.metadata.deletionGracePeriodSeconds === 0) {
-        for (const c of [...run.init, ...run.main]) void c.proc?.stop(0);
-      }
+    const uid = pod.metadata.uid ?? '';
+    const run = this.runs.get(uid);
+    if (type === 'DELETED') {
+      if (run) this.discard(run);
       return;
     }
-    if (event.key === '/secrets' || event.key === '/configmaps') {
-      // A Secret or ConfigMap appeared or changed: retry the Pods waiting for one in its namespace now.
-      const ns = event.object.metadata.namespace;
-      for (const run of [...this.configBlocked]) {
-        if (run.namespace !== ns) continue;
-        this.configBlocked.delete(run);
-        for (const c of [...run.init, ...run.main]) {
-          if ('waiting' in c.state && c.state.waiting.reason === 'CreateContainerConfigError') {
-            if (c.restartTimer) clearTimeout(c.restartTimer);
-            c.restartTimer = undefined;
-          }
+    if (!run) {
+      if (!pod.metadata.deletionTimestamp && !isTerminalPhase(pod)) this.start(pod);
+      return;
+    }
+    if (pod.metadata.deletionTimestamp && !run.terminating) {
+      const grace = pod.metadata.deletionGracePeriodSeconds;
+      void this.terminate(run, typeof grace === 'number' ? grace : 30);
+    } else if (pod.metadata.deletionTimestamp && run.terminating && pod.metadata.deletionGracePeriodSeconds === 0) {
+      for (const c of [...run.init, ...run.main]) void c.proc?.stop(0);
+    }
+  }
+
+  /** A Secret or ConfigMap of this namespace appeared or changed: retry the Pods waiting for one now. */
+  onConfigChanged(namespace: string | undefined): void {
+    if (this.stopped) return;
+    for (const run of [...this.configBlocked]) {
+      if (namespace !== undefined && run.namespace !== namespace) continue;
+      this.configBlocked.delete(run);
+      for (const c of [...run.init, ...run.main]) {
+        if ('waiting' in c.state && c.state.waiting.reason === 'CreateContainerConfigError') {
+          if (c.restartTimer) clearTimeout(c.restartTimer);
+          c.restartTimer = undefined;
         }
-        this.advance(run);
       }
+      this.advance(run);
     }
   }
 
@@ -156,6 +156,7 @@ export class PodRuntime {
       removed: false,
       conditionTimes: new Map(),
       statusQueued: false,
+      statusWriting: false,
     };
     if (run.init.length > 0) for (const c of run.main) c.state = { waiting: { reason: 'PodInitializing' } };
     this.runs.set(run.uid, run);
@@ -178,10 +179,10 @@ export class PodRuntime {
   }
 
   private startContainer(run: PodRun, c: ContainerRun): void {
-    const resolved = resolveEnv(run.pod, c.spec, this.config);
+    const resolved = resolveEnv(run.pod, c.spec, this.options.host.config);
     if ('error' in resolved) {
       c.state = { waiting: { reason: 'CreateContainerConfigError', message: resolved.error } };
-      // Retried when a Secret or ConfigMap of the namespace changes (see onEvent), not on a timer.
+      // Retried when a Secret or ConfigMap of the namespace changes (see onConfigChanged), not on a timer.
       this.configBlocked.add(run);
       return;
     }
@@ -284,22 +285,27 @@ export class PodRuntime {
     return t;
   }
 
+  /** Publish the status soon; one write per Pod at a time, later changes coalesced into the next. */
   private queueStatus(run: PodRun): void {
     if (run.statusQueued || run.removed) return;
     run.statusQueued = true;
-    setImmediate(() => {
-      run.statusQueued = false;
-      if (run.removed || this.stopped) return;
-      try {
-        this.options.api.mutate(this.options.podType, run.namespace, run.name, (draft) => {
-          if (draft.metadata.uid !== run.uid) return;
-          draft.status = buildPodStatus(run, draft.status);
-        });
-        if (run.terminating && !this.hasProcesses(run.pod)) this.tryRemove(run);
-      } catch (err) {
-        this.options.onError(err, `status of pod ${run.namespace}/${run.name}`);
-      }
-    });
+    if (run.statusWriting) return;
+    setImmediate(() => void this.flushStatus(run));
+  }
+
+  private async flushStatus(run: PodRun): Promise<void> {
+    run.statusQueued = false;
+    if (run.removed || this.stopped) return;
+    run.statusWriting = true;
+    try {
+      await this.options.host.writeStatus(run, (previous) => buildPodStatus(run, previous));
+      if (run.terminating && !this.hasProcesses(run.pod) && !run.removed) await this.options.host.finishDeletion(run);
+    } catch (err) {
+      this.options.onError(err, `status of pod ${run.namespace}/${run.name}`);
+    } finally {
+      run.statusWriting = false;
+    }
+    if (run.statusQueued && !run.removed && !this.stopped) setImmediate(() => void this.flushStatus(run));
   }
 
   /** Graceful stop after the Pod got a deletionTimestamp. */
@@ -315,13 +321,6 @@ export class PodRuntime {
     await Promise.all(stops);
     run.phase = computePhase(run);
     this.queueStatus(run);
-  }
-
-  private tryRemove(run: PodRun): void {
-    const stored = this.options.api.store.peek('/pods', run.namespace, run.name);
-    if (!stored || stored.metadata.uid !== run.uid || !stored.metadata.deletionTimestamp) return;
-    if (!this.options.api.removable(this.options.podType, stored)) return;
-    this.options.api.commit(this.options.podType, run.namespace, stored);
   }
 
   /** The Pod object is gone: kill what is left and drop the run. */

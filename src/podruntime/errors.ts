@@ -1,0 +1,4 @@
+/** Errors of the pod runtime's configuration (image mappings). */
+export class PodRuntimeConfigError extends Error {
+  override readonly name = 'PodRuntimeConfigError';
+}
