@@ -17,6 +17,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   cluster: ['manifests'],
   podruntime: [],
   devcluster: ['cluster', 'podruntime'],
+  nodeagent: ['cluster', 'podruntime'],
+  controlplane: ['cluster', 'nodeagent', 'podruntime'],
   queue: ['sync', 'plan'],
   store: ['sync', 'plan'],
   notify: ['sync'],

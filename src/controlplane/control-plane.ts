@@ -1,0 +1,192 @@
+/**
+ * `startControlPlane`: the real Kubernetes control plane on loopback ports — etcd, kube-apiserver
+ * (generated CA, serving and client certificates, service-account key, Node+RBAC authorization),
+ * kube-controller-manager, kube-scheduler — and the node agent that runs Pods as local processes.
+ * It stops everything it started; when a component dies it reports which (`onFailure`).
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createClusterClient } from '../cluster/index.js';
+import type { KubeClusterClient } from '../cluster/index.js';
+import { startNodeAgent } from '../nodeagent/index.js';
+import type { NodeAgent } from '../nodeagent/index.js';
+import type { ImageMapping } from '../podruntime/images.js';
+import { silentLogger } from '../util/index.js';
+import type { Logger } from '../util/index.js';
+import { findBinaries } from './binaries.js';
+import type { Binaries } from './binaries.js';
+import { apiServerArgs, controllerManagerArgs, etcdArgs, schedulerArgs } from './components.js';
+import type { Layout } from './components.js';
+import { ControlPlaneError } from './errors.js';
+import type { ComponentFailedError } from './errors.js';
+import { httpsGet } from './https-get.js';
+import { renderCertKubeconfig } from './kubeconfig.js';
+import { createPki } from './pki.js';
+import { ComponentProcess, waitReady } from './process.js';
+
+export interface ControlPlaneOptions {
+  /** The binaries; @defaultValue found by `findBinaries()` (KUBEBUILDER_ASSETS, then the build cache) */
+  binaries?: Binaries;
+  /** API server port; 0 picks a free one. @defaultValue 0 */
+  port?: number;
+  /** Name of the node the agent registers. @defaultValue 'hookrunner-node' */
+  nodeName?: string;
+  /** Image pattern → entrypoint for the node agent. @defaultValue {} */
+  images?: ImageMapping;
+  /** Deadline for everything to be up (API server ready, node Ready, controllers working). @defaultValue 120_000 */
+  startTimeoutMs?: number;
+  /** Called once when a component exits while the control plane is running. */
+  onFailure?: (err: ComponentFailedError) => void;
+  /** Keep the work folder (logs, certificates, etcd data) after stop. @defaultValue false */
+  keepWorkDir?: boolean;
+  /** @defaultValue silent */
+  logger?: Logger;
+}
+
+export interface ComponentInfo {
+  name: string;
+  pid: number | undefined;
+  logFile: string;
+}
+
+export interface ControlPlane {
+  /** `https://127.0.0.1:<port>` */
+  readonly url: string;
+  readonly port: number;
+  /** The API server's `gitVersion`, e.g. `v1.34.4`. */
+  readonly version: string;
+  readonly nodeName: string;
+  readonly workDir: string;
+  /** Admin kubeconfig (`system:masters`, client certificate), self-contained. */
+  kubeconfig(): string;
+  writeKubeconfig(path: string): Promise<void>;
+  /** The admin kubeconfig's path inside the work folder. */
+  readonly kubeconfigPath: string;
+  /** The CA certificate (PEM) of the API server and its clients. */
+  caCert(): Promise<string>;
+  components(): ComponentInfo[];
+  /** Every PID the node agent spawned for containers. */
+  spawnedPids(): number[];
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startControlPlane(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
+  const binaries = options.binaries ?? findBinaries();
+  const logger = options.logger ?? silentLogger;
+  const nodeName = options.nodeName ?? 'hookrunner-node';
+  const timeoutMs = options.startTimeoutMs ?? 120_000;
+  const workDir = await mkdtemp(join(tmpdir(), 'hookrunner-control-plane-'));
+  const processes: ComponentProcess[] = [];
+  const clients: KubeClusterClient[] = [];
+  let agent: NodeAgent | undefined;
+  let stopping = false;
+  let stopped: Promise<void> | undefined;
+
+  const stop = (): Promise<void> =>
+    (stopped ??= (async () => {
+      stopping = true;
+      await agent?.stop();
+      for (const c of clients) c.close();
+      for (const p of [...processes].reverse()) await p.stop();
+      if (!options.keepWorkDir) await rm(workDir, { recursive: true, force: true });
+    })());
+
+  const launch = (name: string, argv: string[]): ComponentProcess => {
+    const p = new ComponentProcess({ name, argv, logFile: join(workDir, `${name}.log`) });
+    processes.push(p);
+    void p.exited.then((exit) => {
+      if (stopping) return;
+      const err = p.failure(exit);
+      logger.error('control plane component died', { component: name, code: exit.code, signal: exit.signal });
+      options.onFailure?.(err);
+    });
+    return p;
+  };
+
+  try {
+    const ports = { etcdClient: await freePort(), etcdPeer: await freePort(), apiServer: options.port || (await freePort()) };
+    const pki = await createPki({ dir: workDir, nodeName, serviceIp: '10.0.0.1' });
+    const url = `https://127.0.0.1:${ports.apiServer}`;
+    const kubeconfigFile = async (name: string, client: Layout['pki']['admin']): Promise<string> => {
+      const path = join(workDir, `${name}.kubeconfig`);
+      await writeFile(path, renderCertKubeconfig({ server: url, caFile: pki.ca.cert, client }), { mode: 0o600 });
+      return path;
+    };
+    const layout: Layout = {
+      workDir,
+      pki,
+      ports,
+      serviceCidr: '10.0.0.0/24',
+      kubeconfigs: { controllerManager: await kubeconfigFile('controller-manager', pki.controllerManager), scheduler: await kubeconfigFile('scheduler', pki.scheduler) },
+    };
+    const adminPath = await kubeconfigFile('admin', pki.admin);
+    const nodePath = await kubeconfigFile('node', pki.nodeClient);
+    const tls = { ca: await readFile(pki.ca.cert, 'utf8'), cert: await readFile(pki.admin.cert, 'utf8'), key: await readFile(pki.admin.key, 'utf8') };
+    const deadline = Date.now() + timeoutMs;
+    const left = (): number => Math.max(1_000, deadline - Date.now());
+
+    const etcd = launch('etcd', etcdArgs(binaries, layout));
+    await waitReady(etcd, async () => (await fetch(`http://127.0.0.1:${ports.etcdClient}/health`, { signal: AbortSignal.timeout(2_000) })).ok, { description: 'answering /health', timeoutMs: left() });
+    const apiServer = launch('kube-apiserver', apiServerArgs(binaries, layout));
+    await waitReady(apiServer, async () => (await httpsGet(`${url}/readyz`, tls, 2_000)).status === 200, { description: 'answering /readyz with 200', timeoutMs: left(), intervalMs: 250 });
+    launch('kube-controller-manager', controllerManagerArgs(binaries, layout));
+    launch('kube-scheduler', schedulerArgs(binaries, layout));
+    const version = String((JSON.parse((await httpsGet(`${url}/version`, tls, 5_000)).body) as { gitVersion?: unknown }).gitVersion ?? 'unknown');
+
+    const admin = createClusterClient({ kubeconfig: adminPath, logger });
+    const nodeClient = createClusterClient({ kubeconfig: nodePath, logger });
+    clients.push(admin, nodeClient);
+    agent = await startNodeAgent({
+      client: nodeClient,
+      nodeName,
+      version,
+      tls: { cert: await readFile(pki.nodeServing.cert, 'utf8'), key: await readFile(pki.nodeServing.key, 'utf8'), ca: tls.ca },
+      ...(options.images ? { images: options.images } : {}),
+      logger,
+    });
+    // Controllers at work: the service-account controller made `default/default`.
+    await admin.waitFor({ apiVersion: 'v1', kind: 'ServiceAccount', namespace: 'default', name: 'default' }, (o) => o !== undefined, {
+      timeoutMs: left(),
+      description: 'the controller manager to create ServiceAccount default/default',
+    });
+    for (const p of processes) if (!p.running) throw p.failure(await p.exited);
+
+    const kubeconfig = renderCertKubeconfig({ server: url, caFile: pki.ca.cert, client: pki.admin });
+    logger.info('control plane ready', { url, version, node: nodeName });
+    const running = agent;
+    return {
+      url,
+      port: ports.apiServer,
+      version,
+      nodeName,
+      workDir,
+      kubeconfig: () => kubeconfig,
+      kubeconfigPath: adminPath,
+      async writeKubeconfig(path) {
+        await writeFile(path, kubeconfig, { mode: 0o600 });
+      },
+      caCert: () => readFile(pki.ca.cert, 'utf8'),
+      components: () => [...processes.map((p) => ({ name: p.spec.name, pid: p.pid, logFile: p.spec.logFile })), { name: 'node-agent', pid: process.pid, logFile: '' }],
+      spawnedPids: () => running.spawnedPids(),
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    if (err instanceof ControlPlaneError) throw err;
+    throw new ControlPlaneError(`the control plane did not start: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+}
