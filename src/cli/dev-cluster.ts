@@ -1,7 +1,13 @@
-/** `hookrunner dev-cluster`: a local Kubernetes-API-compatible server that runs hook Jobs as local processes. */
+/**
+ * `hookrunner dev-cluster`: a local Kubernetes-API-compatible server that runs hook Jobs as local
+ * processes; with `--real`, the real control plane (etcd, kube-apiserver, controller manager,
+ * scheduler, built by `npm run control-plane:build`) and the node agent.
+ */
 import { resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
+import { ControlPlaneError, startControlPlane } from '../controlplane/index.js';
+import type { ComponentFailedError, ControlPlane } from '../controlplane/index.js';
 import { DevClusterError, loadImageMapping, parseFaultSpec, startDevCluster } from '../devcluster/index.js';
 import type { DevCluster, DevClusterLogger, FaultOptions, ImageMapping } from '../devcluster/index.js';
 import { ExitCode } from './exit-codes.js';
@@ -14,6 +20,7 @@ export interface DevClusterFlags {
   kubeconfig: string;
   images?: string;
   faults?: string;
+  real?: boolean;
 }
 
 function parsePort(value: string): number {
@@ -31,6 +38,7 @@ export function registerDevCluster(program: Command, io: CliIO, setExit: (code: 
     .option('--kubeconfig <file>', 'where to write the kubeconfig', './dev-cluster.kubeconfig')
     .option('--images <file>', 'YAML image mapping: image glob → { entrypoint: [argv...] } (see examples/dev-cluster-images.yaml)')
     .option('--faults <spec>', 'fault injection, e.g. rate=0.2,codes=429/500/503,retry-after=1,latency=20ms,drop-watch=3s')
+    .option('--real', 'run the real control plane instead (etcd, kube-apiserver, kube-controller-manager, kube-scheduler from `npm run control-plane:build` or $KUBEBUILDER_ASSETS) with a node agent that runs Pods as local processes')
     .action(async (flags: DevClusterFlags) => {
       setExit(await runDevCluster(flags, io));
     });
@@ -54,6 +62,7 @@ export async function runDevCluster(flags: DevClusterFlags, io: CliIO): Promise<
     io.stderr.write(`hookrunner dev-cluster: ${err instanceof Error ? err.message : String(err)}\n`);
     return ExitCode.invalidInput;
   }
+  if (flags.real) return runRealControlPlane(flags, images, io);
   let cluster: DevCluster;
   try {
     cluster = await startDevCluster({ port: flags.port, host: flags.host, logger: stderrLogger(io), ...(images ? { images } : {}), ...(faults ? { faults } : {}) });
@@ -76,5 +85,48 @@ export async function runDevCluster(flags: DevClusterFlags, io: CliIO): Promise<
   } finally {
     await cluster.stop();
     io.stdout.write('dev cluster stopped\n');
+  }
+}
+
+/** `--real`: start the control plane, print what runs where, serve until shutdown or until a component dies. */
+async function runRealControlPlane(flags: DevClusterFlags, images: ImageMapping | undefined, io: CliIO): Promise<number> {
+  if (flags.faults) {
+    io.stderr.write('hookrunner dev-cluster: --faults works only with the embedded dev cluster, not with --real\n');
+    return ExitCode.invalidInput;
+  }
+  if (flags.host !== '127.0.0.1') {
+    io.stderr.write('hookrunner dev-cluster: --real listens on 127.0.0.1 only (--host is for the embedded dev cluster)\n');
+    return ExitCode.invalidInput;
+  }
+  let died: ((err: ComponentFailedError) => void) | undefined;
+  const failure = new Promise<ComponentFailedError>((resolve) => (died = resolve));
+  io.stdout.write('starting the real control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, node agent)…\n');
+  let plane: ControlPlane;
+  try {
+    plane = await startControlPlane({ port: flags.port, ...(images ? { images } : {}), onFailure: (err) => died?.(err) });
+  } catch (err) {
+    io.stderr.write(`hookrunner dev-cluster: ${err instanceof Error ? err.message : String(err)}\n`);
+    return err instanceof ControlPlaneError && /needs .*control-plane:build/.test(err.message) ? ExitCode.invalidInput : ExitCode.infrastructure;
+  }
+  try {
+    const kubeconfig = resolve(flags.kubeconfig);
+    await plane.writeKubeconfig(kubeconfig);
+    io.stdout.write(`real control plane ${plane.version} listening on ${plane.url}\n`);
+    for (const c of plane.components()) io.stdout.write(`  ${c.name.padEnd(24)} pid ${String(c.pid ?? '-').padEnd(8)} ${c.logFile || '(in this process)'}\n`);
+    io.stdout.write(`node ${plane.nodeName} runs Pods as local processes\n`);
+    io.stdout.write(`kubeconfig written to ${kubeconfig}\n`);
+    io.stdout.write(`export KUBECONFIG=${kubeconfig}\n`);
+    const ended = await Promise.race([untilShutdown(io).then(() => undefined), failure]);
+    if (ended) {
+      io.stderr.write(`hookrunner dev-cluster: ${ended.component} died; stopping the rest\n${ended.message}\n`);
+      return ExitCode.infrastructure;
+    }
+    return ExitCode.ok;
+  } catch (err) {
+    io.stderr.write(`hookrunner dev-cluster: ${err instanceof Error ? err.message : String(err)}\n`);
+    return ExitCode.infrastructure;
+  } finally {
+    await plane.stop();
+    io.stdout.write('control plane stopped\n');
   }
 }

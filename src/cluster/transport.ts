@@ -40,6 +40,13 @@ export interface ApiResponse {
 /** The HTTP codes worth another attempt; never other 4xx. */
 const RETRYABLE_CODES = new Set([429, 500, 502, 503, 504]);
 
+/**
+ * 500s that the same request will always get again: kube-apiserver answers a server-side apply
+ * whose object does not decode into its Go type (e.g. an unparseable quantity) with a 500
+ * "failed to convert new object … unable to convert unstructured object". Not retried.
+ */
+const PERMANENT_500 = /^failed to convert new object \(|unable to convert unstructured object to /;
+
 /** Connection-level failures worth another attempt. */
 const RETRYABLE_NET_CODES = new Set([
   'ECONNREFUSED',
@@ -184,6 +191,7 @@ export function createTransport(opts: TransportOptions): Transport {
   function retryDelay(err: unknown, attemptIndex: number): number | false {
     if (err instanceof KubeApiError) {
       if (!RETRYABLE_CODES.has(err.code)) return false;
+      if (err.code === 500 && PERMANENT_500.test(err.status.message)) return false;
       if (err.code === 429 && err.retryAfterSeconds !== undefined) return Math.min(err.retryAfterSeconds * 1000, MAX_RETRY_AFTER_MS);
       return backoffDelay(attemptIndex, options.retry);
     }

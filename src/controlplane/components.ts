@@ -16,6 +16,8 @@ export interface Layout {
   /** Service ClusterIP range. */
   serviceCidr: string;
   kubeconfigs: { controllerManager: string; scheduler: string };
+  /** The API server's audit policy and log, when auditing is on. */
+  audit?: { policyFile: string; logFile: string };
 }
 
 export function etcdArgs(bin: Binaries, l: Layout): string[] {
@@ -60,6 +62,7 @@ export function apiServerArgs(bin: Binaries, l: Layout): string[] {
     `--kubelet-client-key=${pki.kubeletClient.key}`,
     `--kubelet-certificate-authority=${pki.ca.cert}`,
     '--kubelet-preferred-address-types=InternalIP,Hostname',
+    ...(l.audit ? [`--audit-policy-file=${l.audit.policyFile}`, `--audit-log-path=${l.audit.logFile}`, '--audit-log-format=json', '--audit-log-maxsize=200', '--audit-log-mode=blocking'] : []),
     '--v=0',
   ];
 }

@@ -19,6 +19,8 @@ import { findBinaries } from './binaries.js';
 import type { Binaries } from './binaries.js';
 import { apiServerArgs, controllerManagerArgs, etcdArgs, schedulerArgs } from './components.js';
 import type { Layout } from './components.js';
+import { discoverKinds, readAuditLog, writeAuditPolicy } from './audit.js';
+import type { AuditEntry, KindTable } from './audit.js';
 import { ControlPlaneError } from './errors.js';
 import type { ComponentFailedError } from './errors.js';
 import { httpsGet } from './https-get.js';
@@ -39,6 +41,8 @@ export interface ControlPlaneOptions {
   startTimeoutMs?: number;
   /** Called once when a component exits while the control plane is running. */
   onFailure?: (err: ComponentFailedError) => void;
+  /** Write the API server's audit log (writes, Metadata level), read back by `audit()`. @defaultValue false */
+  auditLog?: boolean;
   /** Keep the work folder (logs, certificates, etcd data) after stop. @defaultValue false */
   keepWorkDir?: boolean;
   /** @defaultValue silent */
@@ -69,6 +73,8 @@ export interface ControlPlane {
   components(): ComponentInfo[];
   /** Every PID the node agent spawned for containers. */
   spawnedPids(): number[];
+  /** The API server's audited writes (with `auditLog`) and the node agent's process starts and exits, oldest first. */
+  audit(): Promise<AuditEntry[]>;
   stop(): Promise<void>;
 }
 
@@ -93,6 +99,8 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   const processes: ComponentProcess[] = [];
   const clients: KubeClusterClient[] = [];
   let agent: NodeAgent | undefined;
+  const processEvents: AuditEntry[] = [];
+  let kinds: KindTable | undefined;
   let stopping = false;
   let stopped: Promise<void> | undefined;
 
@@ -132,7 +140,9 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       ports,
       serviceCidr: '10.0.0.0/24',
       kubeconfigs: { controllerManager: await kubeconfigFile('controller-manager', pki.controllerManager), scheduler: await kubeconfigFile('scheduler', pki.scheduler) },
+      ...(options.auditLog ? { audit: { policyFile: join(workDir, 'audit-policy.yaml'), logFile: join(workDir, 'audit.log') } } : {}),
     };
+    if (layout.audit) await writeAuditPolicy(layout.audit.policyFile);
     const adminPath = await kubeconfigFile('admin', pki.admin);
     const nodePath = await kubeconfigFile('node', pki.nodeClient);
     const tls = { ca: await readFile(pki.ca.cert, 'utf8'), cert: await readFile(pki.admin.cert, 'utf8'), key: await readFile(pki.admin.key, 'utf8') };
@@ -156,6 +166,10 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       version,
       tls: { cert: await readFile(pki.nodeServing.cert, 'utf8'), key: await readFile(pki.nodeServing.key, 'utf8'), ca: tls.ca },
       ...(options.images ? { images: options.images } : {}),
+      onProcessEvent: (e) => {
+        processEvents.push({ time: Date.now(), verb: e.verb, apiVersion: 'v1', kind: 'Pod', namespace: e.namespace, name: e.pod, code: 0, source: 'runtime', container: e.container, ...(e.pid !== undefined ? { pid: e.pid } : {}), ...(e.exitCode !== undefined ? { exitCode: e.exitCode } : {}) });
+        if (processEvents.length > 100_000) processEvents.splice(0, 20_000);
+      },
       logger,
     });
     // Controllers at work: the service-account controller made `default/default`.
@@ -182,6 +196,10 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       caCert: () => readFile(pki.ca.cert, 'utf8'),
       components: () => [...processes.map((p) => ({ name: p.spec.name, pid: p.pid, logFile: p.spec.logFile })), { name: 'node-agent', pid: process.pid, logFile: '' }],
       spawnedPids: () => running.spawnedPids(),
+      async audit() {
+        const requests = layout.audit ? await readAuditLog(layout.audit.logFile, (kinds ??= await discoverKinds(async (path) => JSON.parse((await httpsGet(`${url}${path}`, tls, 10_000)).body) as unknown))) : [];
+        return [...requests, ...processEvents].sort((a, b) => a.time - b.time);
+      },
       stop,
     };
   } catch (err) {

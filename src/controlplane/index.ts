@@ -4,3 +4,4 @@ export type { ComponentInfo, ControlPlane, ControlPlaneOptions } from './control
 export { cacheRoot, findBinaries, COMPONENTS } from './binaries.js';
 export type { Binaries, Component } from './binaries.js';
 export { ComponentFailedError, ControlPlaneError } from './errors.js';
+export type { AuditEntry } from './audit.js';

@@ -22,6 +22,15 @@ export interface ComponentExit {
 
 const LOG_TAIL_BYTES = 4096;
 
+/**
+ * Components run in their own process group (a terminal's Ctrl-C reaches only us, and we stop
+ * them in order); whatever is still running when this process exits is killed on the way out.
+ */
+const live = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
 /** The last bytes of a log file (for error messages). */
 export function logTail(file: string, bytes = LOG_TAIL_BYTES): string {
   try {
@@ -42,16 +51,19 @@ export class ComponentProcess {
     const fd = openSync(spec.logFile, 'a');
     const [command, ...args] = spec.argv;
     try {
-      this.child = spawn(command ?? '', args, { stdio: ['ignore', fd, fd], env: { ...process.env, ...(spec.env ?? {}) } });
+      this.child = spawn(command ?? '', args, { stdio: ['ignore', fd, fd], env: { ...process.env, ...(spec.env ?? {}) }, detached: true });
     } finally {
       closeSync(fd);
     }
+    live.add(this.child);
     this.exited = new Promise((resolve) => {
       this.child.once('error', () => {
+        live.delete(this.child);
         this.done = true;
         resolve({ name: spec.name, code: 127, signal: null });
       });
       this.child.once('exit', (code, signal) => {
+        live.delete(this.child);
         this.done = true;
         resolve({ name: spec.name, code, signal });
       });

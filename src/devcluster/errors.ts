@@ -26,7 +26,8 @@ export interface StatusBody {
   metadata: Record<string, never>;
   status: 'Failure';
   message: string;
-  reason: string;
+  /** Absent on some 500s, as the real API server sends them (StatusReasonUnknown). */
+  reason?: string;
   details?: StatusDetails;
   code: number;
 }
@@ -51,7 +52,7 @@ export class ApiError extends Error {
       metadata: {},
       status: 'Failure',
       message: this.message,
-      reason: this.reason,
+      ...(this.reason ? { reason: this.reason } : {}),
       ...(this.details ? { details: this.details } : {}),
       code: this.code,
     };
@@ -134,6 +135,17 @@ export function unauthorized(): ApiError {
 
 export function internalError(message: string, cause?: unknown): ApiError {
   return new ApiError(500, 'InternalError', `Internal error occurred: ${message}`, { causes: [{ reason: 'UnexpectedServerResponse', message }] }, { cause });
+}
+
+/** A body that does not decode into its Go type (create, update, patch). */
+export function cannotBeHandled(kind: string, version: string, why: string): ApiError {
+  return new ApiError(400, 'BadRequest', `${kind} in version "${version}" cannot be handled as a ${kind}: ${why}`);
+}
+
+/** Server-side apply of an object that does not convert into its Go type: a 500 without a reason, as kube-apiserver answers. */
+export function applyConversionError(object: string, groupVersion: string, kind: string, why: string): ApiError {
+  const gvk = `${groupVersion.includes('/') ? groupVersion : `/${groupVersion}`}, Kind=${kind}`;
+  return new ApiError(500, '', `failed to convert new object (${object}; ${gvk}) to proper version: unable to convert unstructured object to ${gvk}: ${why}`);
 }
 
 export function resourceNotFound(): ApiError {

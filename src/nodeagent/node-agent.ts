@@ -46,6 +46,8 @@ export interface NodeAgentOptions {
   statusIntervalMs?: number;
   /** @defaultValue 110 */
   maxPods?: number;
+  /** Every container process start and exit. @defaultValue ignored */
+  onProcessEvent?: (event: ProcessEvent) => void;
   /** @defaultValue silent */
   logger?: Logger;
 }
@@ -87,6 +89,7 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<NodeAge
   const configs = new ConfigCache({ client, onChanged: (ns) => runtime.onConfigChanged(ns), onError });
   host.config = configs.source;
   const event = (e: ProcessEvent): void => {
+    options.onProcessEvent?.(e);
     if (e.verb !== 'process-started' || stopped) return;
     const pod = known.get(`${e.namespace}/${e.pod}`)?.pod;
     if (pod) void recordEvent(client, { involved: pod, fieldPath: `spec.containers{${e.container}}`, reason: 'Started', message: `Started container ${e.container}`, component: 'kubelet', host: nodeName }).catch((err: unknown) => onError(err, 'record event'));

@@ -78,7 +78,8 @@ describe('a worker killed mid-step (D8)', () => {
       });
       expect(killed).toBe(1);
       expect(op.phase, op.message).toBe('Succeeded');
-      const created = (name: string): number => h.cluster.audit().filter((e) => e.kind === 'Job' && e.namespace === namespace && e.name === name && e.code === 201).length;
+      const audit = await h.cluster.audit();
+      const created = (name: string): number => audit.filter((e) => e.kind === 'Job' && e.namespace === namespace && e.name === name && e.code === 201).length;
       expect(created('health-check-pre-job')).toBe(1);
       expect(created('mattermost-post-job-success')).toBe(1);
       expect(op.results.find((r) => r.name === 'health-check-pre-job')?.hookPhase).toBe('Succeeded');

@@ -4,6 +4,7 @@
  * replaces a named hook on the next sync; every deleted hook's log is in the result (D4).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testBackends } from '../helpers/backends.js';
 import { jobNames, startHarness } from '../helpers/harness.js';
 import type { Harness } from '../helpers/harness.js';
 import { writeLab } from '../helpers/lab.js';
@@ -11,11 +12,11 @@ import { writeLab } from '../helpers/lab.js';
 const policy = (p: string): Record<string, string> => ({ 'argocd.argoproj.io/hook-delete-policy': p });
 const FAIL = "echo 'Mattermost is NOT accessible'; exit 1";
 
-describe('deletion policies (§6.2)', () => {
+describe.each(testBackends())('deletion policies (§6.2) on the %s cluster', (backend) => {
   let h: Harness;
   let n = 0;
   beforeAll(async () => {
-    h = await startHarness();
+    h = await startHarness({ backend });
   });
   afterAll(async () => {
     await h?.close();

@@ -8,15 +8,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOOK_FINALIZER } from '../../src/manifests/index.js';
+import { testBackends } from '../helpers/backends.js';
 import { startHarness } from '../helpers/harness.js';
 import type { Harness } from '../helpers/harness.js';
 import { writeLab } from '../helpers/lab.js';
 
-describe('hook identity', () => {
+describe.each(testBackends())('hook identity on the %s cluster', (backend) => {
   let h: Harness;
   let dir: string;
   beforeAll(async () => {
-    h = await startHarness();
+    h = await startHarness({ backend });
     dir = await mkdtemp(join(tmpdir(), 'hookrunner-identity-'));
   });
   afterAll(async () => {

@@ -158,7 +158,7 @@ describe('notifications survive restarts', () => {
       expect(killed).toBe(1);
       expect(op.phase, op.message).toBe('Succeeded');
       expect(postsIn(mm, LAB_CHANNEL).map((p) => p.message)).toEqual(['MESSAGE FROM ARGOCD: The last sync is: ✅ Sync OK']);
-      expect(h.cluster.audit().filter((e) => e.verb === 'process-started' && e.name?.startsWith('mattermost-post-job-success'))).toHaveLength(1);
+      expect((await h.cluster.audit()).filter((e) => e.verb === 'process-started' && e.name?.startsWith('mattermost-post-job-success'))).toHaveLength(1);
     } finally {
       for (const w of workers) w.kill('SIGTERM');
       await Promise.all(workers.map((w) => w.exited));

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPrivateRedis } from '../../src/cli/redis.js';
+import { testBackends } from '../helpers/backends.js';
 import { jobNames, startHarness } from '../helpers/harness.js';
 import type { Harness } from '../helpers/harness.js';
 import { writeLab } from '../helpers/lab.js';
@@ -17,14 +18,14 @@ async function run(cmd: string, args: string[]): Promise<number | null> {
   return new Promise((resolve) => spawn(cmd, args, { stdio: 'ignore' }).once('exit', resolve));
 }
 
-describe('Redis restarted mid-operation', () => {
+describe.each(testBackends())('Redis restarted mid-operation on the %s cluster', (backend) => {
   let redis: Awaited<ReturnType<typeof startPrivateRedis>>;
   let h: Harness;
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'hookrunner-redis-aof-'));
     redis = await startPrivateRedis({ appendonly: true, dir });
-    h = await startHarness({ redisUrl: redis.url });
+    h = await startHarness({ backend, redisUrl: redis.url });
   });
   afterAll(async () => {
     await h?.close();

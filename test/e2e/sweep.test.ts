@@ -5,14 +5,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobId } from '../../src/queue/index.js';
 import { createStepWorker } from '../../src/worker/index.js';
+import { testBackends } from '../helpers/backends.js';
 import { startHarness } from '../helpers/harness.js';
 import type { Harness } from '../helpers/harness.js';
 import { writeLab } from '../helpers/lab.js';
 
-describe('the sweep', () => {
+describe.each(testBackends())('the sweep on the %s cluster', (backend) => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ workers: false });
+    h = await startHarness({ backend, workers: false });
   });
   afterAll(async () => {
     await h?.close();

@@ -5,15 +5,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testBackends } from '../helpers/backends.js';
 import { jobNames, startHarness } from '../helpers/harness.js';
 import type { Harness } from '../helpers/harness.js';
 import { writeLab } from '../helpers/lab.js';
 
-describe('terminate, timeouts and retries', () => {
+describe.each(testBackends())('terminate, timeouts and retries on the %s cluster', (backend) => {
   let h: Harness;
   let dir: string;
   beforeAll(async () => {
-    h = await startHarness();
+    h = await startHarness({ backend });
     dir = await mkdtemp(join(tmpdir(), 'hookrunner-retry-'));
   });
   afterAll(async () => {
@@ -92,10 +93,10 @@ describe('terminate, timeouts and retries', () => {
   });
 });
 
-describe('the orchestrator enforces the deadline when no worker reports (D3)', () => {
+describe.each(testBackends())('the orchestrator enforces the deadline when no worker reports (D3) on the %s cluster', (backend) => {
   it('should terminate on timeout, then still run the SyncFail hooks once a worker is back', async () => {
     const { createStepWorker } = await import('../../src/worker/index.js');
-    const h = await startHarness({ workers: false, deadlineGraceMs: 200 });
+    const h = await startHarness({ backend, workers: false, deadlineGraceMs: 200 });
     const lab = await writeLab();
     try {
       const op = await h.submit([lab.dir], { app: 'forced-timeout', namespace: 'forced-timeout', timeoutMs: 500 });

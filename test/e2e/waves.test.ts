@@ -8,6 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AuditEntry } from '../../src/controlplane/index.js';
 import { startHarness } from '../helpers/harness.js';
 import type { Harness } from '../helpers/harness.js';
 
@@ -51,23 +52,23 @@ describe('waves wait for health, not for a clock (§5.4, D2)', () => {
 
   it('should apply wave 1 only after the wave-0 Deployment rolled out, also after a spec change (observedGeneration)', async () => {
     const ns = 'waves';
-    const audit = (): ReturnType<typeof h.cluster.audit> => h.cluster.audit().filter((e) => e.namespace === ns);
+    const audit = async (): Promise<AuditEntry[]> => (await h.cluster.audit()).filter((e) => e.namespace === ns);
     await writeFile(join(dir, 'deployment.yaml'), deployment('nginx:1.26'));
     await writeFile(join(dir, 'after.yaml'), after);
 
     const first = await h.sync([dir], { app: 'waves', namespace: ns });
     expect(first.phase, first.message).toBe('Succeeded');
-    const rolled1 = audit().find((e) => e.verb === 'rolled-out' && e.name === 'web');
-    const applied1 = audit().find((e) => e.verb === 'patch' && e.name === 'after');
+    const rolled1 = (await audit()).find((e) => e.verb === 'rolled-out' && e.name === 'web');
+    const applied1 = (await audit()).find((e) => e.verb === 'patch' && e.name === 'after');
     expect(rolled1 && applied1).toBeTruthy();
     expect(applied1?.time).toBeGreaterThanOrEqual(rolled1?.time ?? Infinity);
 
     // A new image: generation 2. The old status (observedGeneration 1, all replicas ready) must not count.
-    const mark = audit().length;
+    const mark = (await audit()).length;
     await writeFile(join(dir, 'deployment.yaml'), deployment('nginx:1.27'));
     const second = await h.sync([dir], { app: 'waves', namespace: ns });
     expect(second.phase, second.message).toBe('Succeeded');
-    const later = audit().slice(mark);
+    const later = (await audit()).slice(mark);
     const changed = later.find((e) => e.verb === 'patch' && e.name === 'web');
     const rolled2 = later.find((e) => e.verb === 'rolled-out' && e.name === 'web');
     const applied2 = later.find((e) => e.verb === 'patch' && e.name === 'after');

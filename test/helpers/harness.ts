@@ -5,15 +5,16 @@ import { startEngine } from '../../src/cli/runtime.js';
 import type { Engine, EngineOptions } from '../../src/cli/runtime.js';
 import { createClusterClient } from '../../src/cluster/index.js';
 import type { ClusterClient } from '../../src/cluster/types.js';
-import { startDevCluster } from '../../src/devcluster/index.js';
-import type { DevCluster, DevClusterOptions } from '../../src/devcluster/index.js';
+import type { DevClusterOptions } from '../../src/devcluster/index.js';
 import { loadManifests } from '../../src/manifests/index.js';
 import { isDone, operationSpec } from '../../src/sync/index.js';
 import type { Operation, OperationSpec } from '../../src/sync/index.js';
+import { startTestCluster } from './backends.js';
+import type { Backend, TestCluster } from './backends.js';
 import { REDIS_URL, cleanPrefix, testPrefix } from './redis.js';
 
 export interface Harness {
-  cluster: DevCluster;
+  cluster: TestCluster;
   client: ClusterClient;
   engine: Engine;
   prefix: string;
@@ -27,6 +28,9 @@ export interface Harness {
 }
 
 export interface HarnessOptions {
+  /** @defaultValue 'embedded' */
+  backend?: Backend;
+  /** Options of the embedded dev cluster. */
   devCluster?: DevClusterOptions;
   /** Built-in notifications of the engine. */
   notifications?: EngineOptions['notifications'];
@@ -40,7 +44,7 @@ export interface HarnessOptions {
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const redisUrl = options.redisUrl ?? REDIS_URL;
-  const cluster = await startDevCluster({ port: 0, workloadReadyDelayMs: 50, ...(options.devCluster ?? {}) });
+  const cluster = await startTestCluster(options.backend ?? 'embedded', { ...(options.devCluster ? { devCluster: options.devCluster } : {}) });
   const dir = await mkdtemp(join(tmpdir(), 'hookrunner-harness-'));
   const kubeconfig = join(dir, 'kubeconfig');
   await cluster.writeKubeconfig(kubeconfig);

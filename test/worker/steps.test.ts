@@ -4,14 +4,15 @@ import { loadManifests } from '../../src/manifests/index.js';
 import { plan } from '../../src/plan/index.js';
 import { silentLogger } from '../../src/util/index.js';
 import { runStep } from '../../src/worker/index.js';
+import { testBackends } from '../helpers/backends.js';
 import { startHarness } from '../helpers/harness.js';
 import type { Harness } from '../helpers/harness.js';
 import { writeLab } from '../helpers/lab.js';
 
-describe('runStep', () => {
+describe.each(testBackends())('runStep on the %s cluster', (backend) => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ workers: false });
+    h = await startHarness({ backend, workers: false });
   });
   afterAll(async () => {
     await h?.close();
@@ -24,7 +25,7 @@ describe('runStep', () => {
       const tasks = plan(manifests, { namespace: 'default', startedAt: new Date() }).tasks.filter((t) => t.phase === 'Sync' && t.wave === -2);
       const controller = new AbortController();
       controller.abort();
-      const writesBefore = h.cluster.audit().length;
+      const writesBefore = (await h.cluster.audit()).length;
       const result = await runStep(
         {
           step: { id: 'op-x-0-2', kind: 'wave', seq: 2, phase: 'Sync', wave: -2, taskKeys: tasks.map((t) => t.key), waitForResources: true, finalWave: false, emittedAt: Date.now() },
@@ -36,7 +37,7 @@ describe('runStep', () => {
       );
       expect(result.terminated).toBe(true);
       expect(result.results).toEqual([]);
-      expect(h.cluster.audit().length).toBe(writesBefore);
+      expect((await h.cluster.audit()).length).toBe(writesBefore);
     } finally {
       await lab.cleanup();
     }

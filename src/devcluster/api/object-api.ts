@@ -4,12 +4,13 @@
  * finalizers as Kubernetes has them. HTTP handlers and controllers both go through it.
  */
 import type { KubeObject, OwnerReference } from '../../manifests/index.js';
-import { alreadyExists, badRequest, conflict, forbidden, internalError, invalid, MODIFIED_CONFLICT, namespaceNotFound, notFound } from '../errors.js';
+import { alreadyExists, applyConversionError, badRequest, cannotBeHandled, conflict, forbidden, internalError, invalid, MODIFIED_CONFLICT, namespaceNotFound, notFound } from '../errors.js';
 import { clone, isRecord } from '../json.js';
 import type { JsonObject } from '../json.js';
 import type { MergeContext } from '../patch/list-strategy.js';
 import { recordUpdate, serverSideApply } from '../patch/server-side-apply.js';
 import { validateCreate, validateUpdate } from '../validation/validate-object.js';
+import { typedDecodeError } from '../validation/typed-decode.js';
 import { applyDefaults } from './defaults.js';
 import { generateName, newUid, nowRfc3339, sameContent, specChanged } from './metadata.js';
 import type { ObjectStore } from './object-store.js';
@@ -128,8 +129,20 @@ export class ObjectApi {
     }
   }
 
+  /** Decoding into the Go type fails (see `typed-decode.ts`): 400, or the 500 of server-side apply. */
+  private checkTyped(t: Target, obj: KubeObject, apply: boolean): void {
+    if (!t.type.builtIn) return;
+    const why = typedDecodeError(t.type.group, t.type.kind, obj);
+    if (!why) return;
+    const gv = apiVersionOf(t.type);
+    if (!apply) throw cannotBeHandled(t.type.kind, t.type.version, why);
+    const name = obj.metadata.name ?? '';
+    throw applyConversionError(t.type.namespaced ? `${t.namespace}/${name}` : name, gv, t.type.kind, why);
+  }
+
   create(t: Target, body: unknown, options: WriteOptions = {}): KubeObject {
     const obj = this.checkBody(t, body, undefined);
+    this.checkTyped(t, obj, false);
     return this.createChecked(t, obj, options, undefined);
   }
 
@@ -163,6 +176,7 @@ export class ObjectApi {
 
   update(t: Target, name: string, body: unknown, options: WriteOptions = {}): KubeObject {
     const next = this.checkBody(t, body, name);
+    this.checkTyped(t, next, false);
     const old = this.peek(t, name);
     if (!old) throw notFound(groupResource(t.type), name);
     const rv = next.metadata.resourceVersion;
@@ -181,6 +195,7 @@ export class ObjectApi {
     const rv = patched.metadata.resourceVersion;
     if (rv !== undefined && rv !== old.metadata.resourceVersion) throw conflict(groupResource(t.type), name, MODIFIED_CONFLICT);
     const next = this.checkBody(t, patched, name);
+    this.checkTyped(t, next, false);
     return this.commitUpdate(t, old, next, options, undefined);
   }
 
@@ -189,6 +204,7 @@ export class ObjectApi {
       throw invalid({ group: 'meta.k8s.io', kind: 'PatchOptions', name: '' }, [{ type: 'Required', field: 'fieldManager', detail: 'is required for apply patch' }]);
     }
     const applied = this.checkBody(t, patch, name) as JsonObject;
+    this.checkTyped(t, applied as KubeObject, true);
     const appliedMeta = { ...(applied.metadata as JsonObject) };
     delete appliedMeta.namespace;
     if (old === undefined) delete appliedMeta.name;
