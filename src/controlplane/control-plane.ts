@@ -24,6 +24,7 @@ import type { AuditEntry, KindTable } from './audit.js';
 import { ControlPlaneError } from './errors.js';
 import type { ComponentFailedError } from './errors.js';
 import { httpsGet } from './https-get.js';
+import type { TlsClient } from './https-get.js';
 import { renderCertKubeconfig } from './kubeconfig.js';
 import { createPki } from './pki.js';
 import { ComponentProcess, waitReady } from './process.js';
@@ -70,6 +71,8 @@ export interface ControlPlane {
   readonly kubeconfigPath: string;
   /** The CA certificate (PEM) of the API server and its clients. */
   caCert(): Promise<string>;
+  /** The admin's TLS client material (PEM CA, certificate, key), e.g. for a proxy in front of the API server. */
+  adminTls(): TlsClient;
   components(): ComponentInfo[];
   /** Every PID the node agent spawned for containers. */
   spawnedPids(): number[];
@@ -194,6 +197,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
         await writeFile(path, kubeconfig, { mode: 0o600 });
       },
       caCert: () => readFile(pki.ca.cert, 'utf8'),
+      adminTls: () => ({ ...tls }),
       components: () => [...processes.map((p) => ({ name: p.spec.name, pid: p.pid, logFile: p.spec.logFile })), { name: 'node-agent', pid: process.pid, logFile: '' }],
       spawnedPids: () => running.spawnedPids(),
       async audit() {

@@ -5,3 +5,4 @@ export { cacheRoot, findBinaries, COMPONENTS } from './binaries.js';
 export type { Binaries, Component } from './binaries.js';
 export { ComponentFailedError, ControlPlaneError } from './errors.js';
 export type { AuditEntry } from './audit.js';
+export type { TlsClient } from './https-get.js';

@@ -9,6 +9,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testBackends } from '../helpers/backends.js';
 import { startHarness } from '../helpers/harness.js';
 import type { Harness } from '../helpers/harness.js';
 import { startKubeProxy } from '../helpers/kube-proxy.js';
@@ -34,11 +35,11 @@ const KILL_POINTS: KillPoint[] = [
   { name: 'after the hook completed, before its deletion policy', before: (r) => r.method === 'DELETE' && r.path.includes(PRE_JOB) },
 ];
 
-describe('a worker killed mid-step (D8)', () => {
+describe.each(testBackends())('a worker killed mid-step (D8) on the %s cluster', (backend) => {
   let h: Harness;
   let dir: string;
   beforeAll(async () => {
-    h = await startHarness({ workers: false });
+    h = await startHarness({ backend, workers: false });
     dir = await mkdtemp(join(tmpdir(), 'hookrunner-crash-'));
   });
   afterAll(async () => {
@@ -61,7 +62,7 @@ describe('a worker killed mid-step (D8)', () => {
           workers[index]?.kill('SIGKILL');
         };
         const proxy = await startKubeProxy({
-          target: h.cluster.url,
+          target: h.cluster.proxyTarget,
           before: (r) => (armed.value && point.before?.(r) ? (killSender(), 'drop') : 'forward'),
           after: (r, status) => {
             if (armed.value && point.after?.(r, status)) killSender();

@@ -17,6 +17,7 @@ import type { Manifest } from '../../src/manifests/index.js';
 import type { OperationSpec, Subscription } from '../../src/sync/index.js';
 import { startMattermostServer } from '../helpers/chat-servers.js';
 import type { MattermostServer } from '../helpers/chat-servers.js';
+import { testBackends } from '../helpers/backends.js';
 import { startHarness } from '../helpers/harness.js';
 import type { Harness } from '../helpers/harness.js';
 import { startKubeProxy } from '../helpers/kube-proxy.js';
@@ -41,12 +42,12 @@ async function labManifests(mattermostPort: number, checkPort = mattermostPort):
   return manifests;
 }
 
-describe('notifications', () => {
+describe.each(testBackends())('notifications on the %s cluster', (backend) => {
   let mm: MattermostServer;
   let h: Harness;
   beforeAll(async () => {
     mm = await startMattermostServer({ token: TOKEN, teams: { argocdorg: ['argocd-test-phases', 'hookrunner'] } });
-    h = await startHarness({ notifications: notifierFactory({ MATTERMOST_URL: mm.url, MATTERMOST_TOKEN: TOKEN }, process.stderr) });
+    h = await startHarness({ backend, notifications: notifierFactory({ MATTERMOST_URL: mm.url, MATTERMOST_TOKEN: TOKEN }, process.stderr) });
   });
   afterAll(async () => {
     await h?.close();
@@ -116,13 +117,13 @@ describe('notifications', () => {
   });
 });
 
-describe('notifications survive restarts', () => {
+describe.each(testBackends())('notifications survive restarts on the %s cluster', (backend) => {
   let mm: MattermostServer;
   let h: Harness;
   let dir: string;
   beforeAll(async () => {
     mm = await startMattermostServer({ token: TOKEN, teams: { argocdorg: ['argocd-test-phases', 'hookrunner'] } });
-    h = await startHarness({ workers: false });
+    h = await startHarness({ backend, workers: false });
     dir = await mkdtemp(join(tmpdir(), 'hookrunner-notify-crash-'));
   });
   afterAll(async () => {
@@ -139,7 +140,7 @@ describe('notifications survive restarts', () => {
       for (let w = 0; w < 2; w++) {
         const index = w;
         const proxy = await startKubeProxy({
-          target: h.cluster.url,
+          target: h.cluster.proxyTarget,
           before: (r) => {
             if (killed === 0 && r.method === 'GET' && /\/pods\/mattermost-post-job-success-[a-z0-9]+\/log/.test(r.path)) {
               killed++;
@@ -167,13 +168,13 @@ describe('notifications survive restarts', () => {
   }, 90_000);
 });
 
-describe('built-in notifications across an orchestrator restart', () => {
+describe.each(testBackends())('built-in notifications across an orchestrator restart on the %s cluster', (backend) => {
   let mm: MattermostServer;
   let h: Harness;
   beforeAll(async () => {
     mm = await startMattermostServer({ token: TOKEN, teams: { argocdorg: ['argocd-test-phases', 'hookrunner'] } });
     // Only the orchestrators this test starts and stops handle the operation.
-    h = await startHarness({ workers: false, orchestrator: false });
+    h = await startHarness({ backend, workers: false, orchestrator: false });
   });
   afterAll(async () => {
     await h?.close();

@@ -9,7 +9,7 @@
  * not run otherwise (see `test/setup/backends.ts`).
  */
 import { findBinaries, startControlPlane } from '../../src/controlplane/index.js';
-import type { AuditEntry, Binaries, ControlPlane } from '../../src/controlplane/index.js';
+import type { AuditEntry, Binaries, ControlPlane, TlsClient } from '../../src/controlplane/index.js';
 import { startDevCluster } from '../../src/devcluster/index.js';
 import type { DevCluster, DevClusterOptions } from '../../src/devcluster/index.js';
 
@@ -48,6 +48,8 @@ export interface TestCluster {
   backend: Backend;
   /** The API server's URL (http for embedded, https for real). */
   url: string;
+  /** What a proxy in front of the API server connects to: the URL, and for the real one the admin's TLS client material. */
+  proxyTarget: { url: string; tls?: TlsClient };
   kubeconfig(): string;
   writeKubeconfig(path: string): Promise<void>;
   /** Writes the API server answered and the container processes' starts and exits, oldest first. */
@@ -71,6 +73,7 @@ export async function startTestCluster(backend: Backend, options: TestClusterOpt
     return {
       backend,
       url: dev.url,
+      proxyTarget: { url: dev.url },
       kubeconfig: () => dev.kubeconfig(),
       writeKubeconfig: (path) => dev.writeKubeconfig(path),
       audit: () => Promise.resolve(dev.audit()),
@@ -83,6 +86,7 @@ export async function startTestCluster(backend: Backend, options: TestClusterOpt
   return {
     backend,
     url: real.url,
+    proxyTarget: { url: real.url, tls: real.adminTls() },
     kubeconfig: () => real.kubeconfig(),
     writeKubeconfig: (path) => real.writeKubeconfig(path),
     audit: () => real.audit(),

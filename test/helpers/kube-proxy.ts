@@ -1,4 +1,5 @@
 import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -24,11 +25,14 @@ export interface KubeProxy {
  * through as they come.
  */
 export async function startKubeProxy(options: {
-  target: string;
+  /** The API server: a URL, or a URL with TLS client material (the real control plane; the proxy then authenticates upstream with it). */
+  target: string | { url: string; tls?: { ca: string; cert: string; key: string } };
   before?: (req: ProxyRequest) => ProxyVerdict;
   after?: (req: ProxyRequest, status: number) => void;
 }): Promise<KubeProxy> {
-  const target = new URL(options.target);
+  const spec = typeof options.target === 'string' ? { url: options.target } : options.target;
+  const target = new URL(spec.url);
+  const tls = spec.tls;
   const sockets = new Set<Socket>();
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const info = { method: req.method ?? 'GET', path: req.url ?? '/' };
@@ -36,8 +40,10 @@ export async function startKubeProxy(options: {
       req.socket.destroy();
       return;
     }
-    const upstream = httpRequest(
-      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
+    const headers = { ...req.headers };
+    if (tls) delete headers.authorization; // upstream identity is the client certificate
+    const upstream = (tls ? httpsRequest : httpRequest)(
+      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers, ...(tls ? { ca: tls.ca, cert: tls.cert, key: tls.key } : {}) },
       (up) => {
         res.writeHead(up.statusCode ?? 502, up.headers);
         up.pipe(res);
