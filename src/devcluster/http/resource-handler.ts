@@ -13,11 +13,12 @@ import { parseFieldSelector, parseLabelSelector } from '../api/selectors.js';
 import type { AuditVerb } from '../audit.js';
 import { badRequest, invalid, methodNotAllowed, notFound, resourceNotFound } from '../errors.js';
 import { isRecord } from '../json.js';
+import { decodeProtobufBody, isProtobufMediaType, unsupportedMediaType } from '../protobuf/index.js';
 import type { PodRun } from '../../podruntime/pod-run.js';
 import { unknownFields, strictDecodingError } from '../validation/unknown-fields.js';
 import { objectJson } from './json-cache.js';
 import { selectLog, sendLog } from './pod-logs.js';
-import { readBody, sendJson } from './respond.js';
+import { readBody, readBodyBytes, sendJson } from './respond.js';
 import type { ResourceRoute } from './routes.js';
 import { renderTable, wantsTable } from './table.js';
 import type { WatchHub } from './watch-hub.js';
@@ -46,6 +47,25 @@ function parseJsonBody(text: string, contentType: string | undefined): unknown {
   } catch (err) {
     throw badRequest(`the body of the request could not be decoded: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
   }
+}
+
+/**
+ * A create, update or delete body: JSON or YAML, or Kubernetes protobuf (what kubectl's generator
+ * commands send) decoded to the JSON a JSON client would have sent, so it takes the same path.
+ * `kind` is what the URL implies, for an envelope that leaves it out.
+ */
+async function readObjectBody(req: IncomingMessage, type: ResourceType, kind: string): Promise<unknown> {
+  const bytes = await readBodyBytes(req);
+  const contentType = req.headers['content-type'];
+  if (!isProtobufMediaType(contentType)) {
+    const text = bytes.toString('utf8');
+    if (kind === 'DeleteOptions') return text.trim() ? parseJsonBody(text, 'application/json') : undefined;
+    return parseJsonBody(text, contentType);
+  }
+  if (bytes.length === 0 && kind === 'DeleteOptions') return undefined;
+  // Custom resources are served in JSON and YAML only, as by the API server.
+  if (!type.builtIn && kind !== 'DeleteOptions') throw unsupportedMediaType('', 'application/json, application/yaml');
+  return decodeProtobufBody(bytes, { apiVersion: apiVersionOf(type), kind });
 }
 
 /** `fieldValidation`: Strict refuses unknown fields (400), Warn answers with `Warning` headers. */
@@ -164,7 +184,7 @@ export async function handleResource(route: ResourceRoute, req: IncomingMessage,
       if (route.name !== undefined) throw methodNotAllowed();
       if (type.namespaced && route.namespace === undefined) throw methodNotAllowed();
       audit('create', undefined);
-      const body = parseJsonBody(await readBody(req), req.headers['content-type']);
+      const body = await readObjectBody(req, type, type.kind);
       const bodyName = isRecord(body) && isRecord(body.metadata) && typeof body.metadata.name === 'string' ? body.metadata.name : undefined;
       audit('create', bodyName);
       checkFields(type, body, params, res);
@@ -177,7 +197,7 @@ export async function handleResource(route: ResourceRoute, req: IncomingMessage,
       const name = route.name;
       if (name === undefined) throw methodNotAllowed();
       audit('update', name);
-      const body = parseJsonBody(await readBody(req), req.headers['content-type']);
+      const body = await readObjectBody(req, type, type.kind);
       checkFields(type, body, params, res);
       sendJson(res, 200, deps.api.update(target, name, body, { dryRun: dryRunOf(params), fieldManager: fieldManager ?? defaultManager(req), ...(subresource ? { subresource } : {}) }));
       return;
@@ -202,8 +222,7 @@ export async function handleResource(route: ResourceRoute, req: IncomingMessage,
       return;
     }
     case 'DELETE': {
-      const text = await readBody(req);
-      const body = text.trim() ? parseJsonBody(text, 'application/json') : undefined;
+      const body = await readObjectBody(req, type, 'DeleteOptions');
       const opts = deleteOptions(body, params);
       const deleteArgs = {
         ...(opts.propagationPolicy ? { propagationPolicy: opts.propagationPolicy } : {}),

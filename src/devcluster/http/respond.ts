@@ -19,8 +19,8 @@ export function sendError(res: ServerResponse, err: ApiError, headers: Record<st
   sendJson(res, err.code, err.toStatus(), headers);
 }
 
-/** Read the body as text; 413 when it is larger than the limit. */
-export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<string> {
+/** Read the body as bytes (protobuf bodies are binary); 413 when it is larger than the limit. */
+export function readBodyBytes(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -36,10 +36,15 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
       chunks.push(chunk);
     });
     req.on('end', () => {
-      if (!failed) resolve(Buffer.concat(chunks).toString('utf8'));
+      if (!failed) resolve(Buffer.concat(chunks));
     });
     req.on('error', (err) => {
       if (!failed) reject(err);
     });
   });
+}
+
+/** Read the body as UTF-8 text; 413 when it is larger than the limit. */
+export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<string> {
+  return (await readBodyBytes(req, limit)).toString('utf8');
 }
