@@ -1,4 +1,4 @@
-/** A dev cluster and an adapter client connected to it over HTTP, for the adapter's integration tests. */
+/** A cluster (the dev cluster, or either backend) and an adapter client connected to it, for the adapter's integration tests. */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,9 +7,11 @@ import type { ClusterClientOptions, KubeClusterClient } from '../../src/cluster/
 import { startDevCluster } from '../../src/devcluster/index.js';
 import type { DevCluster, DevClusterOptions } from '../../src/devcluster/index.js';
 import type { KubeObject } from '../../src/manifests/index.js';
+import { startTestCluster } from '../helpers/backends.js';
+import type { Backend, TestCluster } from '../helpers/backends.js';
 
-export interface Connected {
-  cluster: DevCluster;
+export interface Connected<C = DevCluster> {
+  cluster: C;
   client: KubeClusterClient;
   kubeconfig: string;
   /** A fresh namespace for one test. */
@@ -19,10 +21,21 @@ export interface Connected {
 
 let counter = 0;
 
+/** The embedded dev cluster (for what only it has: fault injection, its request log). */
 export async function connectDevCluster(
   options: { devCluster?: DevClusterOptions; client?: Partial<ClusterClientOptions> } = {},
 ): Promise<Connected> {
   const cluster = await startDevCluster({ port: 0, workloadReadyDelayMs: 50, podRestartBackoffMs: 50, maxGracePeriodSeconds: 1, ...options.devCluster });
+  return connect(cluster, options.client);
+}
+
+/** Either backend (see test/helpers/backends.ts). */
+export async function connectCluster(backend: Backend, options: { client?: Partial<ClusterClientOptions> } = {}): Promise<Connected<TestCluster>> {
+  const cluster = await startTestCluster(backend, { devCluster: { workloadReadyDelayMs: 50, podRestartBackoffMs: 50, maxGracePeriodSeconds: 1 } });
+  return connect(cluster, options.client);
+}
+
+async function connect<C extends { writeKubeconfig(path: string): Promise<void>; stop(): Promise<void> }>(cluster: C, clientOptions: Partial<ClusterClientOptions> = {}): Promise<Connected<C>> {
   const dir = await mkdtemp(join(tmpdir(), 'hookrunner-adapter-'));
   const kubeconfig = join(dir, 'kubeconfig');
   await cluster.writeKubeconfig(kubeconfig);
@@ -30,7 +43,7 @@ export async function connectDevCluster(
     kubeconfig,
     retry: { attempts: 8, initialMs: 20, maxMs: 500 },
     waitPollIntervalMs: 1_000,
-    ...options.client,
+    ...clientOptions,
   });
   return {
     cluster,

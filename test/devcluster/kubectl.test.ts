@@ -149,7 +149,8 @@ describe('when kubectl meets errors', () => {
     });
     const invalid = await kubectl('apply', '--server-side', '-f', pod);
     expect(invalid.code).toBe(1);
-    expect(invalid.stderr).toContain('The Pod "quick-fail-pod" is invalid: spec.containers[0].resources.limits[memory]: Invalid value: "invalid-value"');
+    // kube-apiserver 1.34's own answer to this apply (a 500 without a reason while converting the object).
+    expect(invalid.stderr).toContain('Error from server: failed to convert new object (default/quick-fail-pod; /v1, Kind=Pod) to proper version: unable to convert unstructured object to /v1, Kind=Pod: quantities must match the regular expression');
     const cm = await manifest('cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'twice' }, data: { a: '1' } });
     expect((await kubectl('create', '-f', cm)).code).toBe(0);
     const dup = await kubectl('create', '-f', cm);

@@ -3,7 +3,7 @@
  * These functions change the object they are given: call them on fresh copies only.
  */
 import type { KubeObject } from '../../manifests/index.js';
-import { asArray, ensurePath, isRecord } from '../json.js';
+import { asArray, ensurePath, getPath, isRecord } from '../json.js';
 import type { JsonObject } from '../json.js';
 
 function setDefault(obj: JsonObject, key: string, value: unknown): void {
@@ -111,6 +111,10 @@ export function applyDefaults(obj: KubeObject): void {
       break;
     case '/Service':
       if (spec) defaultServiceSpec(spec);
+      // SetDefaults_LoadBalancerIngress: an address given by IP is a VIP unless said otherwise.
+      for (const ingress of asArray(getPath(obj.status, ['loadBalancer', 'ingress'])) ?? []) {
+        if (isRecord(ingress) && typeof ingress.ip === 'string' && ingress.ip) setDefault(ingress, 'ipMode', 'VIP');
+      }
       break;
     case '/Secret':
       defaultSecret(obj);

@@ -116,6 +116,14 @@ function checkService(spec: unknown, errs: FieldError[]): void {
   if (type === 'ExternalName' && (typeof spec.externalName !== 'string' || spec.externalName === '')) errs.push({ type: 'Required', field: 'spec.externalName' });
 }
 
+/** `ValidateServiceStatusUpdate`: load-balancer ingress only on a LoadBalancer Service. */
+function checkServiceStatus(obj: KubeObject, errs: FieldError[]): void {
+  const ingress = asArray(getPath(obj.status, ['loadBalancer', 'ingress']));
+  if (ingress && ingress.length > 0 && getPath(obj.spec, ['type']) !== 'LoadBalancer') {
+    errs.push({ type: 'Forbidden', field: 'status.loadBalancer.ingress', detail: "may only be used when `spec.type` is 'LoadBalancer'" });
+  }
+}
+
 function checkDataKeys(data: unknown, path: string, errs: FieldError[]): void {
   if (!isRecord(data)) return;
   for (const key of Object.keys(data)) {
@@ -177,6 +185,7 @@ export function validateCreate(type: ResourceType, obj: KubeObject): FieldError[
       break;
     case '/Service':
       checkService(obj.spec, errs);
+      checkServiceStatus(obj, errs);
       break;
     case '/ConfigMap':
       checkDataKeys(obj.data, 'data', errs);
