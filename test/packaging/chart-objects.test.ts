@@ -103,8 +103,10 @@ describe('when rendering the worker RBAC', () => {
     expect(bindings.map((b) => b.metadata.namespace)).toEqual(['app-sync-phases', 'team-a']);
     for (const role of roles) {
       expect(verbsFor(role.rules, 'batch', 'jobs')).toEqual(expect.arrayContaining(ALL_VERBS));
-      // A Role cannot grant cluster-scoped Namespaces.
-      expect(verbsFor(role.rules, '', 'namespaces')).toEqual([]);
+      // A sync first reads its destination Namespace: a Role may only `get` its own one (by name), never create or list.
+      expect(role.rules.filter((r) => r.resources.includes('namespaces'))).toEqual([
+        { apiGroups: [''], resources: ['namespaces'], resourceNames: [role.metadata.namespace], verbs: ['get'] },
+      ]);
     }
     const worker = oneOf<Workload>(objects, 'Deployment', '-worker');
     for (const binding of bindings) {

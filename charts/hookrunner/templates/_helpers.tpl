@@ -171,7 +171,11 @@ Usage: {{- include "hookrunner.redis.env" $ | nindent 12 }}
 {{/*
 The RBAC rules of whatever runs steps: every namespaced workload and hook kind a sync applies,
 with the verbs the worker uses (server-side apply = patch; deletion policies = delete; health = watch).
+A sync first reads its destination Namespace (does it exist?): the ClusterRole may read every
+Namespace; a Role may only `get` its own one (RBAC matches `GET /api/v1/namespaces/<ns>` against
+Roles in `<ns>`), so a namespaced sync can start there and nowhere else.
 Usage: include "hookrunner.worker.rules" (dict "context" $ "namespaced" false)
+       include "hookrunner.worker.rules" (dict "context" $ "namespaced" true "namespace" "team-a")
 */}}
 {{- define "hookrunner.worker.rules" -}}
 {{- $all := list "create" "get" "list" "watch" "patch" "update" "delete" -}}
@@ -196,7 +200,12 @@ Usage: include "hookrunner.worker.rules" (dict "context" $ "namespaced" false)
 - apiGroups: ["autoscaling"]
   resources: ["horizontalpodautoscalers"]
   verbs: {{ toJson $all }}
-{{- if not .namespaced }}
+{{- if .namespaced }}
+- apiGroups: [""]
+  resources: ["namespaces"]
+  resourceNames: [{{ .namespace | quote }}]
+  verbs: ["get"]
+{{- else }}
 - apiGroups: [""]
   resources: ["namespaces"]
   verbs: {{ if .context.Values.rbac.createNamespaces }}["create", "get", "list", "watch", "patch"]{{ else }}["get", "list", "watch"]{{ end }}

@@ -1,0 +1,357 @@
+/**
+ * The chart on a real API server (etcd, kube-apiserver with Node,RBAC authorization, controller
+ * manager, scheduler and the node agent from `src/controlplane`): every object of every `ci/`
+ * scenario passes kube-apiserver's strict server-side validation, `helm install` creates them, a
+ * sync of the lab AS the chart's worker ServiceAccount (a TokenRequest token, nothing else)
+ * succeeds — the chart's RBAC is enough — and with `rbac.namespaced=true` a sync outside
+ * `rbac.namespaces` is refused with the API server's 403. `helm uninstall` leaves nothing of
+ * ours behind but the Redis volume kept on purpose (docs/deploy.md).
+ *
+ * The chart's pods are scheduled onto the node agent: `hookrunner/hookrunner` images run a
+ * placeholder `sleep` (the syncs below run in this process, as the worker's identity), and the
+ * bundled Redis gets a nodeSelector no node has — its container has a `command`, so the node agent
+ * would otherwise start this machine's `redis-server` with `/etc/redis/redis.conf`.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { startControlPlane } from '../../src/controlplane/index.js';
+import type { ControlPlane } from '../../src/controlplane/index.js';
+import { DeadlineExceededError, sleep } from '../../src/util/index.js';
+import { testBackends } from '../helpers/backends.js';
+import { runCli } from '../helpers/cli.js';
+import { writeLab } from '../helpers/lab.js';
+import type { Helm } from './helm.js';
+import { CHART, ciScenarios, createHelm, parseManifests } from './helm.js';
+import type { Kubectl } from './kubectl.js';
+import { createKubectl } from './kubectl.js';
+
+/** The cluster-wide release (ClusterRole), with the chart's defaults. */
+const RELEASE = 'rel';
+const NS = 'hookrunner';
+const WORKER_SA = `${RELEASE}-hookrunner-worker`;
+/** The namespaced release (`rbac.namespaced=true`), allowed into ALLOWED only. */
+const SCOPED = 'scoped';
+const SCOPED_NS = 'hookrunner-scoped';
+const SCOPED_SA = `${SCOPED}-hookrunner-worker`;
+const ALLOWED = 'team-a';
+const DENIED = 'team-b';
+/** Namespaces `ci/namespaced-rbac-values.yaml` puts Roles into (they must exist for the dry run). */
+const CI_RBAC_NAMESPACES = ['app-sync-phases', 'team-a'];
+const INSTANCE = 'app.kubernetes.io/instance';
+/** The bundled Redis volume, left behind by `helm uninstall` on purpose (docs/deploy.md). */
+const KEPT_PVC = `PersistentVolumeClaim ${NS}/data-${RELEASE}-hookrunner-redis-0`;
+
+const scenarios = await ciScenarios();
+
+interface LiveObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace?: string;
+    readonly labels?: Readonly<Record<string, string>>;
+    readonly annotations?: Readonly<Record<string, string>>;
+  };
+  readonly spec?: {
+    readonly serviceAccountName?: string;
+    readonly volumes?: readonly { readonly name: string; readonly projected?: { readonly sources: readonly { readonly serviceAccountToken?: object }[] } }[];
+  };
+}
+
+interface LiveList {
+  readonly items: readonly LiveObject[];
+}
+
+/** `hookrunner sync -o json`'s document (test/cli/sync.test.ts). */
+interface SyncDocument {
+  readonly operation: { readonly phase: string; readonly message: string };
+  readonly resources: readonly {
+    readonly syncPhase: string;
+    readonly kind: string;
+    readonly namespace: string;
+    readonly name: string;
+    readonly status: string;
+    readonly message: string;
+  }[];
+}
+
+interface SyncRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly doc: SyncDocument | undefined;
+}
+
+const refOf = (o: LiveObject): string => `${o.kind} ${o.metadata.namespace ?? '-'}/${o.metadata.name}`;
+
+/** Polls `probe` until it reports done; fails with what it waited for and what it saw last. */
+async function waitUntil<T>(what: string, timeoutMs: number, probe: () => Promise<{ done: true; value: T } | { done: false; seen: string }>): Promise<T> {
+  const started = Date.now();
+  let seen = '';
+  for (;;) {
+    const result = await probe();
+    if (result.done) return result.value;
+    seen = result.seen;
+    if (Date.now() - started > timeoutMs) throw new DeadlineExceededError(what, Date.now() - started, seen);
+    await sleep(500);
+  }
+}
+
+describe.runIf(testBackends().includes('real'))('the Helm chart on the real control plane', () => {
+  let cp: ControlPlane;
+  let helm: Helm;
+  let kubectl: Kubectl;
+  let dir: string;
+  let adminKubeconfig: string;
+  let installValues: string;
+  /** Every listable resource type but events (which are not ours and carry no labels). */
+  let listableTypes: string[];
+
+  beforeAll(async () => {
+    cp = await startControlPlane({
+      startTimeoutMs: 180_000,
+      // The API and worker containers have no `command`: a placeholder instead of `node bin/hookrunner serve|worker`.
+      images: { 'hookrunner/hookrunner:*': { entrypoint: ['/bin/sh', '-c', 'exec sleep 3600', 'hookrunner-placeholder'] } },
+    });
+    dir = await mkdtemp(join(tmpdir(), 'hookrunner-chart-real-'));
+    adminKubeconfig = join(dir, 'admin.kubeconfig');
+    await cp.writeKubeconfig(adminKubeconfig);
+    helm = await createHelm();
+    kubectl = await createKubectl(adminKubeconfig, dir);
+    installValues = join(dir, 'install-values.yaml');
+    await writeFile(installValues, stringify({ redis: { nodeSelector: { 'hookrunner.io/test-placement': 'nowhere' } } }));
+    for (const namespace of [NS, ...CI_RBAC_NAMESPACES, DENIED]) {
+      await kubectl.ok(['create', 'namespace', namespace]);
+    }
+    listableTypes = (await kubectl.ok(['api-resources', '--verbs=list', '-o', 'name']))
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((name) => name !== '' && name !== 'events' && name !== 'events.events.k8s.io');
+  }, 180_000);
+
+  afterAll(async () => {
+    await cp?.stop();
+    await helm?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  const helmRun = async (args: readonly string[]): Promise<string> => {
+    const result = await helm.run([...args, '--kubeconfig', adminKubeconfig]);
+    if (result.code !== 0) throw new Error(`helm ${args.join(' ')} failed (${result.code}): ${result.stderr}`);
+    return result.stdout;
+  };
+
+  /** Every object of the two releases (by label), across every listable type and namespace. */
+  const releaseObjects = async (): Promise<string[]> => {
+    const list = JSON.parse(await kubectl.ok(['get', listableTypes.join(','), '--all-namespaces', '-l', `${INSTANCE} in (${RELEASE},${SCOPED})`, '-o', 'json'])) as LiveList;
+    return list.items.map(refOf).sort();
+  };
+
+  /** The objects `helm get manifest` lists, read back from the API server. */
+  const expectInstalled = async (release: string, namespace: string): Promise<string[]> => {
+    const manifest = await helmRun(['get', 'manifest', release, '--namespace', namespace]);
+    const rendered = parseManifests(manifest);
+    // Every namespaced object names its namespace (Roles live in rbac.namespaces, the rest in the release's).
+    const live = JSON.parse(await kubectl.ok(['get', '-f', '-', '-o', 'json'], manifest)) as LiveList;
+    expect(live.items.map(refOf).sort()).toEqual(rendered.map((o) => `${o.kind} ${o.metadata.namespace ?? '-'}/${o.metadata.name}`).sort());
+    for (const object of live.items) {
+      expect(object.metadata.annotations?.['meta.helm.sh/release-name'], refOf(object)).toBe(release);
+      expect(object.metadata.labels?.[INSTANCE], refOf(object)).toBe(release);
+    }
+    return live.items.map(refOf);
+  };
+
+  /** A kubeconfig holding only a TokenRequest token of `sa` and the cluster CA. */
+  const tokenKubeconfig = async (sa: string, namespace: string): Promise<string> => {
+    const token = (await kubectl.ok(['create', 'token', sa, '--namespace', namespace, '--duration=1h'])).trim();
+    expect(token.split('.')).toHaveLength(3); // a signed JWT
+    const path = join(dir, `${sa}.kubeconfig`);
+    await writeFile(
+      path,
+      stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'real', cluster: { server: cp.url, 'certificate-authority-data': Buffer.from(await cp.caCert()).toString('base64') } }],
+        users: [{ name: sa, user: { token } }],
+        contexts: [{ name: sa, context: { cluster: 'real', user: sa } }],
+        'current-context': sa,
+      }),
+      { mode: 0o600 },
+    );
+    const whoami = JSON.parse(await (await createKubectl(path, dir)).ok(['auth', 'whoami', '-o', 'json'])) as { status: { userInfo: { username: string } } };
+    expect(whoami.status.userInfo.username).toBe(`system:serviceaccount:${namespace}:${sa}`);
+    return path;
+  };
+
+  /** `hookrunner sync` (in-process CLI, its own redis-server: no REDIS_URL) against `kubeconfig`. */
+  const sync = async (kubeconfig: string, app: string, namespace: string, extra: readonly string[] = []): Promise<SyncRun> => {
+    const lab = await writeLab();
+    try {
+      const { code, stdout, stderr } = await runCli(
+        ['sync', lab.dir, '--app', app, '-n', namespace, ...extra, '--kubeconfig', kubeconfig, '--revision', '0123456789abcdef', '--timeout', '2m', '-o', 'json'],
+        { PATH: process.env['PATH'], HOME: dir },
+      );
+      const doc = stdout.trimStart().startsWith('{') ? (JSON.parse(stdout) as SyncDocument) : undefined;
+      return { code, stdout, stderr, doc };
+    } finally {
+      await lab.cleanup();
+    }
+  };
+
+  const rows = (run: SyncRun): string[] => (run.doc?.resources ?? []).map((r) => `${r.syncPhase} ${r.kind} ${r.name} ${r.status}`);
+
+  it.each(['(defaults)', ...scenarios])('should have every object of %s accepted by kube-apiserver with strict server-side validation', async (file) => {
+    const rendered = await helm.run(['template', RELEASE, '.', '--namespace', NS, ...(file === '(defaults)' ? [] : ['-f', file])]);
+    expect(rendered.code, rendered.stderr).toBe(0);
+    const objects = parseManifests(rendered.stdout);
+    const applied = await kubectl.run(['apply', '--server-side', '--dry-run=server', '--validate=strict', '--field-manager=hookrunner-chart-test', '-f', '-'], rendered.stdout);
+    expect(applied.stderr).toBe('');
+    expect(applied.code).toBe(0);
+    const accepted = applied.stdout.split('\n').filter((line) => line.endsWith('serverside-applied (server dry run)'));
+    expect(accepted).toHaveLength(objects.length);
+  });
+
+  it('should helm install the chart with every object created by the API server', async () => {
+    const out = await helmRun(['install', RELEASE, CHART, '--namespace', NS, '-f', installValues]);
+    expect(out).toContain('STATUS: deployed');
+    const installed = await expectInstalled(RELEASE, NS);
+    expect(installed).toEqual(
+      expect.arrayContaining([
+        `ClusterRole -/${WORKER_SA}`,
+        `ClusterRoleBinding -/${WORKER_SA}`,
+        `ServiceAccount ${NS}/${WORKER_SA}`,
+        `Deployment ${NS}/${RELEASE}-hookrunner-worker`,
+        `Deployment ${NS}/${RELEASE}-hookrunner-api`,
+        `StatefulSet ${NS}/${RELEASE}-hookrunner-redis`,
+      ]),
+    );
+  });
+
+  it('should run the worker pods with a projected token of their ServiceAccount and the API pods with none', async () => {
+    const pods = await waitUntil(`the ${RELEASE} worker (2) and API (1) pods to be created by their ReplicaSets`, 60_000, async () => {
+      const list = JSON.parse(await kubectl.ok(['get', 'pods', '--namespace', NS, '-l', `${INSTANCE}=${RELEASE},app.kubernetes.io/component in (worker,api)`, '-o', 'json'])) as LiveList;
+      return list.items.length === 3 ? { done: true, value: list.items } : { done: false, seen: list.items.map(refOf).join(', ') || 'no pods' };
+    });
+    for (const pod of pods) {
+      const worker = pod.metadata.labels?.['app.kubernetes.io/component'] === 'worker';
+      expect(pod.spec?.serviceAccountName, refOf(pod)).toBe(worker ? WORKER_SA : `${RELEASE}-hookrunner-api`);
+      const token = (pod.spec?.volumes ?? []).some((v) => v.projected?.sources.some((s) => s.serviceAccountToken !== undefined));
+      expect(token, refOf(pod)).toBe(worker);
+    }
+  });
+
+  it('should sync the lab as the worker ServiceAccount (TokenRequest token): the ClusterRole is enough, re-syncs included', async () => {
+    const kubeconfig = await tokenKubeconfig(WORKER_SA, NS);
+    const first = await sync(kubeconfig, 'lab', 'lab', ['--create-namespace']);
+    expect(first.stderr).toBe('');
+    expect(first.doc?.operation.phase, first.doc?.operation.message).toBe('Succeeded');
+    expect(first.code).toBe(0);
+    expect(rows(first)).toEqual([
+      'PreSync Namespace lab Synced',
+      'PreSync Job health-check-pre-job Synced',
+      'Sync Service nginx Synced',
+      'Sync ServiceAccount nginx Synced',
+      'Sync Deployment nginx Synced',
+      'PostSync Job mattermost-post-job-success Synced',
+    ]);
+    // Again: BeforeHookCreation deletes the previous hook Jobs and waits until they are gone; the rest is patched.
+    const again = await sync(kubeconfig, 'lab', 'lab', ['--create-namespace']);
+    expect(again.stderr).toBe('');
+    expect(again.doc?.operation.phase, again.doc?.operation.message).toBe('Succeeded');
+    expect(again.code).toBe(0);
+    expect(rows(again)).toEqual([
+      'PreSync Job health-check-pre-job Synced',
+      'Sync Service nginx Synced',
+      'Sync ServiceAccount nginx Synced',
+      'Sync Deployment nginx Synced',
+      'PostSync Job mattermost-post-job-success Synced',
+    ]);
+  }, 120_000);
+
+  describe('with rbac.namespaced=true and rbac.namespaces=[team-a]', () => {
+    let kubeconfig: string;
+
+    it('should install Roles and RoleBindings in team-a only, and no ClusterRole', async () => {
+      await helmRun([
+        'install', SCOPED, CHART, '--namespace', SCOPED_NS, '--create-namespace',
+        '--set', 'rbac.namespaced=true', '--set', `rbac.namespaces={${ALLOWED}}`,
+        '--set', 'redis.enabled=false', '--set', 'externalRedis.host=redis.invalid',
+      ]);
+      const installed = await expectInstalled(SCOPED, SCOPED_NS);
+      expect(installed.filter((r) => /^(Cluster)?Role(Binding)? /.test(r)).sort()).toEqual([`Role ${ALLOWED}/${SCOPED_SA}`, `RoleBinding ${ALLOWED}/${SCOPED_SA}`]);
+      kubeconfig = await tokenKubeconfig(SCOPED_SA, SCOPED_NS);
+    });
+
+    it('should sync the lab into team-a as its worker ServiceAccount', async () => {
+      const run = await sync(kubeconfig, 'lab-a', ALLOWED);
+      expect(run.stderr).toBe('');
+      expect(run.doc?.operation.phase, run.doc?.operation.message).toBe('Succeeded');
+      expect(run.code).toBe(0);
+      expect(rows(run)).toEqual([
+        'PreSync Job health-check-pre-job Synced',
+        'Sync Service nginx Synced',
+        'Sync ServiceAccount nginx Synced',
+        'Sync Deployment nginx Synced',
+        'PostSync Job mattermost-post-job-success Synced',
+      ]);
+    }, 120_000);
+
+    describe('a sync into team-b (exists, but is not in rbac.namespaces)', () => {
+      let denied: SyncRun;
+
+      beforeAll(async () => {
+        denied = await sync(kubeconfig, 'lab-b', DENIED);
+      }, 150_000);
+
+      it("should end with the API server's 403 in the result: no crash, nothing applied", async () => {
+        const forbidden = `is forbidden: User "system:serviceaccount:${SCOPED_NS}:${SCOPED_SA}" cannot get resource`;
+        expect(denied.doc, denied.stderr).toBeDefined();
+        expect([1, 3]).toContain(denied.code);
+        expect(['Failed', 'Error']).toContain(denied.doc?.operation.phase);
+        expect(denied.doc?.operation.message).toContain('Forbidden (403)');
+        expect(denied.doc?.operation.message).toContain(forbidden);
+        expect(denied.doc?.operation.message).toContain(`in the namespace "${DENIED}"`);
+        // Not a crash: no stack trace anywhere, the one JSON document on stdout.
+        expect(`${denied.stdout}${denied.stderr}`).not.toMatch(/\n\s+at /);
+        const left = (await kubectl.ok(['get', 'jobs,services,deployments,serviceaccounts', '--namespace', DENIED, '-o', 'name'])).trim().split('\n');
+        expect(left).toEqual(['serviceaccount/default']);
+      });
+
+      // KNOWN GAP (src/worker/prepare.ts), pinned so that a fix shows up here: the prepare step's
+      // `GET /api/v1/namespaces/team-b` gets the 403 and throws; the worker retries it as a step error
+      // (5 attempts with backoff, ~15 s) and the operation ends as an infrastructure Error (exit 3) with no
+      // resource row. A 403 is permanent and about one object: it should be a SyncFailed task carrying the
+      // API server's message and the operation Failed (exit 1), as a 403 on an apply already is. When
+      // prepare is fixed, expect exit 1, phase Failed and SyncFailed rows in team-b here instead.
+      it('currently ends as an infrastructure Error (exit 3) from the prepare step, with no resource row', () => {
+        expect(denied.code).toBe(3);
+        expect(denied.doc?.operation.phase).toBe('Error');
+        expect(denied.doc?.operation.message).toBe(
+          `step prepare failed: get namespaces ${DENIED}: Forbidden (403): namespaces "${DENIED}" is forbidden: ` +
+            `User "system:serviceaccount:${SCOPED_NS}:${SCOPED_SA}" cannot get resource "namespaces" in API group "" in the namespace "${DENIED}"`,
+        );
+        expect(denied.doc?.resources).toEqual([]);
+      });
+    });
+  });
+
+  it('should leave nothing of either release behind after helm uninstall but the Redis volume kept on purpose', async () => {
+    // The query finds what is there (not vacuous): both releases' RBAC, workloads and the kept volume.
+    expect(await releaseObjects()).toEqual(
+      expect.arrayContaining([`ClusterRole -/${WORKER_SA}`, `ClusterRoleBinding -/${WORKER_SA}`, `Role ${ALLOWED}/${SCOPED_SA}`, `RoleBinding ${ALLOWED}/${SCOPED_SA}`, `Deployment ${SCOPED_NS}/${SCOPED}-hookrunner-worker`, KEPT_PVC]),
+    );
+    expect(await helmRun(['uninstall', RELEASE, '--namespace', NS])).toContain(`release "${RELEASE}" uninstalled`);
+    expect(await helmRun(['uninstall', SCOPED, '--namespace', SCOPED_NS])).toContain(`release "${SCOPED}" uninstalled`);
+    // Pods, ReplicaSets and EndpointSlices go with their owners: the garbage collector and the node agent take a few seconds.
+    const left = await waitUntil('the garbage collector to delete every object labelled with either release', 90_000, async () => {
+      const objects = await releaseObjects();
+      return objects.every((r) => r === KEPT_PVC) ? { done: true, value: objects } : { done: false, seen: objects.join(', ') };
+    });
+    expect(left).toEqual([KEPT_PVC]);
+    const helmState = JSON.parse(await kubectl.ok(['get', 'secrets,configmaps', '--all-namespaces', '-l', 'owner=helm', '-o', 'json'])) as LiveList;
+    expect(helmState.items.map(refOf)).toEqual([]);
+  }, 120_000);
+});
