@@ -34,6 +34,7 @@ import type { DevClusterLogger } from './logger.js';
 import { ImageResolver, validateImageMapping } from '../podruntime/images.js';
 import type { ImageMapping } from '../podruntime/images.js';
 import { PodRuntime } from '../podruntime/pod-runtime.js';
+import { EventRecorder } from './events.js';
 import { devClusterPodHost } from './pod-host.js';
 
 export interface DevClusterOptions {
@@ -154,13 +155,17 @@ export async function startDevCluster(options: DevClusterOptions = {}): Promise<
   const podType = typeOf(registry, '', 'pods');
   // The API asks the runtime whether a Pod still has processes; the runtime writes through the API.
   const api: ObjectApi = new ObjectApi({ store, registry, services: new ServiceAllocator(), maxGracePeriodSeconds, podHasProcesses: (pod) => podRuntime.hasProcesses(pod) });
+  const events = new EventRecorder(api, typeOf(registry, '', 'events'));
   const podRuntime: PodRuntime = new PodRuntime({
     host: devClusterPodHost(api, podType),
     images,
     tmpRoot,
     restartBackoffMs: podRestartBackoffMs,
     maxLogBytes: options.maxLogBytesPerContainer ?? 10 * 1024 * 1024,
-    onProcessEvent: (e) => audit.record({ time: Date.now(), verb: e.verb, apiVersion: 'v1', kind: 'Pod', namespace: e.namespace, name: e.pod, code: 0, source: 'runtime', container: e.container, ...(e.pid !== undefined ? { pid: e.pid } : {}), ...(e.exitCode !== undefined ? { exitCode: e.exitCode } : {}) }),
+    onProcessEvent: (e) => {
+      if (e.verb === 'process-started') events.forPod(store.peek('/pods', e.namespace, e.pod), e.container);
+      audit.record({ time: Date.now(), verb: e.verb, apiVersion: 'v1', kind: 'Pod', namespace: e.namespace, name: e.pod, code: 0, source: 'runtime', container: e.container, ...(e.pid !== undefined ? { pid: e.pid } : {}), ...(e.exitCode !== undefined ? { exitCode: e.exitCode } : {}) });
+    },
     onError,
   });
   const workloadTypes = new Map<string, ResourceType>();
@@ -168,7 +173,7 @@ export async function startDevCluster(options: DevClusterOptions = {}): Promise<
     const t = typeOf(registry, group, plural);
     workloadTypes.set(storageKey(t), t);
   }
-  const jobs = new JobController({ api, jobType: typeOf(registry, 'batch', 'jobs'), podType, podFailureBackoffMs: options.jobPodFailureBackoffMs ?? podRestartBackoffMs, onError });
+  const jobs = new JobController({ api, jobType: typeOf(registry, 'batch', 'jobs'), podType, podFailureBackoffMs: options.jobPodFailureBackoffMs ?? podRestartBackoffMs, events, onError });
   const workloads = new WorkloadController({
     api,
     types: workloadTypes,

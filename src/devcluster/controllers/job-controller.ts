@@ -6,6 +6,7 @@
  * `ttlSecondsAfterFinished` (deleted with Foreground propagation, as the TTL controller does).
  * Driven by Job and Pod events; timers only for deadlines, backoff and TTLs.
  */
+import type { EventRecorder } from '../events.js';
 import type { KubeObject } from '../../manifests/index.js';
 import { backoffDelay } from '../../util/index.js';
 import { clone, asArray, asNumber, isRecord } from '../json.js';
@@ -22,6 +23,8 @@ export interface JobControllerOptions {
   podType: ResourceType;
   /** Delay before a failed Pod is replaced; doubles per failure (Kubernetes: 10 s, capped at 6 min). */
   podFailureBackoffMs: number;
+  /** Records SuccessfulCreate, Completed and BackoffLimitExceeded/DeadlineExceeded, as the job controller does. */
+  events?: EventRecorder;
   onError: (err: unknown, context: string) => void;
 }
 
@@ -177,8 +180,10 @@ export class JobController {
         if (success && !target) {
           conditions.push(condition('Complete', success.reason ?? 'CompletionsReached', success.message ?? ''));
           status.completionTime = nowRfc3339();
+          this.options.events?.record({ involved: job, reason: 'Completed', message: 'Job completed', component: 'job-controller' });
         } else if (target) {
           conditions.push(condition('Failed', target.reason ?? 'BackoffLimitExceeded', target.message ?? ''));
+          this.options.events?.record({ involved: job, type: 'Warning', reason: target.reason ?? 'BackoffLimitExceeded', message: target.message ?? '', component: 'job-controller' });
         }
         tracking.finishedMs = now;
         for (const t of ['deadline', 'backoff']) this.timers.clear(`${t}:${key}`);
@@ -246,7 +251,8 @@ export class JobController {
       spec: clone(template.spec ?? {}),
     };
     try {
-      this.options.api.create({ type: this.options.podType, namespace: job.metadata.namespace ?? '' }, pod);
+      const created = this.options.api.create({ type: this.options.podType, namespace: job.metadata.namespace ?? '' }, pod);
+      this.options.events?.record({ involved: job, reason: 'SuccessfulCreate', message: `Created pod: ${created.metadata.name ?? ''}`, component: 'job-controller' });
     } catch (err) {
       this.options.onError(err, `creating a pod for job ${job.metadata.namespace ?? ''}/${job.metadata.name ?? ''}`);
     }
