@@ -11,6 +11,8 @@ import type { SyncTask } from '../plan/index.js';
 import type { PrepareInput, StepContext } from '../queue/index.js';
 import { decorateForApply, resultFor, trackedApp } from '../sync/index.js';
 import type { StepResult, TaskResult } from '../sync/index.js';
+import { KubeApiError } from '../cluster/index.js';
+import type { ClusterClient } from '../cluster/index.js';
 import { errorMessage } from '../util/index.js';
 import { kubectlName } from './deps.js';
 import type { StepDeps } from './deps.js';
@@ -18,7 +20,14 @@ import type { StepDeps } from './deps.js';
 export async function runPrepare(stepId: string, ctx: StepContext, input: PrepareInput, deps: StepDeps): Promise<StepResult> {
   const { cluster } = deps;
   const base = { stepId, operationId: ctx.operationId };
-  const namespaceExists = ctx.namespace ? (await cluster.get({ apiVersion: 'v1', kind: 'Namespace', name: ctx.namespace })) !== undefined : true;
+  const namespaces = new Map<string, NamespaceState>();
+  const namespaceState = async (name: string): Promise<NamespaceState> => {
+    let state = namespaces.get(name);
+    if (state === undefined) namespaces.set(name, (state = await readNamespace(cluster, name)));
+    return state;
+  };
+  // A namespace we may not read (403, e.g. a namespaced release's worker) is not created: its objects fail below with the API server's message.
+  const namespaceExists = ctx.namespace ? (await namespaceState(ctx.namespace)) !== 'missing' : true;
   const planOptions = { namespace: ctx.namespace, revision: ctx.revision, startedAt: new Date(input.startedAt), createNamespace: input.createNamespace, namespaceExists, pruneLast: input.pruneLast };
 
   // Prune candidates: what this application applied before, no longer declares, and still owns.
@@ -68,17 +77,29 @@ export async function runPrepare(stepId: string, ctx: StepContext, input: Prepar
 
   // §5.2 step 2 (client side): every namespaced object's namespace exists or is created by this sync.
   const created = new Set(tasks.filter((t) => t.kind === 'Namespace' && t.group === '' && t.target).map((t) => t.name));
-  const exists = new Map<string, boolean>();
   const failures: TaskResult[] = [];
   for (const task of tasks) {
     if (!task.target || !task.namespace || created.has(task.namespace)) continue;
-    if (!exists.has(task.namespace)) exists.set(task.namespace, (await cluster.get({ apiVersion: 'v1', kind: 'Namespace', name: task.namespace })) !== undefined);
-    if (!exists.get(task.namespace)) failures.push(resultFor(task, { status: 'SyncFailed', hookPhase: 'Failed', message: `namespaces "${task.namespace}" not found` }));
+    const state = await namespaceState(task.namespace);
+    if (state === 'missing') failures.push(resultFor(task, { status: 'SyncFailed', hookPhase: 'Failed', message: `namespaces "${task.namespace}" not found` }));
+    else if (state !== 'exists') failures.push(resultFor(task, { status: 'SyncFailed', hookPhase: 'Failed', message: state.forbidden }));
   }
   if (failures.length > 0) {
     return { ...base, plan: tasks, results: [...results, ...failures], fatal: { phase: 'Failed', message: 'one or more objects failed to apply (dry run)' }, finishedAt: deps.now() };
   }
   return { ...base, plan: tasks, results, finishedAt: deps.now() };
+}
+
+/** Whether a namespace exists, or the API server's 403 when this identity may not read it. */
+type NamespaceState = 'exists' | 'missing' | { forbidden: string };
+
+async function readNamespace(cluster: ClusterClient, name: string): Promise<NamespaceState> {
+  try {
+    return (await cluster.get({ apiVersion: 'v1', kind: 'Namespace', name })) !== undefined ? 'exists' : 'missing';
+  } catch (err) {
+    if (err instanceof KubeApiError && err.code === 403) return { forbidden: err.message };
+    throw err;
+  }
 }
 
 function crdGroupKind(crd: KubeObject): string {

@@ -306,34 +306,24 @@ describe.runIf(testBackends().includes('real'))('the Helm chart on the real cont
         denied = await sync(kubeconfig, 'lab-b', DENIED);
       }, 150_000);
 
-      it("should end with the API server's 403 in the result: no crash, nothing applied", async () => {
-        const forbidden = `is forbidden: User "system:serviceaccount:${SCOPED_NS}:${SCOPED_SA}" cannot get resource`;
+      it("should fail each object in team-b with the API server's 403 (a failed sync, exit 1): no crash, nothing applied", async () => {
+        const forbidden = `namespaces "${DENIED}" is forbidden: User "system:serviceaccount:${SCOPED_NS}:${SCOPED_SA}" cannot get resource "namespaces" in API group "" in the namespace "${DENIED}"`;
         expect(denied.doc, denied.stderr).toBeDefined();
-        expect([1, 3]).toContain(denied.code);
-        expect(['Failed', 'Error']).toContain(denied.doc?.operation.phase);
-        expect(denied.doc?.operation.message).toContain('Forbidden (403)');
-        expect(denied.doc?.operation.message).toContain(forbidden);
-        expect(denied.doc?.operation.message).toContain(`in the namespace "${DENIED}"`);
+        expect(denied.code).toBe(1);
+        expect(denied.doc?.operation.phase).toBe('Failed');
+        expect(denied.doc?.operation.message).toBe('one or more objects failed to apply (dry run)');
+        const rows = denied.doc?.resources ?? [];
+        expect(rows.length).toBeGreaterThan(0);
+        for (const row of rows) {
+          expect(row.namespace).toBe(DENIED);
+          expect(row.status).toBe('SyncFailed');
+          expect(row.message).toContain('Forbidden (403)');
+          expect(row.message).toContain(forbidden);
+        }
         // Not a crash: no stack trace anywhere, the one JSON document on stdout.
         expect(`${denied.stdout}${denied.stderr}`).not.toMatch(/\n\s+at /);
         const left = (await kubectl.ok(['get', 'jobs,services,deployments,serviceaccounts', '--namespace', DENIED, '-o', 'name'])).trim().split('\n');
         expect(left).toEqual(['serviceaccount/default']);
-      });
-
-      // KNOWN GAP (src/worker/prepare.ts), pinned so that a fix shows up here: the prepare step's
-      // `GET /api/v1/namespaces/team-b` gets the 403 and throws; the worker retries it as a step error
-      // (5 attempts with backoff, ~15 s) and the operation ends as an infrastructure Error (exit 3) with no
-      // resource row. A 403 is permanent and about one object: it should be a SyncFailed task carrying the
-      // API server's message and the operation Failed (exit 1), as a 403 on an apply already is. When
-      // prepare is fixed, expect exit 1, phase Failed and SyncFailed rows in team-b here instead.
-      it('currently ends as an infrastructure Error (exit 3) from the prepare step, with no resource row', () => {
-        expect(denied.code).toBe(3);
-        expect(denied.doc?.operation.phase).toBe('Error');
-        expect(denied.doc?.operation.message).toBe(
-          `step prepare failed: get namespaces ${DENIED}: Forbidden (403): namespaces "${DENIED}" is forbidden: ` +
-            `User "system:serviceaccount:${SCOPED_NS}:${SCOPED_SA}" cannot get resource "namespaces" in API group "" in the namespace "${DENIED}"`,
-        );
-        expect(denied.doc?.resources).toEqual([]);
       });
     });
   });
