@@ -79,7 +79,7 @@ describe('when creating objects', () => {
 
   it.each([
     ['requests above limits', { requests: { cpu: '2' }, limits: { cpu: '1' } }, 'spec.template.spec.containers[0].resources.requests[cpu]: Invalid value: "2": must be less than or equal to cpu limit of 1'],
-    ['restartPolicy Always (Kubernetes rejects it for Jobs)', undefined, 'spec.template.spec.restartPolicy: Unsupported value: "Always": supported values: "OnFailure", "Never"'],
+    ['restartPolicy Always (Kubernetes rejects it for Jobs)', undefined, 'spec.template.spec.restartPolicy: Required value: valid values: "OnFailure", "Never"'],
   ])('should refuse a Job with %s', async (_what, resources, message) => {
     const r = await call(cluster, 'POST', '/apis/batch/v1/namespaces/crud/jobs', {
       body: {

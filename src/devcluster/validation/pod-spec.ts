@@ -131,7 +131,11 @@ export function checkPodSpec(spec: unknown, path: string, rules: PodSpecRules, e
   const policy = spec.restartPolicy;
   if (!rules.restartPolicies.includes(String(policy))) {
     if (policy === undefined || policy === '') errs.push({ type: 'Required', field: `${path}.restartPolicy`, detail: `valid values: ${rules.restartPolicies.map((p) => JSON.stringify(p)).join(', ')}` });
-    else errs.push({ type: 'NotSupported', field: `${path}.restartPolicy`, value: policy, supported: rules.restartPolicies });
+    else if (!rules.restartPolicies.includes('Always')) {
+      // Jobs: batch validation says Required for any other value (kube-apiserver 1.34), after the pod's own check.
+      if (!(RESTART_POLICIES as readonly string[]).includes(String(policy))) errs.push({ type: 'NotSupported', field: `${path}.restartPolicy`, value: policy, supported: RESTART_POLICIES });
+      errs.push({ type: 'Required', field: `${path}.restartPolicy`, detail: `valid values: ${rules.restartPolicies.map((p) => JSON.stringify(p)).join(', ')}` });
+    } else errs.push({ type: 'NotSupported', field: `${path}.restartPolicy`, value: policy, supported: rules.restartPolicies });
   }
   const grace = spec.terminationGracePeriodSeconds;
   if (grace !== undefined && (typeof grace !== 'number' || grace < 0)) {
