@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { registerDevCluster } from '../../src/cli/dev-cluster.js';
 import type { CliIO } from '../../src/cli/io.js';
+import { testBackends } from '../helpers/backends.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -19,7 +20,7 @@ afterEach(async () => {
 interface Session {
   stdout: () => string;
   stderr: () => string;
-  /** Resolves once stdout contains the text (rejects after 10 s). */
+  /** Resolves once stdout contains the text (rejects after 120 s: the real control plane takes a while). */
   printed: (text: string) => Promise<void>;
   stop: () => void;
   exit: Promise<number>;
@@ -56,7 +57,7 @@ function start(args: string[]): Session {
       const timer = setTimeout(() => {
         waiters.delete(check);
         reject(new Error(`"${text}" never printed; stdout: ${out} stderr: ${err}`));
-      }, 10_000);
+      }, 120_000);
       waiters.add(check);
       check();
     });
@@ -94,5 +95,49 @@ describe('when running hookrunner dev-cluster', () => {
   it('should refuse a bad --port before starting', async () => {
     const session = start(['--port', 'eighty']);
     await expect(session.exit).rejects.toThrow(/must be a port number/);
+  });
+});
+
+describe.runIf(testBackends().includes('real'))('when running hookrunner dev-cluster --real', () => {
+  const alive = (pid: number): boolean => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const pids = (out: string): number[] => [...out.matchAll(/^ {2}(?:etcd|kube-[a-z-]+)\s+pid (\d+)/gm)].map((m) => Number(m[1]));
+
+  it('should start every component, write a client-certificate kubeconfig, and leave no process behind on shutdown', async () => {
+    const kubeconfig = join(dir, 'real.yaml');
+    const session = start(['--real', '--kubeconfig', kubeconfig]);
+    await session.printed('export KUBECONFIG=');
+    expect(session.stdout()).toMatch(/real control plane v1\.34\.4 listening on https:\/\/127\.0\.0\.1:\d+/);
+    const started = pids(session.stdout());
+    expect(started).toHaveLength(4);
+    expect(started.every(alive)).toBe(true);
+    const config = parse(await readFile(kubeconfig, 'utf8')) as { users: { user: Record<string, string> }[] };
+    expect(Object.keys(config.users[0]?.user ?? {}).sort()).toEqual(['client-certificate-data', 'client-key-data']);
+    session.stop();
+    expect(await session.exit).toBe(0);
+    expect(started.filter(alive)).toEqual([]);
+  }, 180_000);
+
+  it('should exit 3 naming a component that died, and stop the rest', async () => {
+    const session = start(['--real', '--kubeconfig', join(dir, 'real2.yaml')]);
+    await session.printed('export KUBECONFIG=');
+    const scheduler = /^ {2}kube-scheduler\s+pid (\d+)/m.exec(session.stdout())?.[1];
+    process.kill(Number(scheduler), 'SIGKILL');
+    expect(await session.exit).toBe(3);
+    expect(session.stderr()).toContain('kube-scheduler died; stopping the rest');
+    expect(session.stderr()).toContain('kube-scheduler was killed by SIGKILL');
+    expect(pids(session.stdout()).filter(alive)).toEqual([]);
+  }, 180_000);
+
+  it('should refuse --faults with --real (exit 2)', async () => {
+    const session = start(['--real', '--faults', 'latency=1ms', '--kubeconfig', join(dir, 'x')]);
+    expect(await session.exit).toBe(2);
+    expect(session.stderr()).toContain('--faults works only with the embedded dev cluster');
   });
 });
