@@ -3,43 +3,32 @@
  * (protobuf bodies), a Job that prints `hi` (wait + logs), Events, and a Deployment that becomes
  * available — on the real control plane with real ReplicaSets and Pods.
  */
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCluster, testBackends } from '../helpers/backends.js';
 import type { TestCluster } from '../helpers/backends.js';
-import { realTools } from '../helpers/tools.js';
+import { createKubectl } from '../helpers/kubectl.js';
+import type { Kubectl } from '../helpers/kubectl.js';
 
 describe.each(testBackends())('kubectl 1.34 on the %s cluster', (backend) => {
   let cluster: TestCluster;
   let dir: string;
-  let kubectlPath: string;
+  let kubectl: Kubectl;
   beforeAll(async () => {
-    kubectlPath = (await realTools()).kubectl;
     cluster = await startTestCluster(backend);
     dir = await mkdtemp(join(tmpdir(), 'hookrunner-kubectl-'));
     await mkdir(join(dir, 'home'));
     await cluster.writeKubeconfig(join(dir, 'kubeconfig'));
+    kubectl = await createKubectl(join(dir, 'kubeconfig'), join(dir, 'home'));
   });
   afterAll(async () => {
     await cluster?.stop();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  const kubectl = (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
-    new Promise((resolve) => {
-      execFile(kubectlPath, ['--kubeconfig', join(dir, 'kubeconfig'), ...args], { timeout: 90_000, env: { PATH: process.env.PATH ?? '', HOME: join(dir, 'home') } }, (err, stdout, stderr) =>
-        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
-      );
-    });
-  const ok = async (...args: string[]): Promise<string> => {
-    const r = await kubectl(...args);
-    expect(r.stderr, `kubectl ${args.join(' ')}`).toBe('');
-    expect(r.code, `kubectl ${args.join(' ')}: ${r.stderr}`).toBe(0);
-    return r.stdout;
-  };
+  const ok = (...args: string[]): Promise<string> => kubectl.ok(args);
 
   it('reports the server version (1.34 for the real control plane)', async () => {
     const v = JSON.parse(await ok('version', '-o', 'json')) as { serverVersion?: { gitVersion?: string } };

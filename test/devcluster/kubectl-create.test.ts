@@ -4,7 +4,6 @@
  * (`application/vnd.kubernetes.protobuf`), which the dev cluster decodes with tables generated from
  * Kubernetes' generated.proto files. On failure the request log goes to test-artifacts/.
  */
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -12,16 +11,15 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } f
 import { startDevCluster } from '../../src/devcluster/index.js';
 import type { DevCluster } from '../../src/devcluster/index.js';
 import { PROTOBUF_MEDIA_TYPE } from '../../src/devcluster/protobuf/index.js';
-import { realTools } from '../helpers/tools.js';
+import { createKubectl } from '../helpers/kubectl.js';
+import type { KubectlRun } from '../helpers/kubectl.js';
 import { at, list } from './helpers.js';
 
 let cluster: DevCluster;
-let kubectlPath: string;
 let dir: string;
 const NS = 'generators';
 
 beforeAll(async () => {
-  kubectlPath = (await realTools()).kubectl;
   cluster = await startDevCluster({ port: 0 });
   dir = await mkdtemp(join(tmpdir(), 'hookrunner-kubectl-create-'));
   await mkdir(join(dir, 'home'));
@@ -41,21 +39,9 @@ beforeEach(() => {
   });
 });
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function kubectl(...args: string[]): Promise<Run> {
-  return new Promise((resolvePromise) => {
-    execFile(
-      kubectlPath,
-      args,
-      { env: { PATH: process.env.PATH ?? '', HOME: join(dir, 'home'), KUBECONFIG: join(dir, 'kubeconfig') }, timeout: 60_000 },
-      (err, stdout, stderr) => resolvePromise({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
-    );
-  });
+/** kubectl 1.34 with the dev cluster's kubeconfig (a non-zero exit is data). */
+function kubectl(...args: string[]): Promise<KubectlRun> {
+  return createKubectl(join(dir, 'kubeconfig'), join(dir, 'home')).then((k) => k.run(args));
 }
 
 async function getJson(...args: string[]): Promise<unknown> {

@@ -25,8 +25,8 @@ import { runCli } from '../helpers/cli.js';
 import { writeLab } from '../helpers/lab.js';
 import type { Helm } from './helm.js';
 import { CHART, ciScenarios, createHelm, parseManifests } from './helm.js';
-import type { Kubectl } from './kubectl.js';
-import { createKubectl } from './kubectl.js';
+import type { Kubectl } from '../helpers/kubectl.js';
+import { createKubectl } from '../helpers/kubectl.js';
 
 /** The cluster-wide release (ClusterRole), with the chart's defaults. */
 const RELEASE = 'rel';

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { realTools } from '../helpers/tools.js';
+import { realTools } from './tools.js';
 
 /** One `kubectl` invocation's outcome; a non-zero exit is data here, not an exception. */
 export interface KubectlRun {
