@@ -1,26 +1,26 @@
 /**
- * `hookrunner sync` through the real command line (in-process `main`), against the dev cluster
+ * `hookrunner sync` through the real command line (in-process `main`), against both cluster backends
  * and the real Redis: exit codes 0/1/2/3, the JSON document, and bad input that applies nothing.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDevCluster } from '../../src/devcluster/index.js';
-import type { DevCluster } from '../../src/devcluster/index.js';
+import { startTestCluster, testBackends } from '../helpers/backends.js';
+import type { TestCluster } from '../helpers/backends.js';
 import { runCli } from '../helpers/cli.js';
 import { writeLab } from '../helpers/lab.js';
 import { REDIS_URL, cleanPrefix } from '../helpers/redis.js';
 
-describe('hookrunner sync', () => {
-  let cluster: DevCluster;
+describe.each(testBackends())('hookrunner sync on the %s cluster', (backend) => {
+  let cluster: TestCluster;
   let dir: string;
   let kubeconfig: string;
   const env = (): Record<string, string | undefined> => ({ REDIS_URL, PATH: process.env['PATH'], HOME: dir });
-  const writes = (namespace: string): number => cluster.audit().filter((e) => e.source === 'api' && e.namespace === namespace).length;
+  const writes = async (namespace: string): Promise<number> => (await cluster.audit()).filter((e) => e.source === 'api' && e.namespace === namespace).length;
 
   beforeAll(async () => {
-    cluster = await startDevCluster({ port: 0, workloadReadyDelayMs: 50 });
+    cluster = await startTestCluster(backend);
     dir = await mkdtemp(join(tmpdir(), 'hookrunner-cli-sync-'));
     kubeconfig = join(dir, 'kubeconfig');
     await cluster.writeKubeconfig(kubeconfig);
@@ -92,7 +92,7 @@ describe('hookrunner sync', () => {
       expect(code).toBe(2);
       expect(stdout).toBe('');
       expect(stderr).toBe(`${join(dir, 'nope')}: no such file or directory\n`);
-      expect(writes('bad1')).toBe(0);
+      expect(await writes('bad1')).toBe(0);
     });
 
     it('invalid manifests → exit 2 with FILE:LINE', async () => {
@@ -101,7 +101,7 @@ describe('hookrunner sync', () => {
       const { code, stderr } = await runCli(['sync', bad, '--app', 'bad2', '-n', 'bad2', '--kubeconfig', kubeconfig], env());
       expect(code).toBe(2);
       expect(stderr).toBe(`${bad}:1: document has no kind\n`);
-      expect(writes('bad2')).toBe(0);
+      expect(await writes('bad2')).toBe(0);
     });
 
     it('a bad application name → exit 2', async () => {
@@ -136,7 +136,7 @@ describe('hookrunner sync', () => {
         const { code, stderr } = await runCli(['sync', lab.dir, '--app', 'bad4', '-n', 'bad4', '--kubeconfig', kubeconfig], { PATH: dir, HOME: dir });
         expect(code).toBe(3);
         expect(stderr).toMatch(/^hookrunner sync: cannot start redis-server .*set REDIS_URL/);
-        expect(writes('bad4')).toBe(0);
+        expect(await writes('bad4')).toBe(0);
       } finally {
         await lab.cleanup();
       }
