@@ -26,7 +26,6 @@ import type { ComponentFailedError } from './errors.js';
 import { httpsGet } from './https-get.js';
 import type { TlsClient } from './https-get.js';
 import { renderCertKubeconfig } from './kubeconfig.js';
-import { createPki } from './pki.js';
 import { ComponentProcess, waitReady } from './process.js';
 
 export interface ControlPlaneOptions {
@@ -130,6 +129,8 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
 
   try {
     const ports = { etcdClient: await freePort(), etcdPeer: await freePort(), apiServer: options.port || (await freePort()) };
+    // Loaded on use: the X.509 library (and its metadata polyfill) costs every other command ~0.2 s at start.
+    const { createPki } = await import('./pki.js');
     const pki = await createPki({ dir: workDir, nodeName, serviceIp: '10.0.0.1' });
     const url = `https://127.0.0.1:${ports.apiServer}`;
     const kubeconfigFile = async (name: string, client: Layout['pki']['admin']): Promise<string> => {
