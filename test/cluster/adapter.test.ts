@@ -187,7 +187,9 @@ describe.each(testBackends())('the adapter on the %s cluster', (backend) => {
       expect(deleting?.metadata.deletionTimestamp).toBeTruthy();
       await Promise.all([dev.client.removeFinalizer(ref, 'hookrunner.io/hook-finalizer'), dev.client.removeFinalizer(ref, 'example.com/other')]);
       expect(await dev.client.get(ref)).toBeUndefined();
-      expect((await dev.cluster.audit()).some((e) => e.verb === 'update' && e.name === 'held' && e.code === 409)).toBe(true);
+      // The dev cluster answers the two reads before either write, so one removal meets a Conflict and re-reads;
+      // on the real API server the interleaving is up to timing, so only the outcome is certain there.
+      if (backend === 'embedded') expect((await dev.cluster.audit()).some((e) => e.verb === 'update' && e.name === 'held' && e.code === 409)).toBe(true);
     });
 
     it('should treat a missing object or an absent finalizer as done', async () => {
@@ -283,6 +285,12 @@ describe.each(testBackends())('the adapter on the %s cluster', (backend) => {
       );
       expect(await dev.client.resourceInfo('stable.example.com/v1', 'Gadget')).toBeUndefined(); // still cached
       dev.client.invalidateDiscovery();
+      // kube-apiserver lists the new kind in discovery a moment after Established: read again until it does (bounded).
+      const deadline = Date.now() + 10_000;
+      while (!(await dev.client.resourceInfo('stable.example.com/v1', 'Gadget')) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+        dev.client.invalidateDiscovery();
+      }
       expect(await dev.client.resourceInfo('stable.example.com/v1', 'Gadget')).toEqual({
         group: 'stable.example.com',
         version: 'v1',
