@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isAlreadyExists, isConflict, isInvalid, isNotFound } from '../cluster/index.js';
+import { isAlreadyExists, isInvalid, isNotFound } from '../cluster/index.js';
 import type { ClusterClient, WatchHandle } from '../cluster/types.js';
 import type { KubeObject } from '../manifests/index.js';
 import { ImageResolver } from '../podruntime/images.js';
@@ -79,7 +79,7 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<NodeAge
         await client.mergePatch(podRef(run), { metadata: { uid: run.uid }, status: build(undefined) }, { subresource: 'status' });
       } catch (err) {
         // Gone, or replaced by a Pod of the same name (uid differs): nothing of ours to update.
-        if (!isNotFound(err) && !isInvalid(err) && !isConflict(err)) throw err;
+        if (!isNotFound(err) && !isInvalid(err)) throw err;
       }
     },
     async finishDeletion(run) {

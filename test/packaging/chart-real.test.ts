@@ -202,6 +202,20 @@ describe.runIf(testBackends().includes('real'))('the Helm chart on the real cont
   };
 
   const rows = (run: SyncRun): string[] => (run.doc?.resources ?? []).map((r) => `${r.syncPhase} ${r.kind} ${r.name} ${r.status}`);
+  /** A lab sync that succeeded quietly (exit 0) with the lab's rows, after `before` (e.g. the created Namespace). */
+  const expectLabSucceeded = (run: SyncRun, before: string[] = []): void => {
+    expect(run.stderr).toBe('');
+    expect(run.doc?.operation.phase, run.doc?.operation.message).toBe('Succeeded');
+    expect(run.code).toBe(0);
+    expect(rows(run)).toEqual([
+      ...before,
+      'PreSync Job health-check-pre-job Synced',
+      'Sync Service nginx Synced',
+      'Sync ServiceAccount nginx Synced',
+      'Sync Deployment nginx Synced',
+      'PostSync Job mattermost-post-job-success Synced',
+    ]);
+  };
 
   it.each(['(defaults)', ...scenarios])('should have every object of %s accepted by kube-apiserver with strict server-side validation', async (file) => {
     const rendered = await helm.run(['template', RELEASE, '.', '--namespace', NS, ...(file === '(defaults)' ? [] : ['-f', file])]);
@@ -246,29 +260,10 @@ describe.runIf(testBackends().includes('real'))('the Helm chart on the real cont
   it('should sync the lab as the worker ServiceAccount (TokenRequest token): the ClusterRole is enough, re-syncs included', async () => {
     const kubeconfig = await tokenKubeconfig(WORKER_SA, NS);
     const first = await sync(kubeconfig, 'lab', 'lab', ['--create-namespace']);
-    expect(first.stderr).toBe('');
-    expect(first.doc?.operation.phase, first.doc?.operation.message).toBe('Succeeded');
-    expect(first.code).toBe(0);
-    expect(rows(first)).toEqual([
-      'PreSync Namespace lab Synced',
-      'PreSync Job health-check-pre-job Synced',
-      'Sync Service nginx Synced',
-      'Sync ServiceAccount nginx Synced',
-      'Sync Deployment nginx Synced',
-      'PostSync Job mattermost-post-job-success Synced',
-    ]);
+    expectLabSucceeded(first, ['PreSync Namespace lab Synced']);
     // Again: BeforeHookCreation deletes the previous hook Jobs and waits until they are gone; the rest is patched.
     const again = await sync(kubeconfig, 'lab', 'lab', ['--create-namespace']);
-    expect(again.stderr).toBe('');
-    expect(again.doc?.operation.phase, again.doc?.operation.message).toBe('Succeeded');
-    expect(again.code).toBe(0);
-    expect(rows(again)).toEqual([
-      'PreSync Job health-check-pre-job Synced',
-      'Sync Service nginx Synced',
-      'Sync ServiceAccount nginx Synced',
-      'Sync Deployment nginx Synced',
-      'PostSync Job mattermost-post-job-success Synced',
-    ]);
+    expectLabSucceeded(again);
   }, 120_000);
 
   describe('with rbac.namespaced=true and rbac.namespaces=[team-a]', () => {
@@ -287,16 +282,7 @@ describe.runIf(testBackends().includes('real'))('the Helm chart on the real cont
 
     it('should sync the lab into team-a as its worker ServiceAccount', async () => {
       const run = await sync(kubeconfig, 'lab-a', ALLOWED);
-      expect(run.stderr).toBe('');
-      expect(run.doc?.operation.phase, run.doc?.operation.message).toBe('Succeeded');
-      expect(run.code).toBe(0);
-      expect(rows(run)).toEqual([
-        'PreSync Job health-check-pre-job Synced',
-        'Sync Service nginx Synced',
-        'Sync ServiceAccount nginx Synced',
-        'Sync Deployment nginx Synced',
-        'PostSync Job mattermost-post-job-success Synced',
-      ]);
+      expectLabSucceeded(run);
     }, 120_000);
 
     describe('a sync into team-b (exists, but is not in rbac.namespaces)', () => {
