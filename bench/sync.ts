@@ -12,13 +12,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { startPrivateRedis } from '../src/cli/redis.js';
-import { startEngine } from '../src/cli/runtime.js';
+import { spawnWorker, startEngine } from '../src/engine/index.js';
 import type { AuditEntry } from '../src/devcluster/index.js';
 import { parseManifestText } from '../src/manifests/index.js';
 import type { Manifest } from '../src/manifests/index.js';
 import { isDone, operationSpec } from '../src/sync/index.js';
 import type { Operation } from '../src/sync/index.js';
-import { spawnWorker } from '../test/helpers/worker-process.js';
 
 const APPS = Number(process.argv[2] ?? 200);
 /** Each worker's client-side Kubernetes rate limit (the default 50/s, as Argo CD's, throttles 200 apps on one worker). */

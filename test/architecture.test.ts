@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 /**
- * ARCHITECTURE.md "Folders": which folder may import which. `manifests` (the vocabulary) and
+ * docs/architecture.md "Folders": which folder may import which. `manifests` (the vocabulary) and
  * `util` (timeouts, retries) are allowed everywhere; `cli` may import everything.
  */
 const ALLOWED: Record<string, readonly string[]> = {
@@ -20,11 +20,13 @@ const ALLOWED: Record<string, readonly string[]> = {
   nodeagent: ['cluster', 'podruntime'],
   controlplane: ['cluster', 'nodeagent', 'podruntime'],
   queue: ['sync', 'plan'],
-  store: ['sync', 'plan'],
-  notify: ['sync'],
-  orchestrator: ['sync', 'plan', 'queue', 'store', 'notify'],
+  store: ['sync', 'plan', 'queue'],
+  chat: ['sync'],
+  notifications: ['chat', 'sync', 'plan', 'queue', 'store'],
+  orchestrator: ['sync', 'plan', 'queue', 'store'],
   worker: ['queue', 'cluster', 'sync', 'plan'],
-  api: ['orchestrator', 'store', 'sync', 'plan', 'queue', 'notify', 'sources'],
+  engine: ['orchestrator', 'worker', 'notifications', 'queue', 'store', 'sync', 'plan', 'cluster', 'chat'],
+  api: ['engine', 'orchestrator', 'store', 'sync', 'plan', 'queue', 'notifications', 'chat', 'sources'],
 };
 const EVERYWHERE = ['manifests', 'util', 'config'];
 
@@ -46,7 +48,7 @@ describe('architecture: imports point down the folder table', () => {
       if (folder === 'cli' || folder.endsWith('.ts')) continue;
       const allowed = ALLOWED[folder];
       if (!allowed) {
-        violations.push(`${file}: folder "${folder}" is not in ARCHITECTURE.md's table`);
+        violations.push(`${file}: folder "${folder}" is not in docs/architecture.md's table`);
         continue;
       }
       const text = await readFile(file, 'utf8');

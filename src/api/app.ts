@@ -48,6 +48,8 @@ export interface ApiOptions {
   ready?: () => Promise<unknown>;
   /** @defaultValue 2_000 */
   readyTimeoutMs?: number;
+  /** Each chat service and whether this process can post to it (`configured`, or what is missing), shown by `/readyz`. @defaultValue not shown */
+  notificationServices?: () => Readonly<Record<string, string>>;
   /** @defaultValue a new registry without process metrics */
   metrics?: ApiMetrics;
   /** @defaultValue a silent pino logger */
@@ -126,7 +128,7 @@ export function createApi(options: ApiOptions): Api {
     next();
   });
 
-  app.use(systemRoutes({ ready: async () => void (await ready()), readyTimeoutMs, metrics }));
+  app.use(systemRoutes({ ready: async () => void (await ready()), readyTimeoutMs, metrics, ...(options.notificationServices ? { notificationServices: options.notificationServices } : {}) }));
   const autoSync = createAutoSync({ applications, sync, logger });
   app.use('/api/v1/webhooks', webhookRoutes({ secret: options.webhookSecret, applications, autoSync, limitBytes: webhookLimitBytes, logger }));
   const api = express.Router();

@@ -12,19 +12,13 @@ import type { GitCache } from '../sources/index.js';
 import { OperationRunningError } from '../store/index.js';
 import type { ApplicationRecord, Store } from '../store/index.js';
 import { isDone } from '../sync/index.js';
+import { operationSpec } from '../sync/index.js';
 import type { Operation, OperationSpec, RetryStrategy } from '../sync/index.js';
 import { syncOptionMap } from './application-manifest.js';
 import { HttpProblem } from './problem.js';
 
-/** Deadlines and pauses of operations started through the API (D2, D3). */
-export interface OperationDefaults {
-  /** D3. @defaultValue 3_600_000 (60 min) */
-  timeoutMs?: number;
-  /** D3. @defaultValue 1_800_000 (30 min) */
-  hookTimeoutMs?: number;
-  /** D2. @defaultValue 0 */
-  waveDelayMs?: number;
-}
+/** Deadlines and pauses of operations started through the API (D2, D3); what is not given comes from `operationSpec()`. */
+export type OperationDefaults = Partial<Pick<OperationSpec, 'timeoutMs' | 'hookTimeoutMs' | 'waveDelayMs'>>;
 
 export interface SyncServiceOptions {
   store: Pick<Store, 'getOperation' | 'runningOperationOf'>;
@@ -69,7 +63,6 @@ export function operationRunning(app: string, operationId: string): HttpProblem 
 
 export function createSyncService(options: SyncServiceOptions): SyncService {
   const { store, orchestrator, sources, defaults = {} } = options;
-  const { timeoutMs = 3_600_000, hookTimeoutMs = 1_800_000, waveDelayMs = 0 } = defaults;
 
   async function runningOperation(app: string): Promise<string | undefined> {
     const id = await store.runningOperationOf(app);
@@ -127,7 +120,8 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
         });
       }
       const retry = app.syncPolicy.retry ?? (request.automated ? AUTOMATED_RETRY : undefined);
-      const spec: OperationSpec = {
+      const spec = operationSpec({
+        ...defaults,
         app: app.name,
         namespace: app.destination.namespace,
         revision: source.revision,
@@ -137,14 +131,11 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
         prune: request.prune ?? (request.automated ? (app.syncPolicy.automated?.prune ?? false) : false),
         pruneLast: syncOptions.get('PruneLast') === 'true',
         dryRun: request.dryRun ?? false,
-        timeoutMs,
-        hookTimeoutMs,
-        waveDelayMs,
         initiatedBy: request.initiatedBy,
         ...(retry ? { retry } : {}),
         ...(app.notifications?.length ? { notifications: app.notifications } : {}),
         ...(options.dashboardUrl ? { dashboardUrl: `${options.dashboardUrl.replace(/\/+$/, '')}/#/applications/${app.name}` } : {}),
-      };
+      });
       try {
         return await orchestrator.submit(spec);
       } catch (err) {

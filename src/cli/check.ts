@@ -7,7 +7,7 @@
 import { connect } from 'node:net';
 import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
-import { describeNetworkError, formatSeconds, redactSecrets } from '../notify/index.js';
+import { describeNetworkError, formatSeconds, redactSecrets } from '../chat/index.js';
 import { sleep } from '../util/index.js';
 import { ExitCode } from './exit-codes.js';
 import type { CliIO } from './io.js';

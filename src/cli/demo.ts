@@ -24,11 +24,11 @@ import { listJobs, indent } from './demo-view.js';
 import type { JobRow } from './demo-view.js';
 import { ExitCode } from './exit-codes.js';
 import type { CliIO } from './io.js';
-import { notifierFactory } from './notifiers.js';
+import { notifierFactory } from '../notifications/index.js';
 import { freePort, findRedis } from './redis.js';
 import { renderOperation } from './result-view.js';
-import { startEngine } from './runtime.js';
-import type { Engine } from './runtime.js';
+import { startEngine } from '../engine/index.js';
+import type { Engine } from '../engine/index.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const EXAMPLES = join(ROOT, 'examples');

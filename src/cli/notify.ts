@@ -9,9 +9,9 @@ import type { Command } from 'commander';
 import { Redis } from 'ioredis';
 import { AbortedError } from '../util/index.js';
 import {
-  NotifyConfigError,
-  NotifyGaveUpError,
-  NotifyPermanentError,
+  ChatConfigError,
+  ChatGaveUpError,
+  ChatPermanentError,
   createLogNotifier,
   createMattermostNotifier,
   createMemoryIdempotencyStore,
@@ -22,8 +22,8 @@ import {
   renderSyncMessage,
   secretsFromEnv,
   syncContextFromEnv,
-} from '../notify/index.js';
-import type { ChatMessage, DeliveryOptions, IdempotencyStore, MessageRef, Notifier, NotifierConfig, NotifierKind, NotifyLog } from '../notify/index.js';
+} from '../chat/index.js';
+import type { ChatMessage, DeliveryOptions, IdempotencyStore, MessageRef, Notifier, NotifierConfig, NotifierKind, ChatLog } from '../chat/index.js';
 import { ExitCode } from './exit-codes.js';
 import type { CliIO } from './io.js';
 import { intInRange, parseDurationOption } from './options.js';
@@ -83,7 +83,7 @@ export async function runNotify(flags: NotifyFlags, io: CliIO): Promise<number> 
     config = notifierConfigFromEnv(io.env, flags.service);
     message = composeMessage(flags, io.env, secrets);
   } catch (e) {
-    if (e instanceof NotifyConfigError) {
+    if (e instanceof ChatConfigError) {
       err(`hookrunner notify: bad configuration: ${e.message}`);
       return ExitCode.invalidInput;
     }
@@ -93,7 +93,7 @@ export async function runNotify(flags: NotifyFlags, io: CliIO): Promise<number> 
   const store = await openIdempotencyStore(io.env, err);
   if (store === 'invalid') return ExitCode.invalidInput;
   let alreadySent = false;
-  const log: NotifyLog = (event) => {
+  const log: ChatLog = (event) => {
     if (event.code === 'already_posted') alreadySent = true;
     if (event.level === 'warn') err(`hookrunner notify: ${event.kind} ${event.destination}: ${event.msg}`);
   };
@@ -110,15 +110,15 @@ export async function runNotify(flags: NotifyFlags, io: CliIO): Promise<number> 
     }
     return ExitCode.ok;
   } catch (e) {
-    if (e instanceof NotifyConfigError) {
+    if (e instanceof ChatConfigError) {
       err(`hookrunner notify: bad configuration: ${e.message}`);
       return ExitCode.invalidInput;
     }
-    if (e instanceof NotifyPermanentError) {
+    if (e instanceof ChatPermanentError) {
       err(`hookrunner notify: failed: ${e.message}`);
       return ExitCode.failed;
     }
-    if (e instanceof NotifyGaveUpError) {
+    if (e instanceof ChatGaveUpError) {
       err(`hookrunner notify: ${e.message}`);
       return ExitCode.infrastructure;
     }
@@ -150,7 +150,7 @@ function composeMessage(flags: NotifyFlags, env: Env, secrets: readonly string[]
   const text = flags.message?.trim() || env['message']?.trim();
   if (text) return { text };
   const context = syncContextFromEnv(env);
-  if (!context) throw new NotifyConfigError('message', 'no message: pass --message, set message, or run as a hook with HOOKRUNNER_APP / HOOKRUNNER_OPERATION_ID set');
+  if (!context) throw new ChatConfigError('message', 'no message: pass --message, set message, or run as a hook with HOOKRUNNER_APP / HOOKRUNNER_OPERATION_ID set');
   return renderSyncMessage(context, { secrets });
 }
 

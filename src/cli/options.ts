@@ -1,5 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { parseDuration } from '../manifests/index.js';
+import { TRIGGERS } from '../sync/index.js';
+import type { Subscription, TriggerName } from '../sync/index.js';
 
 /** Commander reducer for a repeatable option. */
 export function collect(value: string, previous: string[]): string[] {
@@ -36,4 +38,23 @@ export function intInRange(min: number, max: number): (value: string) => number 
     if (!/^\d+$/.test(value.trim()) || n < min || n > max) throw new InvalidArgumentError(`must be an integer from ${min} to ${max}, got "${value}"`);
     return n;
   };
+}
+
+/** `--notify service:recipient` (repeatable): `mattermost:team/channel`, `slack:#deploys`, `log:stderr`. */
+export function parseNotifyFlag(value: string, previous: Subscription[]): Subscription[] {
+  const colon = value.indexOf(':');
+  const service = colon > 0 ? value.slice(0, colon) : '';
+  const recipient = value.slice(colon + 1).trim();
+  if (service !== 'mattermost' && service !== 'slack' && service !== 'log') throw new InvalidArgumentError(`must be mattermost:<team>/<channel>, slack:<channel> or log:<name>, got "${value}"`);
+  if (!recipient) throw new InvalidArgumentError(`names no channel: "${value}"`);
+  return [...previous, { service, recipient, triggers: [...TRIGGERS] }];
+}
+
+export function parseTriggers(value: string): TriggerName[] {
+  const out: TriggerName[] = [];
+  for (const item of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+    if (!(TRIGGERS as readonly string[]).includes(item)) throw new InvalidArgumentError(`unknown trigger "${item}"; valid: ${TRIGGERS.join(', ')}`);
+    out.push(item as TriggerName);
+  }
+  return out;
 }

@@ -3,7 +3,6 @@ import { pino } from 'pino';
 import { ApiConfigError, apiConfigFromEnv, createApi, createApiMetrics, listenApi } from '../api/index.js';
 import type { Api, ApiMetrics, DepthQueues } from '../api/index.js';
 import { createGitCache } from '../sources/index.js';
-import { createApplicationStore } from '../store/index.js';
 import type { DeliveryEntry } from '../store/index.js';
 import type { Operation } from '../sync/index.js';
 import { errorMessage, jsonLogger } from '../util/index.js';
@@ -12,9 +11,9 @@ import { connectCluster } from './cluster.js';
 import { ExitCode } from './exit-codes.js';
 import { untilShutdown } from './io.js';
 import type { CliIO } from './io.js';
-import { notifierFactory } from './notifiers.js';
+import { notifierFactory } from '../notifications/index.js';
 import { parsePositiveInt } from './options.js';
-import { startEngine } from './runtime.js';
+import { startEngine } from '../engine/index.js';
 
 interface WorkerFlags {
   concurrency: number;
@@ -77,7 +76,7 @@ export interface ServeFlags extends WorkerFlags {
 function prepareHttp(io: CliIO, flags: ServeFlags & { orchestrator: boolean; workers: boolean }) {
   const config = apiConfigFromEnv(io.env, { insecureNoAuth: flags.insecureNoAuth ?? false });
   let queues: ReturnType<typeof startEngine>['bus'] | undefined;
-  const metrics: ApiMetrics = createApiMetrics({ processMetrics: true, queues: (): DepthQueues => (queues ? { steps: queues.steps, orchestrator: queues.orchestrator } : {}) });
+  const metrics: ApiMetrics = createApiMetrics({ processMetrics: true, queues: (): DepthQueues => queues?.depthSources() ?? {} });
   const logger = pino({ level: logLevel(io.env), base: { role: 'api' } }, { write: (line: string) => void io.stderr.write(line) });
   let api: Api | undefined;
   return {
@@ -90,16 +89,16 @@ function prepareHttp(io: CliIO, flags: ServeFlags & { orchestrator: boolean; wor
     async start(engine: ReturnType<typeof startEngine>): Promise<() => Promise<void>> {
       if (!engine.orchestrator) throw new Error('the API needs the orchestrator of this process');
       queues = engine.bus;
-      const prefix = engine.store.prefix;
       const sources = createGitCache({ ...(config.cacheDir ? { dir: config.cacheDir } : {}), logger: jsonLogger({ level: logLevel(io.env), stream: io.stderr, base: { role: 'git' } }) });
       api = createApi({
         store: engine.store,
-        applications: createApplicationStore({ redis: engine.bus.redis, prefix }),
+        applications: engine.applications,
         orchestrator: engine.orchestrator,
         sources,
         tokens: config.tokens,
         insecureNoAuth: flags.insecureNoAuth ?? false,
         ready: () => engine.bus.redis.ping(),
+        notificationServices: notifierFactory(io.env, io.stderr).services,
         metrics,
         logger,
         ...(config.webhookSecret ? { webhookSecret: config.webhookSecret } : {}),
@@ -173,6 +172,12 @@ async function runLongLived(
     if (http) stopHttp = await http.start(engine);
     if (extra) stopExtra = await extra(engine, { ...flags, port: flags.port ?? 8080 });
     logger.info(`${command} started`, { workers: flags.workers, orchestrator: flags.orchestrator, concurrency: flags.concurrency });
+    if (notifications) {
+      // A subscription to a service this process cannot reach is recorded as skipped: say so now, not only in each delivery log.
+      for (const [service, state] of Object.entries(notifications.services())) {
+        if (state !== 'configured') logger.warn(`${service} notifications are off: ${state}; subscriptions to ${service} will be recorded as skipped`, { service });
+      }
+    }
     if (engine.orchestrator) {
       await engine.orchestrator.sweep();
       await engine.orchestrator.sweepFinalizers(); // D7, once at start-up

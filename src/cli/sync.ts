@@ -6,17 +6,17 @@ import { ManifestError, formatIssue, formatWarning, loadManifests } from '../man
 import type { Manifest, Warning } from '../manifests/index.js';
 import { plan } from '../plan/index.js';
 import { OperationRunningError } from '../store/index.js';
-import { isDone, operationDocument } from '../sync/index.js';
-import type { Operation, OperationSpec, Subscription, TriggerName } from '../sync/index.js';
+import { DEFAULT_HOOK_TIMEOUT_MS, DEFAULT_OPERATION_TIMEOUT_MS, isDone, operationDocument, operationSpec } from '../sync/index.js';
+import type { Operation, Subscription, TriggerName } from '../sync/index.js';
 import { errorMessage, formatMs, sleep } from '../util/index.js';
 import { connectCluster } from './cluster.js';
 import { ExitCode } from './exit-codes.js';
 import type { CliIO } from './io.js';
-import { collect, parseDurationOption, parseOutput, parsePositiveInt } from './options.js';
-import { notifierFactory, parseNotifyFlag, parseTriggers } from './notifiers.js';
+import { collect, parseDurationOption, parseNotifyFlag, parseOutput, parsePositiveInt, parseTriggers } from './options.js';
+import { notifierFactory } from '../notifications/index.js';
 import { findRedis } from './redis.js';
 import { renderOperation } from './result-view.js';
-import { startEngine } from './runtime.js';
+import { startEngine } from '../engine/index.js';
 
 const exec = promisify(execFile);
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -30,8 +30,8 @@ export interface SyncFlags {
   createNamespace?: boolean;
   prune?: boolean;
   pruneLast?: boolean;
-  timeout: number;
-  hookTimeout: number;
+  timeout?: number;
+  hookTimeout?: number;
   retryLimit?: number;
   recurse?: boolean;
   include: string[];
@@ -65,8 +65,8 @@ export function registerSync(program: Command, io: CliIO, setExit: (code: number
     .option('--prune', 'delete resources this application applied before and no longer declares')
     .option('--prune-last', 'prune after every other Sync-phase wave (PruneLast=true)')
     .option('--dry-run', 'plan and dry-run only; apply nothing')
-    .option('--timeout <duration>', 'operation timeout (D3)', parseDurationOption, 3_600_000)
-    .option('--hook-timeout <duration>', 'default hook timeout (D3)', parseDurationOption, 1_800_000)
+    .option('--timeout <duration>', `operation timeout (default: ${formatMs(DEFAULT_OPERATION_TIMEOUT_MS)}; docs/semantics.md D3)`, parseDurationOption)
+    .option('--hook-timeout <duration>', `default hook timeout (default: ${formatMs(DEFAULT_HOOK_TIMEOUT_MS)}; docs/semantics.md D3)`, parseDurationOption)
     .option('--retry-limit <n>', 'retry a failed operation this many times (§10.3)', parsePositiveInt)
     .option('--recurse', 'read sub-folders too')
     .option('--include <glob>', 'only read files matching this glob (repeatable)', collect, [])
@@ -122,9 +122,13 @@ export async function runSync(paths: string[], flags: SyncFlags, io: CliIO): Pro
     return ExitCode.infrastructure;
   }
   const notifications = flags.notify.length > 0 ? notifierFactory(io.env, io.stderr) : undefined;
+  for (const sub of flags.notify) {
+    const missing = notifications?.missingConfig(sub);
+    if (missing) io.stderr.write(`hookrunner sync: --notify ${sub.service}:${sub.recipient} will be skipped: ${missing}\n`);
+  }
   const engine = startEngine({ redisUrl: redis.url, cluster: cluster.client, concurrency: flags.concurrency, sweepIntervalMs: 5_000, ...(notifications ? { notifications } : {}) });
   try {
-    const spec: OperationSpec = {
+    const spec = operationSpec({
       app: flags.app,
       namespace: flags.namespace,
       revision: flags.revision ?? (await defaultRevision(paths[0])),
@@ -134,13 +138,12 @@ export async function runSync(paths: string[], flags: SyncFlags, io: CliIO): Pro
       prune: flags.prune ?? false,
       pruneLast: flags.pruneLast ?? false,
       dryRun: flags.dryRun ?? false,
-      timeoutMs: flags.timeout,
-      hookTimeoutMs: flags.hookTimeout,
-      waveDelayMs: 0,
+      ...(flags.timeout !== undefined ? { timeoutMs: flags.timeout } : {}),
+      ...(flags.hookTimeout !== undefined ? { hookTimeoutMs: flags.hookTimeout } : {}),
       initiatedBy: 'cli',
       ...(flags.notify.length > 0 ? { notifications: flags.notify.map((n) => ({ ...n, triggers: flags.notifyTriggers ?? n.triggers })) } : {}),
       ...(flags.retryLimit ? { retry: { limit: flags.retryLimit } } : {}),
-    };
+    });
     let op: Operation;
     try {
       op = await (engine.orchestrator as NonNullable<typeof engine.orchestrator>).submit(spec);
@@ -190,7 +193,7 @@ async function follow(id: string, engine: ReturnType<typeof startEngine>, flags:
       draw(latest);
       // Woken by the next event; a slow re-read is only the backstop.
       await Promise.race([new Promise<void>((r) => (wake = r)), sleep(2_000)]);
-      if (Date.now() - started > flags.timeout + 10 * 60_000) throw new Error(`operation ${id} did not finish within ${formatMs(flags.timeout)} (+10m)`);
+      if (Date.now() - started > latest.spec.timeoutMs + 10 * 60_000) throw new Error(`operation ${id} did not finish within ${formatMs(latest.spec.timeoutMs)} (+10m)`);
     }
   } finally {
     await unsubscribe();

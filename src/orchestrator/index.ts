@@ -1,4 +1,5 @@
 export { createOrchestrator } from './orchestrator.js';
-export type { Orchestrator, OrchestratorOptions } from './orchestrator.js';
-export { createNotifications, destinationKey, finishedPhases, syncContext } from './notifications.js';
-export type { NotificationsOptions, Notifications, NotifierFactory } from './notifications.js';
+export type { Orchestrator, OrchestratorBus, OrchestratorOptions } from './orchestrator.js';
+export { inventoryChanges, stepPayload } from './step-payload.js';
+export { deadlinePassed, sweepAction } from './sweep.js';
+export type { StepQueueState, SweepAction } from './sweep.js';

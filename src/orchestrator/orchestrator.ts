@@ -4,19 +4,23 @@
  * by the sweep, which also re-emits a step whose queue entry is gone (a Redis without
  * persistence loses its queue) and recovers a result whose message was lost.
  */
-import { Worker } from 'bullmq';
-import type { Job } from 'bullmq';
-import { QueueNames, jobId, redisConnection } from '../queue/index.js';
-import type { Bus, OrchestratorJobData, OrchestratorJobName, StepJobData } from '../queue/index.js';
-import type { InventoryEntry, Store } from '../store/index.js';
-import { advance, failureSummary, isDone, mergeResults, recordStepResult, requestTermination, startOperation, stepTasks, syncId } from '../sync/index.js';
+import { consumeOrchestratorEvents } from '../queue/index.js';
+import type { Bus, Consumer, OrchestratorJobData, StepJobData } from '../queue/index.js';
+import type { Store } from '../store/index.js';
+import { advance, isDone, mergeResults, recordStepResult, requestTermination, startOperation, syncId } from '../sync/index.js';
 import type { Operation, OperationSpec, StepResult } from '../sync/index.js';
 import { errorMessage, silentLogger } from '../util/index.js';
 import type { Logger } from '../util/index.js';
+import { inventoryChanges, stepPayload } from './step-payload.js';
+import { deadlinePassed, sweepAction } from './sweep.js';
+
+/** What the orchestrator asks of the bus (an in-memory one drives it in unit tests). */
+export type OrchestratorBus = Pick<Bus, 'prefix' | 'emitStep' | 'kick' | 'stepJob' | 'removeStep' | 'resultPending' | 'requestCancel' | 'clearCancel' | 'requestFinalizerSweep'>;
 
 export interface OrchestratorOptions {
+  /** The Redis its event consumer connects to (used by `start()`). */
   redisUrl: string;
-  bus: Bus;
+  bus: OrchestratorBus;
   store: Store;
   /** Events handled at once. @defaultValue 16 */
   concurrency?: number;
@@ -39,6 +43,8 @@ export interface OrchestratorOptions {
 export interface Orchestrator {
   /** Start consuming events and sweeping. */
   start(): void;
+  /** Handle one event: what the queue consumer calls for each job (unit tests call it directly). Throwing makes the queue retry it. */
+  handleEvent(event: OrchestratorJobData): Promise<void>;
   /**
    * Start an operation (D6: one per application).
    * @throws OperationRunningError naming the running operation.
@@ -56,44 +62,14 @@ export interface Orchestrator {
 export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   const { redisUrl, bus, store, concurrency = 16, sweepIntervalMs = 10_000, deadlineGraceMs = 30_000, logger = silentLogger, now = () => Date.now() } = options;
   const newId = options.newId ?? (() => `op-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`);
-  let worker: Worker<OrchestratorJobData, void, OrchestratorJobName> | undefined;
-  let connection: ReturnType<typeof redisConnection> | undefined;
+  let events: Consumer | undefined;
   let sweepTimer: NodeJS.Timeout | undefined;
   let sweeping: Promise<void> | undefined;
 
 
   /** Build what a worker needs for the step in flight. */
-  async function stepPayload(op: Operation): Promise<StepJobData> {
-    const step = op.step;
-    if (!step) throw new Error(`operation ${op.id} has no step in flight`);
-    const data: StepJobData = {
-      step,
-      context: {
-        app: op.app,
-        operationId: op.id,
-        syncId: syncId(op),
-        namespace: op.spec.namespace,
-        revision: op.spec.revision,
-        deadlineAt: op.deadlineAt,
-        hookTimeoutMs: op.spec.hookTimeoutMs,
-        waveDelayMs: op.spec.waveDelayMs,
-        prune: op.spec.prune,
-        dryRun: op.spec.dryRun,
-        ...(op.failureMessage !== undefined ? { failure: JSON.stringify(failureSummary(op)) } : {}),
-      },
-      tasks: stepTasks(op, step),
-      deleteTasks: stepTasks(op, { taskKeys: step.deleteKeys ?? [] }),
-    };
-    if (step.kind === 'prepare') {
-      data.prepare = {
-        manifests: op.spec.manifests,
-        startedAt: op.startedAt,
-        createNamespace: op.spec.createNamespace,
-        pruneLast: op.spec.pruneLast,
-        inventory: await store.inventory(op.app),
-      };
-    }
-    return data;
+  async function payloadOf(op: Operation): Promise<StepJobData> {
+    return stepPayload(op, op.step?.kind === 'prepare' ? await store.inventory(op.app) : []);
   }
 
   /** Store `fn`'s change (with advance) and carry out what it implies: enqueue the step, timers, bookkeeping. */
@@ -113,7 +89,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       if (isDone(stored)) await options.onTransition?.(previous, stored);
       return stored;
     }
-    if (emitted && stored.step) await bus.emitStep(await stepPayload(stored));
+    if (emitted && stored.step) await bus.emitStep(await payloadOf(stored));
     if (stored.retryAt !== undefined && previous?.retryAt === undefined) {
       await bus.kick(stored.id, 'retry', { delayMs: Math.max(0, stored.retryAt - now()), key: `retry-${stored.retryCount}` });
     }
@@ -125,18 +101,8 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   }
 
   async function recordInventory(op: Operation, result: StepResult): Promise<void> {
-    const byKey = new Map((op.plan ?? []).map((t) => [t.key, t]));
-    const add: InventoryEntry[] = [];
-    const remove: InventoryEntry[] = [];
-    for (const r of result.results) {
-      const task = byKey.get(r.key);
-      // Hooks are never pruned (§3 step 1), nor is the namespace CreateNamespace made.
-      if (!task || task.hook || task.createNamespace) continue;
-      const entry = { apiVersion: task.group ? `${task.group}/${task.version}` : task.version, kind: task.kind, namespace: task.namespace, name: task.name };
-      if (r.status === 'Synced') add.push(entry);
-      if (r.status === 'Pruned' && !op.spec.dryRun) remove.push(entry);
-    }
-    await store.addToInventory(op.app, op.spec.dryRun ? [] : add);
+    const { add, remove } = inventoryChanges(op, result);
+    await store.addToInventory(op.app, add);
     await store.removeFromInventory(op.app, remove);
   }
 
@@ -158,12 +124,10 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   }
 
   function checkDeadline(op: Operation): Operation | undefined {
-    if (isDone(op) || op.terminating || op.syncFailStarted || now() < op.deadlineAt + deadlineGraceMs) return undefined;
-    return requestTermination(op, 'timeout', now());
+    return deadlinePassed(op, now(), deadlineGraceMs) ? requestTermination(op, 'timeout', now()) : undefined;
   }
 
-  async function handle(job: Job<OrchestratorJobData, void, OrchestratorJobName>): Promise<void> {
-    const data = job.data;
+  async function handle(data: OrchestratorJobData): Promise<void> {
     switch (data.type) {
       case 'stepResult':
         return onStepResult(data.result);
@@ -180,24 +144,29 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       try {
         const op = await store.getOperation(id);
         if (!op || isDone(op)) continue;
-        if (op.step) {
-          const { state, result } = await bus.stepJob(op.step.id);
-          const resultJob = await bus.orchestrator.getJob(jobId(op.step.id, 'result'));
-          if (resultJob && (await resultJob.getState()) !== 'completed') continue; // a result is on its way
-          if (state === 'completed' && result) {
-            logger.warn('recovering a step result that was not delivered', { operation: id, step: op.step.id });
-            await onStepResult(result);
-          } else if (state === 'missing' || state === 'failed' || (state === 'completed' && !result)) {
-            logger.warn('re-emitting a step whose queue entry is gone', { operation: id, step: op.step.id, state });
-            if (state !== 'missing') await bus.steps.remove(jobId(op.step.id)).catch(() => undefined);
-            await bus.emitStep(await stepPayload(op));
-          }
-        } else if (op.retryAt !== undefined && op.retryAt > now()) {
-          await bus.kick(op.id, 'retry', { delayMs: op.retryAt - now(), key: `retry-${op.retryCount}` });
-        } else {
-          await onAdvance(op.id);
+        const queue = op.step ? { ...(await bus.stepJob(op.step.id)), resultPending: await bus.resultPending(op.step.id) } : undefined;
+        if (queue?.resultPending) continue; // a result is on its way
+        const action = sweepAction(op, queue, now());
+        switch (action.kind) {
+          case 'recoverResult':
+            logger.warn('recovering a step result that was not delivered', { operation: id, step: op.step?.id });
+            await onStepResult(action.result);
+            break;
+          case 'reemit':
+            logger.warn('re-emitting a step whose queue entry is gone', { operation: id, step: op.step?.id, state: action.state });
+            if (action.removeOld && op.step) await bus.removeStep(op.step.id).catch(() => undefined);
+            await bus.emitStep(await payloadOf(op));
+            break;
+          case 'scheduleRetry':
+            await bus.kick(op.id, 'retry', { delayMs: action.delayMs, key: `retry-${op.retryCount}` });
+            break;
+          case 'advance':
+            await onAdvance(op.id);
+            break;
+          case 'none':
+            break;
         }
-        if (!op.terminating && !op.syncFailStarted && now() >= op.deadlineAt + deadlineGraceMs) await onAdvance(op.id);
+        if (deadlinePassed(op, now(), deadlineGraceMs)) await onAdvance(op.id);
       } catch (err) {
         logger.warn('sweep failed for an operation', { operation: id, error: errorMessage(err) });
       }
@@ -206,17 +175,8 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
 
   return {
     start() {
-      if (worker) return;
-      connection = redisConnection(redisUrl, 'worker');
-      worker = new Worker<OrchestratorJobData, void, OrchestratorJobName>(QueueNames.orchestrator, handle, {
-        connection,
-        prefix: bus.prefix,
-        concurrency,
-        lockDuration: 15_000,
-        stalledInterval: 5_000,
-        maxStalledCount: 50,
-      });
-      worker.on('error', (err) => logger.error('orchestrator queue error', { error: errorMessage(err) }));
+      if (events) return;
+      events = consumeOrchestratorEvents({ redisUrl, prefix: bus.prefix, concurrency, logger }, handle);
       sweepTimer = setInterval(() => {
         sweeping ??= sweepOnce().finally(() => {
           sweeping = undefined;
@@ -224,6 +184,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       }, sweepIntervalMs);
       sweepTimer.unref();
     },
+    handleEvent: handle,
     async submit(spec) {
       const op = startOperation({ id: newId(), spec, now: now() });
       await store.createOperation(op);
@@ -253,8 +214,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     async close() {
       if (sweepTimer) clearInterval(sweepTimer);
       await sweeping;
-      if (worker) await worker.close();
-      await connection?.quit().catch(() => undefined);
+      await events?.close();
     },
   };
 }

@@ -2,6 +2,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { StepResult, TaskResult } from '../sync/index.js';
 import { redisConnection } from './connection.js';
+import { redisKeys } from './keys.js';
 import { QueueNames, jobId } from './payloads.js';
 import type { FinalizerSweepData, OrchestratorJobData, OrchestratorJobName, StepJobData, StepJobName } from './payloads.js';
 
@@ -18,12 +19,16 @@ export interface BusOptions {
 
 export type StepJobState = 'waiting' | 'active' | 'delayed' | 'prioritized' | 'waiting-children' | 'completed' | 'failed' | 'missing' | 'unknown';
 
-/** Producers for both queues, and the cancellation flag workers read (§10.1). */
+export type JobCountState = 'waiting' | 'active' | 'delayed' | 'prioritized' | 'failed';
+
+/** Job counts of one queue (metrics read them at scrape time). */
+export interface JobCountSource {
+  getJobCounts(...states: JobCountState[]): Promise<Record<string, number>>;
+}
+
+/** Producers for the step, orchestrator and maintenance queues, and the cancellation flag workers read (§10.1). */
 export interface Bus {
   readonly prefix: string;
-  readonly steps: Queue<StepJobData, StepResult, StepJobName>;
-  readonly orchestrator: Queue<OrchestratorJobData, void, OrchestratorJobName>;
-  readonly maintenance: Queue<FinalizerSweepData>;
   /** D7: ask a worker to release the finalizers of hooks whose operation is no longer running (deduplicated per minute). */
   requestFinalizerSweep(runningSyncIds: string[]): Promise<void>;
   /** Enqueue a step; the step id is the job id, so enqueuing it twice is a no-op. */
@@ -34,6 +39,12 @@ export interface Bus {
   kick(operationId: string, reason: string, options?: { delayMs?: number; key?: string }): Promise<void>;
   /** Where a step's job is; `completed` comes with its return value. */
   stepJob(stepId: string): Promise<{ state: StepJobState; result?: StepResult }>;
+  /** Forget a step's job (a failed or emptied entry), so it can be emitted again. */
+  removeStep(stepId: string): Promise<void>;
+  /** True while a step's result is on the orchestrator queue and not yet handled. */
+  resultPending(stepId: string): Promise<boolean>;
+  /** Job counts of the steps and orchestrator queues, by queue name (metrics). */
+  depthSources(): { steps: JobCountSource; orchestrator: JobCountSource };
   requestCancel(operationId: string, reason: 'user' | 'timeout'): Promise<void>;
   cancelReason(operationId: string): Promise<'user' | 'timeout' | undefined>;
   clearCancel(operationId: string): Promise<void>;
@@ -50,13 +61,10 @@ export function createBus(options: BusOptions): Bus {
   const orchestrator = new Queue<OrchestratorJobData, void, OrchestratorJobName>(QueueNames.orchestrator, { connection, prefix });
   const maintenance = new Queue<FinalizerSweepData>(QueueNames.maintenance, { connection, prefix });
   const keep = { removeOnComplete: { age: keepFinishedSeconds, count: 10_000 }, removeOnFail: { age: keepFinishedSeconds * 24 } };
-  const cancelKey = (id: string): string => `${prefix}:cancel:${id}`;
+  const cancelKey = redisKeys(prefix).cancel;
 
   return {
     prefix,
-    steps,
-    orchestrator,
-    maintenance,
     redis,
     async requestFinalizerSweep(runningSyncIds) {
       await maintenance.add('finalizers', { runningSyncIds }, { jobId: jobId('finalizers', Math.floor(Date.now() / 60_000)), attempts: 3, backoff: { type: 'exponential', delay: 5_000 }, removeOnComplete: { age: 3_600 }, removeOnFail: { age: 24 * 3_600 } });
@@ -95,6 +103,16 @@ export function createBus(options: BusOptions): Bus {
       if (!job) return { state: 'missing' };
       const state = (await job.getState()) as StepJobState;
       return state === 'completed' && job.returnvalue ? { state, result: job.returnvalue } : { state };
+    },
+    async removeStep(stepId) {
+      await steps.remove(jobId(stepId));
+    },
+    async resultPending(stepId) {
+      const job = await orchestrator.getJob(jobId(stepId, 'result'));
+      return job !== undefined && (await job.getState()) !== 'completed';
+    },
+    depthSources() {
+      return { steps: { getJobCounts: (...states) => steps.getJobCounts(...states) }, orchestrator: { getJobCounts: (...states) => orchestrator.getJobCounts(...states) } };
     },
     async requestCancel(operationId, reason) {
       await redis.set(cancelKey(operationId), reason, 'EX', 7 * 24 * 3600);

@@ -1,6 +1,12 @@
 export { createBus } from './bus.js';
-export type { Bus, BusOptions, StepJobState } from './bus.js';
+export type { Bus, BusOptions, JobCountSource, JobCountState, StepJobState } from './bus.js';
 export { redisConnection, redactUrl } from './connection.js';
 export type { ConnectionRole } from './connection.js';
+export { consumeMaintenance, consumeOrchestratorEvents, consumeSteps } from './consumers.js';
+export type { Consumer, OrchestratorConsumerOptions, StepConsumerOptions, StepDelivery } from './consumers.js';
+export { redisKeys } from './keys.js';
+export type { RedisKeys } from './keys.js';
+export { consumeNotifications, createNotificationQueue } from './notification-queue.js';
+export type { NotificationConsumerOptions, NotificationQueue, NotificationQueueOptions } from './notification-queue.js';
 export { QueueNames, jobId } from './payloads.js';
 export type { FinalizerSweepData, InventoryRef, NotificationJobData, OrchestratorJobData, OrchestratorJobName, PrepareInput, StepContext, StepJobData, StepJobName } from './payloads.js';

@@ -1,5 +1,6 @@
 /** Registered applications (the Argo CD `Application` manifests users bring), by name. */
 import type { Redis } from 'ioredis';
+import { redisKeys } from '../queue/index.js';
 import type { RetryStrategy, Subscription } from '../sync/index.js';
 
 /** An application as stored: the manifest as given, and the fields hookrunner reads from it. */
@@ -41,8 +42,9 @@ export interface ApplicationStore {
 
 export function createApplicationStore(options: { redis: Redis; prefix?: string }): ApplicationStore {
   const { redis, prefix = 'hookrunner' } = options;
-  const key = `${prefix}:applications`;
-  const resyncKey = `${prefix}:applications:resync`;
+  const keys = redisKeys(prefix);
+  const key = keys.applications;
+  const resyncKey = keys.applicationsResync;
   return {
     async putApplication(app) {
       await redis.hset(key, app.name, JSON.stringify(app));

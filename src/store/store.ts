@@ -6,6 +6,7 @@
 import { Redis } from 'ioredis';
 import type { Operation, TaskResult } from '../sync/index.js';
 import { isDone } from '../sync/index.js';
+import { redisKeys } from '../queue/index.js';
 import { ConflictError, OperationRunningError } from './errors.js';
 
 export interface StoreOptions {
@@ -102,15 +103,16 @@ export interface Store {
 
 export function createStore(options: StoreOptions): Store {
   const { redis, prefix = 'hookrunner', historyLimit = 100 } = options;
+  const keys = redisKeys(prefix);
   const k = {
-    op: (id: string) => `${prefix}:op:${id}`,
-    opPrefix: `${prefix}:op:`,
-    lock: (app: string) => `${prefix}:app:${app}:running`,
-    running: `${prefix}:ops:running`,
-    history: (app: string) => `${prefix}:app:${app}:ops`,
-    inventory: (app: string) => `${prefix}:app:${app}:inventory`,
-    deliveries: (id: string) => `${prefix}:op:${id}:deliveries`,
-    channel: `${prefix}:events`,
+    op: keys.operation,
+    opPrefix: keys.operationPrefix,
+    lock: keys.appRunning,
+    running: keys.runningOperations,
+    history: keys.appHistory,
+    inventory: keys.appInventory,
+    deliveries: keys.deliveries,
+    channel: keys.events,
   };
   const entryKey = (e: InventoryEntry): string => JSON.stringify([e.apiVersion, e.kind, e.namespace, e.name]);
 
@@ -227,7 +229,7 @@ export async function deleteByPrefix(url: string, prefix: string): Promise<void>
   try {
     let cursor = '0';
     do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+      const [next, keys] = await redis.scan(cursor, 'MATCH', redisKeys(prefix).all, 'COUNT', 500);
       cursor = next;
       if (keys.length > 0) await redis.del(...keys);
     } while (cursor !== '0');

@@ -2,6 +2,7 @@
  * Bounded retries with exponential backoff and jitter, and deadlines that say what they waited
  * for. Shared by every module that calls something external (Kubernetes, chat APIs, Redis).
  */
+import { AbortedError } from './errors.js';
 
 export interface BackoffOptions {
   /** Delay before the first retry, in ms. @defaultValue 200 */
@@ -20,14 +21,6 @@ export function backoffDelay(attempt: number, options: BackoffOptions = {}, rand
   const base = Math.min(maxMs, initialMs * Math.pow(factor, Math.max(0, attempt)));
   const spread = base * Math.min(1, Math.max(0, jitter));
   return Math.max(0, Math.round(base - spread + random() * spread));
-}
-
-/** Raised when a wait is aborted through its signal. */
-export class AbortedError extends Error {
-  override readonly name = 'AbortedError';
-  constructor(message = 'aborted', options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
 /** Sleep `ms`, resolving early (with AbortedError) when the signal aborts. */
@@ -49,28 +42,6 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-/** A wait that ran out of time: says what it waited for, how long, and what it last saw. */
-export class DeadlineExceededError extends Error {
-  override readonly name = 'DeadlineExceededError';
-  constructor(
-    readonly waitedFor: string,
-    readonly elapsedMs: number,
-    readonly lastSeen?: string,
-  ) {
-    super(`timed out after ${formatMs(elapsedMs)} waiting for ${waitedFor}${lastSeen ? `; last seen: ${lastSeen}` : ''}`);
-  }
-}
-
-/** Render a duration for messages: `850ms`, `12s`, `3m5s`, `1h2m`. */
-export function formatMs(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m${s % 60 ? `${s % 60}s` : ''}`;
-  const h = Math.floor(m / 60);
-  return `${h}h${m % 60 ? `${m % 60}m` : ''}`;
-}
 
 export interface RetryOptions extends BackoffOptions {
   /** Attempts in all, the first included. @defaultValue 5 */

@@ -1,4 +1,6 @@
-export { AbortedError, DeadlineExceededError, backoffDelay, formatMs, retry, sleep } from './backoff.js';
+export { backoffDelay, retry, sleep } from './backoff.js';
+export { AbortedError, DeadlineExceededError } from './errors.js';
+export { formatMs } from './time.js';
 export type { BackoffOptions, RetryOptions } from './backoff.js';
 export { errorMessage, jsonLogger, silentLogger } from './logger.js';
 export type { LogLevel, Logger } from './logger.js';

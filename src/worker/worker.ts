@@ -1,13 +1,11 @@
 /**
- * The step worker: a BullMQ consumer of the `steps` queue. Stateless: everything a step needs is
- * in its payload and the live cluster. Lock and stall settings make a step held by a killed
- * worker run again elsewhere within about 15 s (lock 8 s + two stall checks 3 s apart).
+ * The step worker: consumes the `steps` queue (see `queue/consumers.ts` for its lock and stall
+ * settings) and runs each step. Stateless: everything a step needs is in its payload and the
+ * live cluster. It also takes the maintenance queue's D7 finalizer sweeps.
  */
-import { Worker } from 'bullmq';
-import type { Job } from 'bullmq';
 import type { ClusterClient } from '../cluster/types.js';
-import { QueueNames, redisConnection } from '../queue/index.js';
-import type { Bus, FinalizerSweepData, StepJobData, StepJobName } from '../queue/index.js';
+import { consumeMaintenance, consumeSteps } from '../queue/index.js';
+import type { Bus, StepDelivery } from '../queue/index.js';
 import type { StepResult, TaskResult } from '../sync/index.js';
 import { errorMessage, silentLogger } from '../util/index.js';
 import type { Logger } from '../util/index.js';
@@ -21,11 +19,9 @@ export interface StepWorkerOptions {
   cluster: ClusterClient;
   /** Steps run at once by this process. @defaultValue 8 */
   concurrency?: number;
-  /** BullMQ lock; renewed every half. @defaultValue 8_000 */
+  /** Queue settings (defaults in `queue/consumers.ts`). */
   lockDurationMs?: number;
-  /** How often stalled steps are looked for. @defaultValue 3_000 */
   stalledIntervalMs?: number;
-  /** A step redelivered more often than this fails. @defaultValue 20 */
   maxStalledCount?: number;
   /** How often a running step checks whether its operation is terminating. @defaultValue 1_000 */
   cancelPollMs?: number;
@@ -35,17 +31,14 @@ export interface StepWorkerOptions {
 }
 
 export interface StepWorker {
-  readonly worker: Worker<StepJobData, StepResult, StepJobName>;
   /** Stop taking steps; waits for the steps in hand unless `force`. */
   close(force?: boolean): Promise<void>;
 }
 
 export function createStepWorker(options: StepWorkerOptions): StepWorker {
-  const { redisUrl, bus, cluster, concurrency = 8, lockDurationMs = 8_000, stalledIntervalMs = 3_000, maxStalledCount = 20, cancelPollMs = 1_000, logTailBytes = 65_536, logger = silentLogger } = options;
-  const connection = redisConnection(redisUrl, 'worker');
-
-  const processor = async (job: Job<StepJobData, StepResult, StepJobName>): Promise<StepResult> => {
-    const { step, context } = job.data;
+  const { redisUrl, bus, cluster, concurrency = 8, cancelPollMs = 1_000, logTailBytes = 65_536, logger = silentLogger } = options;
+  const processor = async ({ data, attempt, last }: StepDelivery): Promise<StepResult> => {
+    const { step, context } = data;
     const controller = new AbortController();
     let reason: 'user' | 'timeout' | undefined;
     const poll = setInterval(() => {
@@ -80,15 +73,14 @@ export function createStepWorker(options: StepWorkerOptions): StepWorker {
     try {
       reason = await bus.cancelReason(context.operationId);
       if (reason) controller.abort();
-      logger.info('step started', { step: step.id, kind: step.kind, phase: step.phase, wave: step.wave, attempt: job.attemptsMade + 1 });
-      const result = await runStep(job.data, deps);
+      logger.info('step started', { step: step.id, kind: step.kind, phase: step.phase, wave: step.wave, attempt });
+      const result = await runStep(data, deps);
       if (flush) clearTimeout(flush);
       await bus.sendResult(result);
       logger.info('step finished', { step: step.id, tasks: result.results.length, terminated: result.terminated ?? false });
       return result;
     } catch (err) {
-      const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      logger.error('step failed', { step: step.id, attempt: job.attemptsMade + 1, last, error: errorMessage(err) });
+      logger.error('step failed', { step: step.id, attempt, last, error: errorMessage(err) });
       if (last) {
         // The queue will not try again: the operation must hear about it (as Error).
         const result: StepResult = { stepId: step.id, operationId: context.operationId, results: [], error: `step ${step.kind} failed: ${errorMessage(err)}`, finishedAt: Date.now() };
@@ -102,27 +94,14 @@ export function createStepWorker(options: StepWorkerOptions): StepWorker {
     }
   };
 
-  const maintenanceConnection = redisConnection(redisUrl, 'worker');
-  const maintenance = new Worker<FinalizerSweepData>(QueueNames.maintenance, async (job) => void (await sweepFinalizers(cluster, job.data.runningSyncIds, logger)), {
-    connection: maintenanceConnection,
-    prefix: bus.prefix,
-    concurrency: 1,
-  });
-  maintenance.on('error', (err) => logger.error('maintenance worker error', { error: errorMessage(err) }));
-  const worker = new Worker<StepJobData, StepResult, StepJobName>(QueueNames.steps, processor, {
-    connection,
-    prefix: bus.prefix,
-    concurrency,
-    lockDuration: lockDurationMs,
-    stalledInterval: stalledIntervalMs,
-    maxStalledCount,
-  });
-  worker.on('error', (err) => logger.error('step worker error', { error: errorMessage(err) }));
+  const base = { redisUrl, prefix: bus.prefix, logger };
+  const maintenance = consumeMaintenance(base, async (job) => void (await sweepFinalizers(cluster, job.runningSyncIds, logger)));
+  const { lockDurationMs, stalledIntervalMs, maxStalledCount } = options;
+  const settings = { ...(lockDurationMs !== undefined ? { lockDurationMs } : {}), ...(stalledIntervalMs !== undefined ? { stalledIntervalMs } : {}), ...(maxStalledCount !== undefined ? { maxStalledCount } : {}) };
+  const steps = consumeSteps({ ...base, concurrency, ...settings }, processor);
   return {
-    worker,
     async close(force = false) {
-      await Promise.all([worker.close(force), maintenance.close(force)]);
-      await Promise.allSettled([connection.quit(), maintenanceConnection.quit()]);
+      await Promise.all([steps.close(force), maintenance.close(force)]);
     },
   };
 }

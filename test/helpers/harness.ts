@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEngine } from '../../src/cli/runtime.js';
-import type { Engine, EngineOptions } from '../../src/cli/runtime.js';
+import { startEngine } from '../../src/engine/index.js';
+import type { Engine, EngineOptions } from '../../src/engine/index.js';
 import { createClusterClient } from '../../src/cluster/index.js';
 import type { ClusterClient } from '../../src/cluster/types.js';
 import type { DevClusterOptions } from '../../src/devcluster/index.js';

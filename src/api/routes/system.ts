@@ -1,4 +1,4 @@
-/** Probes and metrics: `/healthz` (the process answers), `/readyz` (Redis answers), `/metrics` (Prometheus). */
+/** Probes and metrics: `/healthz` (the process answers), `/readyz` (Redis answers; which chat services notifications can reach), `/metrics` (Prometheus). */
 import { Router } from 'express';
 import type { ApiMetrics } from '../metrics.js';
 import { HttpProblem } from '../problem.js';
@@ -9,6 +9,8 @@ export interface SystemRoutesOptions {
   ready: () => Promise<void>;
   readyTimeoutMs: number;
   metrics: ApiMetrics;
+  /** Chat services and whether they can be posted to; a subscription to one that is not `configured` is recorded as skipped. */
+  notificationServices?: () => Readonly<Record<string, string>>;
 }
 
 export function systemRoutes(options: SystemRoutesOptions): Router {
@@ -33,7 +35,7 @@ export function systemRoutes(options: SystemRoutesOptions): Router {
     } finally {
       clearTimeout(timer);
     }
-    res.json({ status: 'ready' });
+    res.json({ status: 'ready', ...(options.notificationServices ? { notifications: options.notificationServices() } : {}) });
   });
 
   router.get('/metrics', routeLabel, async (_req, res) => {

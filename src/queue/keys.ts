@@ -1,0 +1,63 @@
+/**
+ * Every Redis key hookrunner writes, made in one place. All live under one prefix (default
+ * `hookrunner`), so an installation or a test owns `<prefix>:*` and `deleteByPrefix` clears it.
+ * BullMQ's own keys are `<prefix>:<queue>:*` for the queues in {@link QueueNames}.
+ *
+ * | key | type | written by |
+ * | --- | --- | --- |
+ * | `op:<id>` | string (JSON operation) | store |
+ * | `op:<id>:deliveries` | list (JSON delivery entries) | store (notifications) |
+ * | `ops:running` | set of operation ids | store |
+ * | `app:<app>:running` | string: the app's running operation (D6 lock) | store |
+ * | `app:<app>:ops` | sorted set: operation history by start time | store |
+ * | `app:<app>:inventory` | set: objects the app applied (prune candidates) | store |
+ * | `events` | pub/sub channel of operation events | store |
+ * | `applications`, `applications:resync` | hash of Application records; set of apps to sync again | store |
+ * | `cancel:<operation>` | string `user`/`timeout`: workers stop the operation's steps | bus |
+ * | `notify:<operation>:<destination>` | hash: what was delivered to a destination | notifications |
+ * | `notify-lock:<operation>:<destination>` | string: one delivery per destination at a time | notifications |
+ * | `notify-idem:*` | idempotency records of chat posts | chat (through notifications) |
+ */
+export interface RedisKeys {
+  readonly prefix: string;
+  operation(id: string): string;
+  /** The prefix of every `op:<id>` key (the store's history trim scans under it). */
+  readonly operationPrefix: string;
+  deliveries(operationId: string): string;
+  readonly runningOperations: string;
+  appRunning(app: string): string;
+  appHistory(app: string): string;
+  appInventory(app: string): string;
+  readonly events: string;
+  readonly applications: string;
+  readonly applicationsResync: string;
+  cancel(operationId: string): string;
+  notifyState(operationId: string, destination: string): string;
+  notifyLock(operationId: string, destination: string): string;
+  /** The prefix under which the chat idempotency store keeps its records. */
+  readonly notifyIdempotency: string;
+  /** `SCAN MATCH` pattern of every key of this prefix, queues included. */
+  readonly all: string;
+}
+
+export function redisKeys(prefix = 'hookrunner'): RedisKeys {
+  const p = `${prefix}:`;
+  return {
+    prefix,
+    operation: (id) => `${p}op:${id}`,
+    operationPrefix: `${p}op:`,
+    deliveries: (id) => `${p}op:${id}:deliveries`,
+    runningOperations: `${p}ops:running`,
+    appRunning: (app) => `${p}app:${app}:running`,
+    appHistory: (app) => `${p}app:${app}:ops`,
+    appInventory: (app) => `${p}app:${app}:inventory`,
+    events: `${p}events`,
+    applications: `${p}applications`,
+    applicationsResync: `${p}applications:resync`,
+    cancel: (id) => `${p}cancel:${id}`,
+    notifyState: (op, dest) => `${p}notify:${op}:${dest}`,
+    notifyLock: (op, dest) => `${p}notify-lock:${op}:${dest}`,
+    notifyIdempotency: `${p}notify-idem`,
+    all: `${p}*`,
+  };
+}

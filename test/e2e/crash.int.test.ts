@@ -1,0 +1,96 @@
+/**
+ * D8 / PERF-RELIABILITY §7.2: a worker process SIGKILLed at several points of a step. The step is
+ * taken up again by the other worker (BullMQ lock 8 s, stall checks every 3 s) and the operation
+ * finishes with the right outcome and exactly one Job per hook (deterministic names, adoption by
+ * sync id). Each worker reaches the dev cluster through its own proxy, so the test knows which
+ * worker sent the request it kills on.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testBackends } from '../helpers/backends.js';
+import { startHarness } from '../helpers/harness.js';
+import type { Harness } from '../helpers/harness.js';
+import { startKubeProxy } from '../helpers/kube-proxy.js';
+import type { KubeProxy, ProxyRequest } from '../helpers/kube-proxy.js';
+import { writeLab } from '../helpers/lab.js';
+import { spawnWorker } from '../../src/engine/index.js';
+import type { WorkerProcess } from '../../src/engine/index.js';
+
+const PRE_JOB = '/jobs/health-check-pre-job';
+
+interface KillPoint {
+  name: string;
+  /** Kill the sender before the request is forwarded (the request is lost). */
+  before?: (r: ProxyRequest) => boolean;
+  /** Kill the sender after the request was answered. */
+  after?: (r: ProxyRequest, status: number) => boolean;
+}
+
+const KILL_POINTS: KillPoint[] = [
+  { name: 'before creating the hook', before: (r) => r.method === 'PATCH' && r.path.includes(`${PRE_JOB}?`) },
+  { name: 'after creating the hook', after: (r, status) => r.method === 'PATCH' && r.path.includes(`${PRE_JOB}?`) && status === 201 },
+  { name: 'after the hook completed, while keeping its logs', before: (r) => r.method === 'GET' && /\/pods\/health-check-pre-job-[a-z0-9]+\/log/.test(r.path) },
+  { name: 'after the hook completed, before its deletion policy', before: (r) => r.method === 'DELETE' && r.path.includes(PRE_JOB) },
+];
+
+describe.each(testBackends())('a worker killed mid-step (D8) on the %s cluster', (backend) => {
+  let h: Harness;
+  let dir: string;
+  beforeAll(async () => {
+    h = await startHarness({ backend, workers: false });
+    dir = await mkdtemp(join(tmpdir(), 'hookrunner-crash-'));
+  });
+  afterAll(async () => {
+    await h?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it.each(KILL_POINTS.map((k, i) => [k.name, k, i] as const))('killed %s: the operation still succeeds, one Job per hook', async (_name, point, i) => {
+    const lab = await writeLab({ preJobAnnotations: { 'argocd.argoproj.io/hook-delete-policy': 'HookSucceeded' } });
+    const workers: WorkerProcess[] = [];
+    const proxies: KubeProxy[] = [];
+    let killed = 0;
+    const armed = { value: true };
+    try {
+      for (let w = 0; w < 2; w++) {
+        const index = w;
+        const killSender = (): void => {
+          armed.value = false;
+          killed++;
+          workers[index]?.kill('SIGKILL');
+        };
+        const proxy = await startKubeProxy({
+          target: h.cluster.proxyTarget,
+          before: (r) => (armed.value && point.before?.(r) ? (killSender(), 'drop') : 'forward'),
+          after: (r, status) => {
+            if (armed.value && point.after?.(r, status)) killSender();
+          },
+        });
+        proxies.push(proxy);
+        const kubeconfig = join(dir, `kubeconfig-${i}-${w}`);
+        await writeFile(kubeconfig, proxy.kubeconfig());
+        workers.push(spawnWorker({ redisUrl: h.redisUrl, prefix: h.prefix, kubeconfig }));
+      }
+      const namespace = `crash-${i}`;
+      const op = await h.sync([lab.dir], { app: `crash-${i}`, namespace }).catch(async (err: unknown) => {
+        throw new Error(`${String(err)}\nworker logs:\n${workers.map((w) => w.lines.slice(-15).join('\n')).join('\n---\n')}`);
+      });
+      expect(killed).toBe(1);
+      expect(op.phase, op.message).toBe('Succeeded');
+      const audit = await h.cluster.audit();
+      const created = (name: string): number => audit.filter((e) => e.kind === 'Job' && e.namespace === namespace && e.name === name && e.code === 201).length;
+      expect(created('health-check-pre-job')).toBe(1);
+      expect(created('mattermost-post-job-success')).toBe(1);
+      expect(op.results.find((r) => r.name === 'health-check-pre-job')?.hookPhase).toBe('Succeeded');
+      // HookSucceeded: deleted once the operation succeeded, even when the deleting worker died.
+      expect(await h.client.get({ apiVersion: 'batch/v1', kind: 'Job', namespace, name: 'health-check-pre-job' }).then((j) => (j?.metadata.deletionTimestamp ? undefined : j))).toBeUndefined();
+    } finally {
+      for (const w of workers) w.kill('SIGTERM');
+      await Promise.all(workers.map((w) => w.exited));
+      for (const p of proxies) await p.close();
+      await lab.cleanup();
+    }
+  }, 90_000);
+});
