@@ -9,7 +9,6 @@ import { describe, expect, it } from 'vitest';
 const ALLOWED: Record<string, readonly string[]> = {
   manifests: [],
   util: [],
-  config: [],
   sources: [],
   devchat: [],
   plan: ['manifests'],
@@ -28,7 +27,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   engine: ['orchestrator', 'worker', 'notifications', 'queue', 'store', 'sync', 'plan', 'cluster', 'chat'],
   api: ['engine', 'orchestrator', 'store', 'sync', 'plan', 'queue', 'notifications', 'chat', 'sources'],
 };
-const EVERYWHERE = ['manifests', 'util', 'config'];
+const EVERYWHERE = ['manifests', 'util'];
 
 async function listTs(dir: string): Promise<string[]> {
   const out: string[] = [];

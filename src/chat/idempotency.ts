@@ -28,7 +28,7 @@ export type ClaimResult =
  *   unreachable) leaves the claim pending. Nobody posts under the key until the claim's TTL
  *   (`claimTtlMs`, default 2 minutes) runs out; then the next post with the key posts again. So each
  *   such crash can cause **at most one duplicate**, never a lost message (at-least-once delivery,
- *   the same window argocd-notifications has; PERF-RELIABILITY §7 item 9).
+ *   the same window argocd-notifications has; docs/semantics.md §16.3).
  * - Likewise a request that times out after the server accepted it is retried and may show twice:
  *   Slack and Mattermost offer no way to ask "did my post arrive?" by key.
  */

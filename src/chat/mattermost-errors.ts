@@ -1,6 +1,6 @@
 /**
  * Mattermost failures → {@link ChatPermanentError} / {@link ChatTransientError}
- * (APIS.md §C.1). Two sources: our own `fetch` for writes, where we see the HTTP status and headers,
+ * (REST API v4). Two sources: our own `fetch` for writes, where we see the HTTP status and headers,
  * and Client4 for reads, whose `ClientError` carries only the JSON body's `status_code` and `id`.
  */
 import { AbortedError } from '../util/index.js';
@@ -93,7 +93,7 @@ export interface ClientErrorLike {
 /**
  * A Client4 `ClientError`. Its `status_code` comes from the JSON body, not from HTTP: Mattermost's
  * rate limiter answers 429 with the plain-text body `limit exceeded`, which Client4 turns into a
- * `ClientError` with an empty message and no status (APIS.md §C.1 pitfall 1). That case, and any
+ * `ClientError` with an empty message and no status (Client4 cannot read a non-JSON body). That case, and any
  * other bodiless error, is treated as transient with an unknown cause; it is retried with backoff.
  */
 export function classifyClientError(ctx: MattermostErrorContext, err: ClientErrorLike): ChatError {

@@ -1,5 +1,5 @@
 /**
- * Mattermost provider on `@mattermost/client` (Client4) and the REST API v4 (APIS.md §C.1).
+ * Mattermost provider on `@mattermost/client` (Client4) and the REST API v4.
  *
  * - **Import**: `@mattermost/client` is CommonJS; a named import crashes under Node ESM (and vitest
  *   hides it), so it is default-imported.
@@ -117,7 +117,7 @@ function createMattermostTransport(config: TransportConfig): Transport {
       if (err instanceof ClientError) throw classifyClientError(context(operation), err);
       throw classifyMattermostFailure(context(operation), err, signal);
     }
-    // APIS.md §C.1 pitfall 2: Client4 returns the raw text unless Content-Type is exactly application/json.
+    // Client4 returns the raw text unless Content-Type is exactly application/json.
     return typeof result === 'string' ? (parseJson(result, context(operation)) as T) : result;
   }
 

@@ -6,7 +6,7 @@ import type { MessageRef, NotifierKind } from './types.js';
 /**
  * Default per-channel limits. Slack: about one message per second per channel with short bursts
  * (api.slack.com rate limits, "Special" tier). Mattermost: its own limiter, when enabled, allows 10
- * requests/s (PERF-RELIABILITY §1.5).
+ * requests/s (Slack's documented tier limits; Mattermost's default rate limit).
  */
 export const DEFAULT_RATE: Readonly<Record<'slack' | 'mattermost', TokenBucketOptions>> = {
   slack: { ratePerSec: 1, burst: 3 },

@@ -10,8 +10,8 @@ export interface RedisIdempotencyStoreOptions {
    * bounded `maxRetriesPerRequest` so a dead Redis fails a post instead of hanging it.
    */
   redis: Redis;
-  /** Prefix of every key. @defaultValue `hookrunner:notify:sent:` */
-  prefix?: string;
+  /** Prefix of every key (made by `queue/keys.ts`: `notifyIdempotency` or `notifySent`). */
+  prefix: string;
   /** How long a recorded post is remembered, in ms. @defaultValue 7 days */
   recordTtlMs?: number;
 }
@@ -29,7 +29,7 @@ const SENT = 'sent:';
  * more (the guarantee documented on {@link IdempotencyStore}). A record is `SET key sent:<ref> PX`.
  */
 export function createRedisIdempotencyStore(options: RedisIdempotencyStoreOptions): IdempotencyStore {
-  const { redis, prefix = 'hookrunner:notify:sent:', recordTtlMs = 7 * 24 * 3_600_000 } = options;
+  const { redis, prefix, recordTtlMs = 7 * 24 * 3_600_000 } = options;
   const keyOf = (key: string): string => `${prefix}${key}`;
 
   const read = async (key: string): Promise<ClaimResult | undefined> => {

@@ -1,6 +1,6 @@
 /**
  * `@slack/web-api` v8 failures → {@link ChatPermanentError} / {@link ChatTransientError}
- * (APIS.md §C.2). The client is built with `rejectRateLimitedCalls: true` and `retries: 0`, so every
+ * (Slack Web API errors as `@slack/web-api` v8 raises them). The client is built with `rejectRateLimitedCalls: true` and `retries: 0`, so every
  * failure reaches us after one request and we own the retries.
  */
 import { WebAPIHTTPError, WebAPIPlatformError, WebAPIRateLimitedError, WebAPIRequestError } from '@slack/web-api';

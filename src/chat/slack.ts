@@ -1,5 +1,5 @@
 /**
- * Slack provider on `@slack/web-api` v8 `WebClient` (APIS.md §C.2). The client never waits or
+ * Slack provider on `@slack/web-api` v8 `WebClient`. The client never waits or
  * retries by itself (`rejectRateLimitedCalls: true`, `retryConfig: { retries: 0 }`: with the
  * defaults a 429 pauses the whole client and a failing call can retry for ~30 minutes); every request
  * has a `timeout`; our delivery layer retries with a bound, honouring `Retry-After`.

@@ -32,7 +32,7 @@ export interface SyncContext {
   dashboardUrl?: string;
 }
 
-/** The sync-context variables hook pods get (SYNC-SEMANTICS D5). */
+/** The sync-context variables hook pods get (docs/semantics.md D5). */
 export const SYNC_CONTEXT_ENV = {
   app: 'HOOKRUNNER_APP',
   operationId: 'HOOKRUNNER_OPERATION_ID',

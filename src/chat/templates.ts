@@ -1,5 +1,5 @@
 /**
- * Default sync notifications (USER-NEEDS A.1 items 14, 23, 24): from a {@link SyncContext}, the
+ * Default sync notifications (docs/semantics.md §16.2): from a {@link SyncContext}, the
  * plain `text` (log provider, Slack fallback, Mattermost post message), Slack blocks and Mattermost
  * attachments. Missing fields are left out, never shown as `undefined`. Log excerpts are short and
  * fenced; tokens are redacted from everything.

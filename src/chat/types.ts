@@ -18,7 +18,7 @@ export interface AttachmentField {
   short?: boolean;
 }
 
-/** A Slack-style message attachment (Mattermost `props.attachments`; APIS.md §C.1). */
+/** A Slack-style message attachment (Mattermost `props.attachments`). */
 export interface ChatAttachment {
   /** Plain-text summary shown where the attachment cannot be rendered (required by Mattermost). */
   fallback: string;

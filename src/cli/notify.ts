@@ -24,6 +24,7 @@ import {
   syncContextFromEnv,
 } from '../chat/index.js';
 import type { ChatMessage, DeliveryOptions, IdempotencyStore, MessageRef, Notifier, NotifierConfig, NotifierKind, ChatLog } from '../chat/index.js';
+import { redisKeys } from '../queue/index.js';
 import { ExitCode } from './exit-codes.js';
 import type { CliIO } from './io.js';
 import { intInRange, parseDurationOption } from './options.js';
@@ -196,7 +197,7 @@ async function openIdempotencyStore(env: Env, err: Writer): Promise<OpenStore | 
     return memory;
   }
   return {
-    store: createRedisIdempotencyStore({ redis }),
+    store: createRedisIdempotencyStore({ redis, prefix: redisKeys(env['HOOKRUNNER_PREFIX'] ?? 'hookrunner').notifySent }),
     close: async () => {
       await redis.quit().catch(() => redis.disconnect());
     },

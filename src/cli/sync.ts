@@ -67,7 +67,7 @@ export function registerSync(program: Command, io: CliIO, setExit: (code: number
     .option('--dry-run', 'plan and dry-run only; apply nothing')
     .option('--timeout <duration>', `operation timeout (default: ${formatMs(DEFAULT_OPERATION_TIMEOUT_MS)}; docs/semantics.md D3)`, parseDurationOption)
     .option('--hook-timeout <duration>', `default hook timeout (default: ${formatMs(DEFAULT_HOOK_TIMEOUT_MS)}; docs/semantics.md D3)`, parseDurationOption)
-    .option('--retry-limit <n>', 'retry a failed operation this many times (§10.3)', parsePositiveInt)
+    .option('--retry-limit <n>', 'retry a failed operation this many times (docs/semantics.md §10.3)', parsePositiveInt)
     .option('--recurse', 'read sub-folders too')
     .option('--include <glob>', 'only read files matching this glob (repeatable)', collect, [])
     .option('--exclude <glob>', 'leave out files matching this glob (repeatable)', collect, [])

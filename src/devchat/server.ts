@@ -1,7 +1,7 @@
 /**
  * Local chat servers for the demo and tests: the Mattermost API v4 and Slack Web API endpoints hookrunner uses,
  * spoken over real HTTP (node `http`, port 0) so the real `@mattermost/client` and
- * `@slack/web-api` clients run on the wire (APIS.md §C). Each records what it received (with
+ * `@slack/web-api` clients run on the wire. Each records what it received (with
  * arrival times) and can be told to fail: 429 with `Retry-After`, a status, a Slack platform error,
  * or never answering.
  */
@@ -103,7 +103,7 @@ export function applyFault(fault: Fault | undefined, res: ServerResponse, record
   if (fault?.type === 'hang') record.status = 'hang';
   else if (fault?.type === 'rateLimit') {
     const after = String(fault.retryAfterSec ?? 1);
-    // Mattermost's limiter answers plain text, which Client4 cannot read (APIS.md §C.1 pitfall 1).
+    // Mattermost's limiter answers plain text, which Client4 cannot read.
     if (mm) res.writeHead(429, { 'Content-Type': 'text/plain; charset=utf-8', 'Retry-After': after, 'X-RateLimit-Limit': '10', 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': after }).end('limit exceeded\n');
     else res.writeHead(429, { 'Content-Type': 'application/json; charset=utf-8', 'Retry-After': after }).end(JSON.stringify({ ok: false, error: 'ratelimited' }));
   } else if (fault?.type === 'platformError' && !mm) {

@@ -1,4 +1,4 @@
-/** Helm hook compatibility (SYNC-SEMANTICS §2.6): `helm.sh/hook*` annotations in Argo terms. */
+/** Helm hook compatibility (docs/semantics.md §2.6): `helm.sh/hook*` annotations in Argo terms. */
 import { parseCsv } from './annotations.js';
 import { AnnotationKeys, HELM_CRD_INSTALL, HELM_DELETE_POLICIES, HELM_HOOK_TYPES } from './vocabulary.js';
 import type { HookDeletePolicy, HookType } from './vocabulary.js';

@@ -1,5 +1,5 @@
 /**
- * Hook classification, delete policies and waves (SYNC-SEMANTICS §2, §6.1), a leaf module of
+ * Hook classification, delete policies and waves (docs/semantics.md §2, §6.1), a leaf module of
  * pure functions over an object's annotations. Every value that is dropped is reported through
  * `warn` with the annotation it came from (D9); the behaviour itself is Argo CD's.
  */
@@ -46,7 +46,7 @@ export function hookTypes(annotations: Annotations, warn: WarnFn = noWarn): Hook
   const argo = argoHookTypes(annotations, warn);
   if (argo.length > 0) {
     if (annotations[AnnotationKeys.helmHook] !== undefined) {
-      warn(AnnotationKeys.helmHook, `ignored because ${AnnotationKeys.hook} gives a valid hook type (the Argo annotation wins per object, §2.3)`);
+      warn(AnnotationKeys.helmHook, `ignored because ${AnnotationKeys.hook} gives a valid hook type (the Argo annotation wins per object, docs/semantics.md §2.3)`);
     }
     return argo;
   }
@@ -129,7 +129,7 @@ export function resourceSyncOptions(annotations: Annotations): string[] {
   return parseCsv(annotations[AnnotationKeys.syncOptions]);
 }
 
-/** The facts about one object that the planner needs, computed once (STYLE: compute once, store on the task). */
+/** The facts about one object that the planner needs, computed once. */
 export interface HookInfo {
   hook: boolean;
   skip: boolean;
@@ -152,11 +152,11 @@ export function classify(annotations: Annotations, warn: WarnFn = noWarn): HookI
   const skip = isSkip(annotations);
   const ignored = hook && types.length === 0;
   if (types.includes('Skip') && types.length > 1) {
-    warn(AnnotationKeys.hook, `"Skip" is ignored because it is combined with ${types.filter((t) => t !== 'Skip').join(', ')} (Skip only applies alone, §2.4)`);
+    warn(AnnotationKeys.hook, `"Skip" is ignored because it is combined with ${types.filter((t) => t !== 'Skip').join(', ')} (Skip only applies alone, docs/semantics.md §2.4)`);
   }
   if (ignored) {
     const key = annotations[AnnotationKeys.hook] !== undefined ? AnnotationKeys.hook : AnnotationKeys.helmHook;
-    warn(key, 'the object is ignored entirely (not applied, not pruned): its hook annotation has no valid hook type (§2.4)');
+    warn(key, 'the object is ignored entirely (not applied, not pruned): its hook annotation has no valid hook type (docs/semantics.md §2.4)');
   }
   const wave = syncWave(annotations, warn);
   if (!hook) {

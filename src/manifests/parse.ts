@@ -90,7 +90,7 @@ function collectObject(
   const annotations = object.metadata.annotations ?? {};
   if (!object.metadata.name && !isHook(annotations) && !isSkip(annotations)) {
     // §7: only hooks are named from generateName; a plain resource without a name cannot be synced.
-    const hint = object.metadata.generateName ? ' (generateName is only honoured for hooks, §7)' : '';
+    const hint = object.metadata.generateName ? ' (generateName is only honoured for hooks, docs/semantics.md §7)' : '';
     issues.push({ file, line, message: `${object.kind} has no metadata.name${hint}` });
     return;
   }

@@ -1,7 +1,7 @@
 /**
  * The sync vocabulary: phases, hook types, delete policies, result codes and
  * annotation keys, modelled on gitops-engine's `sync/common/types.go`
- * (SYNC-SEMANTICS §1.1, §2.1). Every other module imports these names from here.
+ * (docs/semantics.md §1.1, §2.1). Every other module imports these names from here.
  */
 
 /** Annotation and finalizer keys (§2.1, D5, D7). */

@@ -1,6 +1,6 @@
 /**
  * The sync planner: manifests in, tasks in Argo CD's execution order out. Pure: no I/O, no clock.
- * Every rule cites SYNC-SEMANTICS; where Argo leaves ties unordered, D1 breaks them.
+ * Every rule cites docs/semantics.md; where Argo leaves ties unordered, D1 breaks them.
  */
 import {
   HOOK_FINALIZER,
@@ -57,7 +57,7 @@ export function plan(manifests: readonly Manifest[], options: PlanOptions): Sync
 
     if (!info.hook) {
       if (!object.metadata.name) {
-        const hint = object.metadata.generateName ? ' (generateName is only honoured for hooks, §7)' : '';
+        const hint = object.metadata.generateName ? ' (generateName is only honoured for hooks, docs/semantics.md §7)' : '';
         issues.push({ file: source.file, line: source.line, message: `${object.kind} has no metadata.name${hint}` });
         return;
       }

@@ -5,7 +5,7 @@ export type ConnectionRole = 'worker' | 'producer' | 'client';
 
 /**
  * A Redis connection for BullMQ. Workers and other blocking users need
- * `maxRetriesPerRequest: null` (APIS §D); producers fail fast when Redis is down
+ * `maxRetriesPerRequest: null` (BullMQ, "Going to production"); producers fail fast when Redis is down
  * (`enableOfflineQueue: false`) so an HTTP request does not hang.
  */
 export function redisConnection(url: string, role: ConnectionRole, extra: RedisOptions = {}): Redis {

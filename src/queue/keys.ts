@@ -5,7 +5,7 @@
  *
  * | key | type | written by |
  * | --- | --- | --- |
- * | `op:<id>` | string (JSON operation) | store |
+ * | `op:<id>` | hash: `doc` (the operation as JSON), `v` (its version, for CAS), `active` | store |
  * | `op:<id>:deliveries` | list (JSON delivery entries) | store (notifications) |
  * | `ops:running` | set of operation ids | store |
  * | `app:<app>:running` | string: the app's running operation (D6 lock) | store |
@@ -16,7 +16,8 @@
  * | `cancel:<operation>` | string `user`/`timeout`: workers stop the operation's steps | bus |
  * | `notify:<operation>:<destination>` | hash: what was delivered to a destination | notifications |
  * | `notify-lock:<operation>:<destination>` | string: one delivery per destination at a time | notifications |
- * | `notify-idem:*` | idempotency records of chat posts | chat (through notifications) |
+ * | `notify-idem:<key>` | idempotency records of the built-in triggers' chat posts | chat, for notifications |
+ * | `notify:sent:<key>` | idempotency records of `hookrunner notify` (a hook's own post) | chat, for the `notify` command |
  */
 export interface RedisKeys {
   readonly prefix: string;
@@ -34,8 +35,10 @@ export interface RedisKeys {
   cancel(operationId: string): string;
   notifyState(operationId: string, destination: string): string;
   notifyLock(operationId: string, destination: string): string;
-  /** The prefix under which the chat idempotency store keeps its records. */
+  /** The prefix under which the chat idempotency store keeps the built-in triggers' records. */
   readonly notifyIdempotency: string;
+  /** The prefix of `hookrunner notify`'s idempotency records. */
+  readonly notifySent: string;
   /** `SCAN MATCH` pattern of every key of this prefix, queues included. */
   readonly all: string;
 }
@@ -57,7 +60,8 @@ export function redisKeys(prefix = 'hookrunner'): RedisKeys {
     cancel: (id) => `${p}cancel:${id}`,
     notifyState: (op, dest) => `${p}notify:${op}:${dest}`,
     notifyLock: (op, dest) => `${p}notify-lock:${op}:${dest}`,
-    notifyIdempotency: `${p}notify-idem`,
+    notifyIdempotency: `${p}notify-idem:`,
+    notifySent: `${p}notify:sent:`,
     all: `${p}*`,
   };
 }

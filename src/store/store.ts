@@ -28,7 +28,7 @@ export interface OperationEvent {
   results: Omit<TaskResult, 'logs'>[];
 }
 
-/** One attempt to deliver a notification (USER-NEEDS #22). */
+/** One attempt to deliver a notification (docs/semantics.md §16.3). */
 export interface DeliveryEntry {
   time: string;
   destination: string;

@@ -1,9 +1,9 @@
 /**
  * The sync state machine: a pure function from the stored operation to its next state and the
- * step a worker must run (SYNC-SEMANTICS §5, gitops-engine's re-entrant `Sync()`, D8). The
+ * step a worker must run (docs/semantics.md §5, gitops-engine's re-entrant `Sync()`, D8). The
  * orchestrator only stores what this returns and enqueues the step; workers only carry steps out.
  *
- * Stages, in the order `advance` tries them (named after STYLE §3):
+ * Stages, in the order `advance` tries them (docs/semantics.md §5):
  *   retryIfDue → prepareOnce → finishIfTerminated → failIfAnyFailed → runSyncFailHooks →
  *   succeedIfNoPending → runNextWave
  */
@@ -163,7 +163,7 @@ function failurePath(op: Operation, { failed, failTasks, byKey, now }: FailureIn
 
 /**
  * §5.6 / §5.8 messages. Argo CD lists only SyncFailed tasks after "reason:"; we also name failed
- * hooks and Degraded resources with their messages, so a notification says why (USER-NEEDS #14).
+ * hooks and Degraded resources with their messages, so a notification says why (docs/semantics.md §5.6).
  */
 function failureText(op: Operation, failed: SyncTask[], byKey: Map<string, TaskResult>): string {
   const applyFailed = failed.some((t) => byKey.get(t.key)?.status === 'SyncFailed');

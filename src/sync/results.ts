@@ -1,4 +1,4 @@
-/** Result records (SYNC-SEMANTICS §1.3): keyed per resource and phase, ordered by first record. */
+/** Result records (docs/semantics.md §1.3): keyed per resource and phase, ordered by first record. */
 import { isCompleted, isSuccessful } from '../manifests/index.js';
 import type { SyncTask } from '../plan/index.js';
 import type { TaskResult } from './types.js';

@@ -1,6 +1,6 @@
 /**
  * The operation model: what a sync operation is, what each task's result holds, and the steps
- * the state machine asks workers to carry out (SYNC-SEMANTICS §1.3, §5, §12.1).
+ * the state machine asks workers to carry out (docs/semantics.md §1.3, §5, §12.1).
  */
 import type { Manifest, OperationPhase, ResultCode, SyncPhase, Warning } from '../manifests/index.js';
 import type { SyncTask } from '../plan/index.js';
@@ -106,7 +106,7 @@ export interface OperationSpec {
 
 export type StepKind = 'prepare' | 'wave' | 'syncFail' | 'cleanup';
 
-/** A step the orchestrator emits for a worker: one phase event (§ARCHITECTURE "The flow of one sync"). */
+/** A step the orchestrator emits for a worker: one phase event (docs/architecture.md, "How one sync flows"). */
 export interface Step {
   /** Unique and deterministic: `<operationId>-<attempt>-<seq>`; a BullMQ job id (no `:`). */
   id: string;

@@ -10,7 +10,7 @@ interface ContainerStatus {
   lastState?: { terminated?: { exitCode?: number; reason?: string; message?: string } };
 }
 
-/** Pods of a Job (both label forms, APIS §E), newest last; the Pod itself for a Pod. */
+/** Pods of a Job (both label forms: `batch.kubernetes.io/job-name` and the legacy `job-name`), newest last; the Pod itself for a Pod. */
 async function podsOf(cluster: ClusterClient, obj: KubeObject): Promise<KubeObject[]> {
   const namespace = obj.metadata.namespace ?? '';
   if (obj.kind === 'Pod') return [obj];

@@ -57,7 +57,7 @@ describe('chat configuration from the environment', () => {
   });
 });
 
-describe('sync context from the hook environment (SYNC-SEMANTICS D5)', () => {
+describe('sync context from the hook environment (docs/semantics.md D5)', () => {
   it('should read app, operation, revision and phase; PostSync means the sync succeeded', () => {
     expect(syncContextFromEnv({ HOOKRUNNER_APP: 'nginx', HOOKRUNNER_OPERATION_ID: 'op-1', HOOKRUNNER_REVISION: 'abc', HOOKRUNNER_PHASE: 'PostSync' })).toEqual({
       app: 'nginx',

@@ -75,7 +75,7 @@ describe('hookrunner plan', () => {
     it.each([
       ['malformed YAML', 'malformed.yaml', 'malformed.yaml:4: invalid YAML: Nested mappings are not allowed in compact mappings'],
       ['a document without kind', 'nokind.yaml', 'nokind.yaml:5: document has no kind'],
-      ['a nameless non-hook', 'nameless.yaml', 'nameless.yaml:2: ConfigMap has no metadata.name (generateName is only honoured for hooks, §7)'],
+      ['a nameless non-hook', 'nameless.yaml', 'nameless.yaml:2: ConfigMap has no metadata.name (generateName is only honoured for hooks, docs/semantics.md §7)'],
     ])('should exit 2 on %s with FILE:LINE on stderr and nothing on stdout', async (_name, file, message) => {
       const { code, stdout, stderr } = await runCli(['plan', join(dir, file)]);
       expect(code).toBe(2);

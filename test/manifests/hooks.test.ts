@@ -66,14 +66,14 @@ describe('§2.3–§2.5 hook classification', () => {
     expect(info.ignored).toBe(true);
     expect(warnings).toEqual([
       `${HOOK}: "presync" is not a hook type and is ignored (values are case-sensitive); valid values: PreSync, Sync, PostSync, Skip, SyncFail`,
-      `${HOOK}: the object is ignored entirely (not applied, not pruned): its hook annotation has no valid hook type (§2.4)`,
+      `${HOOK}: the object is ignored entirely (not applied, not pruned): its hook annotation has no valid hook type (docs/semantics.md §2.4)`,
     ]);
   });
 
   it('should warn that Skip is dropped when combined (§2.4)', () => {
     const { warn, warnings } = collectWarnings();
     classify({ [HOOK]: 'Skip,PreSync' }, warn);
-    expect(warnings).toEqual([`${HOOK}: "Skip" is ignored because it is combined with PreSync (Skip only applies alone, §2.4)`]);
+    expect(warnings).toEqual([`${HOOK}: "Skip" is ignored because it is combined with PreSync (Skip only applies alone, docs/semantics.md §2.4)`]);
   });
 
   it('should not warn for valid values', () => {

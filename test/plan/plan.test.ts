@@ -155,7 +155,7 @@ describe('§7 generated hook names', () => {
     try {
       plan([manifest(bad, 'cm.yaml', 3)], { startedAt: STARTED });
     } catch (err) {
-      expect((err as ManifestError).issues).toEqual([{ file: 'cm.yaml', line: 3, message: 'ConfigMap has no metadata.name (generateName is only honoured for hooks, §7)' }]);
+      expect((err as ManifestError).issues).toEqual([{ file: 'cm.yaml', line: 3, message: 'ConfigMap has no metadata.name (generateName is only honoured for hooks, docs/semantics.md §7)' }]);
     }
   });
 });

@@ -1,5 +1,5 @@
 /**
- * `/openapi/v3` as kubectl needs it (docs/KUBECTL-WIRE.md): a root listing each group-version,
+ * `/openapi/v3` as kubectl needs it (`kubectl create`, `explain` and client-side validation fetch it; see src/devcluster/README.md): a root listing each group-version,
  * and per group-version a document with, for each kind, a PATCH operation carrying an
  * `x-kubernetes-group-version-kind` object and a `fieldValidation` parameter — which tells
  * kubectl that the server validates fields itself.
