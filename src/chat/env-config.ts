@@ -1,7 +1,7 @@
 /**
  * Chat configuration from environment variables: the lab's Python notifier contract (`url` = host,
- * `token`, `scheme`, `port`, `channel_name`, `team_name`; docs/semantics.md §16.1
- * ) read unchanged, and the explicit `MATTERMOST_*` / `SLACK_*` variables, which win when
+ * `token`, `scheme`, `port`, `channel_name`, `team_name`; docs/semantics.md §16.1)
+ * read unchanged, and the explicit `MATTERMOST_*` / `SLACK_*` variables, which win when
  * both name the same thing. Every problem is a {@link ChatConfigError} naming the variable.
  */
 import { ChatConfigError } from './errors.js';

@@ -1,6 +1,6 @@
 /**
  * The Kubernetes adapter: the `ClusterClient` port (`types.ts`) on `@kubernetes/client-node` 1.x,
- * its typed errors, and the health rules (`health/`, SYNC-SEMANTICS §8).
+ * its typed errors, and the health rules (`health/`, docs/semantics.md §8).
  */
 export { createClusterClient } from './client.js';
 export type { KubeClusterClient } from './client.js';

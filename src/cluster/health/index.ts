@@ -1,4 +1,4 @@
-/** Health per kind, exactly SYNC-SEMANTICS §8, plus decision D2 (observedGeneration). */
+/** Health per kind, exactly docs/semantics.md §8, plus decision D2 (observedGeneration). */
 export { resourceHealth, healthCheckFor, ARGO_HOOK_FINALIZER } from './resource-health.js';
 export { healthRank, isWorse, worstHealth } from './order.js';
 export { HEALTH_STATUS_CODES } from './types.js';

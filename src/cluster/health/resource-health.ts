@@ -1,5 +1,5 @@
 /**
- * The health of one live object, exactly SYNC-SEMANTICS §8 (gitops-engine `GetResourceHealth`),
+ * The health of one live object, exactly docs/semantics.md §8 (gitops-engine `GetResourceHealth`),
  * plus hookrunner's decision D2: status that the controller wrote for an older generation says
  * nothing about the current spec, so it reads Progressing.
  */

@@ -1,4 +1,4 @@
-/** Health vocabulary (SYNC-SEMANTICS §8.1), as gitops-engine's `health.HealthStatusCode`. */
+/** Health vocabulary (docs/semantics.md §8.1), as gitops-engine's `health.HealthStatusCode`. */
 import type { KubeObject } from '../../manifests/index.js';
 
 export const HEALTH_STATUS_CODES = ['Healthy', 'Suspended', 'Progressing', 'Missing', 'Degraded', 'Unknown'] as const;

@@ -9,7 +9,7 @@ import type { HealthOptions, HealthStatus } from '../../../src/cluster/health/in
 /**
  * Golden fixtures, one per case: `testdata/<kind>/<case>.yaml` holds two YAML documents, a header
  * `{ rule, expected, options? }` (`expected: null` = no health check for the kind) and then the
- * live object. `rule` cites the SYNC-SEMANTICS section the case pins down.
+ * live object. `rule` cites the docs/semantics.md section the case pins down.
  */
 interface Fixture {
   file: string;
