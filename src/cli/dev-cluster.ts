@@ -36,7 +36,7 @@ export function registerDevCluster(program: Command, io: CliIO, setExit: (code: 
     .option('--port <n>', 'port to listen on (0 picks a free one)', parsePort, 0)
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--kubeconfig <file>', 'where to write the kubeconfig', './dev-cluster.kubeconfig')
-    .option('--images <file>', 'YAML image mapping: image glob → { entrypoint: [argv...] } (see examples/dev-cluster-images.yaml)')
+    .option('--images <file>', 'YAML image mapping: image glob → { entrypoint: [argv...] } (see images/dev-cluster.yaml)')
     .option('--faults <spec>', 'fault injection, e.g. rate=0.2,codes=429/500/503,retry-after=1,latency=20ms,drop-watch=3s')
     .option('--real', 'run the real control plane instead (etcd, kube-apiserver, kube-controller-manager, kube-scheduler from `npm run control-plane:build` or $KUBEBUILDER_ASSETS) with a node agent that runs Pods as local processes')
     .action(async (flags: DevClusterFlags) => {

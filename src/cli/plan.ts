@@ -66,7 +66,8 @@ export async function runPlan(paths: string[], flags: PlanFlags, io: CliIO): Pro
   if (flags.output === 'json') {
     io.stdout.write(JSON.stringify({ tasks: result.tasks.map(taskJson), warnings }, null, 2) + '\n');
   } else {
-    io.stdout.write(renderPlanTable(result.tasks));
+    // No tasks (an empty folder, only warnings left): say so instead of a header over nothing.
+    io.stdout.write(result.tasks.length > 0 ? renderPlanTable(result.tasks) : 'No tasks.\n');
     if (warnings.length > 0) {
       io.stdout.write(`\nWARNINGS (${warnings.length}):\n`);
       for (const w of warnings) io.stdout.write(formatWarning(w) + '\n');

@@ -23,5 +23,7 @@ export function renderOperation(op: Operation): string {
     '',
   ].join('\n');
   const rows = orderedResults(op).map((r) => [String(r.wave), r.syncPhase, r.kind, cell(r.namespace), r.name, cell(displayStatus(r)), cell(r.hookType), oneLine(r.message)]);
+  // No task has a result yet (or the operation ended before any ran): the header only, no empty table.
+  if (rows.length === 0) return header;
   return `${header}\n${renderTable(['SYNC WAVE', 'PHASE', 'KIND', 'NAMESPACE', 'NAME', 'STATUS', 'HOOK', 'MESSAGE'], rows)}`;
 }

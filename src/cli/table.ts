@@ -1,5 +1,10 @@
-/** Render rows as an aligned plain-text table, like kubectl: columns separated by at least two spaces. */
+/**
+ * Render rows as an aligned plain-text table, like kubectl: columns separated by at least two
+ * spaces. No rows, no table: the empty string, not a header over nothing (callers say what is
+ * missing, e.g. `No resources found`).
+ */
 export function renderTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  if (rows.length === 0) return '';
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]): string =>
     cells

@@ -1,3 +1,5 @@
+import { pino } from 'pino';
+
 /** The small logging interface every module takes (pino fits behind it). Never pass tokens. */
 export interface Logger {
   debug(message: string, fields?: Record<string, unknown>): void;
@@ -14,16 +16,27 @@ export const silentLogger: Logger = {
 };
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
-const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
 
-/** One JSON line per entry on the given stream (stderr by default). */
+/**
+ * One JSON line per entry on the given stream (stderr by default), written by pino: the same
+ * line format as the API's pino logger in `hookrunner serve`, so one process logs one format.
+ *
+ *     {"level":30,"time":1767225600000,"role":"worker","concurrency":8,"msg":"worker started"}
+ *
+ * `level` is pino's number (debug 20, info 30, warn 40, error 50), `time` epoch milliseconds,
+ * then `base`, then the entry's fields, then `msg`. As with pino, `base` replaces the default
+ * `pid` and `hostname`; without it, lines carry those two. An `err` field holding an Error is
+ * written as `{type, message, stack}`.
+ */
 export function jsonLogger(options: { level?: LogLevel; stream?: { write(s: string): unknown }; base?: Record<string, unknown> } = {}): Logger {
-  const { level = 'info', stream = process.stderr, base = {} } = options;
-  const at = (lvl: Exclude<LogLevel, 'silent'>) => (message: string, fields: Record<string, unknown> = {}) => {
-    if (RANK[lvl] < RANK[level]) return;
-    stream.write(JSON.stringify({ time: new Date().toISOString(), level: lvl, msg: message, ...base, ...fields }) + '\n');
+  const { level = 'info', stream = process.stderr, base } = options;
+  const log = pino({ level, ...(base ? { base } : {}) }, { write: (line: string) => void stream.write(line) });
+  return {
+    debug: (message, fields) => (fields ? log.debug(fields, message) : log.debug(message)),
+    info: (message, fields) => (fields ? log.info(fields, message) : log.info(message)),
+    warn: (message, fields) => (fields ? log.warn(fields, message) : log.warn(message)),
+    error: (message, fields) => (fields ? log.error(fields, message) : log.error(message)),
   };
-  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
 export function errorMessage(err: unknown): string {

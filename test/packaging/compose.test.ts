@@ -91,6 +91,41 @@ describe('when parsing docker-compose.yml', () => {
     expect(service('mattermost').image).toMatch(/^mattermost\/mattermost-preview(:|$)/);
   });
 
+  it('should need Docker Compose v2 and say so: the top-level name is refused by docker-compose 1.x', () => {
+    expect(parse(text)).toHaveProperty('name', 'hookrunner');
+    expect(text).toContain('Docker Compose v2 (`docker compose`, not `docker-compose` 1.x)');
+  });
+
+  it('should pin every image to a version tag', () => {
+    for (const [name, svc] of Object.entries(compose.services)) {
+      const tag = /^[^:@]+:([^:@]+)$/.exec(svc.image)?.[1];
+      expect(tag, `${name}: ${svc.image} has a tag`).toBeDefined();
+      expect(tag, `${name}: ${svc.image}`).not.toBe('latest');
+    }
+  });
+
+  it('should pin Mattermost to a Team Edition 10.x or 11.x release and keep its data in named volumes', () => {
+    const mattermost = service('mattermost');
+    const version = /^mattermost\/mattermost-preview:(\d+)\.(\d+)\.(\d+)$/.exec(mattermost.image);
+    expect(version, mattermost.image).not.toBeNull();
+    expect(Number(version?.[1])).toBeGreaterThanOrEqual(10);
+    // The preview image keeps PostgreSQL's database and Mattermost's files in these two folders.
+    for (const path of ['/var/lib/postgresql/data', '/mm/mattermost-data']) {
+      const mount = mountFor(mattermost, path);
+      expect(mount?.target, `${path} is a volume`).toBe(path);
+      expect(mount?.source, `${path} is a named volume`).toMatch(/^[a-z][a-z0-9_-]*$/);
+      expect(compose.volumes, `${mount?.source} is declared`).toHaveProperty(mount?.source ?? '');
+    }
+  });
+
+  it('should publish every port on 127.0.0.1 only', () => {
+    const published = Object.entries(compose.services).flatMap(([name, svc]) => (svc.ports ?? []).map((p) => [name, p] as const));
+    expect(published.map(([name]) => name).sort()).toEqual(['dev-cluster', 'mattermost', 'redis', 'serve']);
+    for (const [name, port] of published) expect(port, name).toMatch(/^127\.0\.0\.1:\d+:\d+$/);
+    expect(service('mattermost').ports).toEqual(['127.0.0.1:8065:8065']);
+    expect(service('serve').ports).toEqual(['127.0.0.1:8080:8080']);
+  });
+
   it('should give every service a healthcheck', () => {
     for (const [name, svc] of Object.entries(compose.services)) {
       expect(svc.healthcheck, `${name} has a healthcheck`).toBeDefined();
@@ -204,12 +239,55 @@ describe('when running without a cluster (profile devcluster)', () => {
       // The dev cluster listens on 127.0.0.1, which its kubeconfig names: share its network namespace.
       expect(svc.network_mode).toBe('service:dev-cluster');
     }
-    expect(dev.ports).toContain('8080:8080');
+    expect(dev.ports).toContain('127.0.0.1:8080:8080');
   });
 
   it('should keep redis and mattermost in every profile', () => {
     expect(service('redis').profiles).toBeUndefined();
     expect(service('mattermost').profiles).toBeUndefined();
     expect(text).toContain('docker compose --profile devcluster up');
+  });
+});
+
+describe('when the README and docs/deploy.md describe the compose stack', () => {
+  let readme = '';
+  let deploy = '';
+  beforeAll(async () => {
+    const full = await readFile(join(ROOT, 'README.md'), 'utf8');
+    // The compose part of README.md is in its section "The service" (up to the next heading).
+    const start = full.indexOf('\n## The service\n');
+    expect(start, 'README.md has a section "The service"').toBeGreaterThan(0);
+    // Line breaks and indentation as single spaces: sentences wrap anywhere.
+    readme = full.slice(start, full.indexOf('\n## ', start + 1)).replace(/\s+/g, ' ');
+    deploy = (await readFile(join(ROOT, 'docs', 'deploy.md'), 'utf8')).replace(/\s+/g, ' ');
+  });
+
+  it('should start only Redis and Mattermost without a profile, as both documents say', () => {
+    const always = Object.entries(compose.services).filter(([, svc]) => !svc.profiles).map(([name]) => name);
+    expect(always.sort()).toEqual(['mattermost', 'redis']);
+    for (const [doc, name] of [[readme, 'README.md'], [deploy, 'docs/deploy.md']] as const) {
+      expect(doc, name).toMatch(/plain `docker compose up(?: -d)?` starts only Redis[^.]* and Mattermost/i);
+    }
+  });
+
+  it('should give the exact commands that start serve and the workers (with a profile)', () => {
+    for (const [doc, name] of [[readme, 'README.md'], [deploy, 'docs/deploy.md']] as const) {
+      expect(doc, name).toContain('docker compose --profile devcluster up --build');
+      expect(doc, name).toContain('docker compose --profile kind up --build');
+      // Every profile the documents name exists in the file.
+      for (const m of doc.matchAll(/--profile (\w+)/g)) {
+        expect(Object.values(compose.services).some((svc) => svc.profiles?.includes(m[1] ?? '')), `${name}: profile ${m[1]}`).toBe(true);
+      }
+    }
+  });
+
+  it('should state the Compose v2 requirement, the 127.0.0.1 ports and the pinned Mattermost', () => {
+    const tag = service('mattermost').image.split(':')[1] ?? '';
+    for (const [doc, name] of [[readme, 'README.md'], [deploy, 'docs/deploy.md']] as const) {
+      expect(doc, name).toContain('Docker Compose v2 (`docker compose`, not `docker-compose` 1.x)');
+      expect(doc, name).toContain('127.0.0.1');
+      expect(doc, name).toContain(`mattermost-preview:${tag}`);
+    }
+    expect(deploy).not.toMatch(/http:\/\/localhost:8080/);
   });
 });

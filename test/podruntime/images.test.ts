@@ -20,7 +20,7 @@ describe('when mapping images to entrypoints', () => {
   });
 
   it('should load the documented example file', async () => {
-    const mapping = await loadImageMapping(join(REPO_ROOT, 'examples', 'dev-cluster-images.yaml'));
+    const mapping = await loadImageMapping(join(REPO_ROOT, 'images', 'dev-cluster.yaml'));
     expect(new ImageResolver(mapping).entrypoint('curlimages/curl:8.5.0')).toEqual(['/bin/sh', '-c']);
   });
 
