@@ -1,0 +1,136 @@
+/**
+ * The prepare step (src/worker/prepare.ts): plan from the live cluster, prune candidates from the
+ * inventory, discovery (§3 step 6, §9.4), the destination namespace (§5.2 step 1, §9.7) and the
+ * client-side dry run (§5.2 step 2, D10). Failures here end the operation without SyncFail.
+ */
+import { describe, expect, it } from 'vitest';
+import type { InventoryRef, PrepareInput } from '../../src/queue/index.js';
+import type { StepResult } from '../../src/sync/index.js';
+import { runStep } from '../../src/worker/index.js';
+import { kubeErrors } from '../helpers/memory-cluster.js';
+import type { MemoryCluster } from '../helpers/memory-cluster.js';
+import { APP, NOW, NS, callsOf, cluster, configMapYaml, deploymentYaml, deps, jobYaml, manifests, stepData } from './step-fixtures.js';
+
+function prepare(c: MemoryCluster, docs: string[], input: Partial<PrepareInput> = {}, context: { dryRun?: boolean; namespace?: string } = {}): Promise<StepResult> {
+  const data = stepData([], { kind: 'prepare', context, prepare: { manifests: manifests(...docs), startedAt: new Date(NOW).toISOString(), createNamespace: false, pruneLast: false, inventory: [], ...input } });
+  return runStep(data, deps(c));
+}
+
+const widget = `apiVersion: example.com/v1\nkind: Widget\nmetadata: { name: w }\nspec: {}\n`;
+const crd = `apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: { name: widgets.example.com }\nspec: { group: example.com, scope: Namespaced, names: { kind: Widget, plural: widgets }, versions: [{ name: v1, served: true }] }\n`;
+
+describe('prepare: the plan', () => {
+  it('should plan the manifests in execution order, touching nothing', async () => {
+    const c = cluster();
+    const result = await prepare(c, [deploymentYaml('web'), configMapYaml('cfg'), jobYaml('pre', 'PreSync')]);
+    expect(result).toMatchObject({ stepId: 'op-7-1-2', operationId: 'op-7', results: [], finishedAt: NOW });
+    expect(result.fatal).toBeUndefined();
+    expect(result.plan?.map((t) => t.key)).toEqual(['batch/Job/app/pre:PreSync', '/ConfigMap/app/cfg:Sync', 'apps/Deployment/app/web:Sync']);
+    expect(c.writes()).toEqual([]);
+  });
+
+  it('should scope a kind discovery says is cluster-scoped to the cluster, and default a namespaced one to "default"', async () => {
+    const c = cluster({ kinds: [{ group: 'example.com', version: 'v1', kind: 'Gadget', resource: 'gadgets', namespaced: false }, { group: 'example.com', version: 'v1', kind: 'Widget', resource: 'widgets', namespaced: true }] });
+    const gadget = `apiVersion: example.com/v1\nkind: Gadget\nmetadata: { name: g, namespace: ${NS} }\n`;
+    const result = await prepare(c, [gadget, widget], {}, { namespace: '' });
+    expect(result.plan?.map((t) => [t.key, t.namespace, t.target?.metadata.namespace])).toEqual([
+      ['example.com/Gadget//g:Sync', '', undefined],
+      ['example.com/Widget/default/w:Sync', 'default', 'default'],
+    ]);
+  });
+
+  it('should find prune candidates in the inventory: still tracked by this app, not declared, not being deleted', async () => {
+    const c = cluster();
+    const mk = async (name: string, app: string, finalizers?: string[]) => c.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: NS, labels: { 'hookrunner.io/app': app }, ...(finalizers ? { finalizers } : {}) } });
+    await mk('gone-from-git', APP);
+    await mk('taken-over', 'another-app');
+    await mk('deleting', APP, ['example.com/x']);
+    await c.delete({ apiVersion: 'v1', kind: 'ConfigMap', namespace: NS, name: 'deleting' });
+    const inv = (name: string): InventoryRef => ({ apiVersion: 'v1', kind: 'ConfigMap', namespace: NS, name });
+    const result = await prepare(c, [configMapYaml('kept')], { inventory: [inv('kept'), inv('gone-from-git'), inv('taken-over'), inv('deleting'), inv('vanished')] });
+    expect(result.plan?.map((t) => [t.name, t.prune])).toEqual([['gone-from-git', true], ['kept', false]]);
+    expect(callsOf(c, ['get'], 'ConfigMap')).toEqual(['get ConfigMap/gone-from-git', 'get ConfigMap/taken-over', 'get ConfigMap/deleting', 'get ConfigMap/vanished']);
+  });
+
+  it('should put a PruneLast prune after every Sync wave (§9.2)', async () => {
+    const c = cluster();
+    await c.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'old', namespace: NS, labels: { 'hookrunner.io/app': APP } } });
+    const result = await prepare(c, [configMapYaml('a', { 'argocd.argoproj.io/sync-wave': '3' }), jobYaml('post', 'PostSync')], { pruneLast: true, inventory: [{ apiVersion: 'v1', kind: 'ConfigMap', namespace: NS, name: 'old' }] });
+    const plan = result.plan ?? [];
+    expect(plan.map((t) => [t.name, t.phase, t.wave, t.prune])).toEqual([['a', 'Sync', 3, false], ['old', 'Sync', 4, true], ['post', 'PostSync', 0, false]]);
+    // Run the waves in order: the prune comes after every Sync apply, before PostSync.
+    const c2 = cluster({ jobs: 'succeed' });
+    await c2.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'old', namespace: NS, labels: { 'hookrunner.io/app': APP } } });
+    for (const t of plan) await runStep(stepData([t], { context: { prune: true } }), deps(c2));
+    expect(callsOf(c2, ['apply', 'delete'])).toEqual(['apply ConfigMap/old', 'apply ConfigMap/a', 'delete ConfigMap/old', 'apply Job/post']);
+  });
+});
+
+describe('prepare: discovery (§3 step 6, §9.4)', () => {
+  it('should end the operation for a kind the server does not serve, before anything is applied', async () => {
+    const c = cluster();
+    const result = await prepare(c, [configMapYaml('cfg'), widget]);
+    expect(result.fatal).toEqual({ phase: 'Failed', message: 'one or more synchronization tasks are not valid: the server could not find the requested resource: Widget in example.com/v1' });
+    expect(result.results).toEqual([expect.objectContaining({ key: 'example.com/Widget/app/w:Sync', status: 'SyncFailed', hookPhase: 'Failed' })]);
+    expect(c.writes()).toEqual([]);
+  });
+
+  it('should accept an unserved kind with SkipDryRunOnMissingResource=true or a CRD of the same sync defining it', async () => {
+    const c = cluster();
+    const skipped = await prepare(c, [widget.replace('metadata: { name: w }', 'metadata: { name: w, annotations: { argocd.argoproj.io/sync-options: SkipDryRunOnMissingResource=true } }')]);
+    expect(skipped.fatal).toBeUndefined();
+    const withCrd = await prepare(c, [crd, widget]);
+    expect(withCrd.fatal).toBeUndefined();
+    expect(withCrd.plan?.map((t) => t.kind)).toEqual(['CustomResourceDefinition', 'Widget']);
+  });
+});
+
+describe('prepare: the destination namespace and the dry run (§5.2)', () => {
+  it('should create a missing destination namespace for real with CreateNamespace=true, before the dry run', async () => {
+    const c = cluster({ namespaces: ['default'] });
+    const result = await prepare(c, [configMapYaml('cfg')], { createNamespace: true });
+    expect(result.fatal).toBeUndefined();
+    expect(result.results).toEqual([expect.objectContaining({ key: '/Namespace//app:PreSync', status: 'Synced', hookPhase: 'Succeeded', message: 'namespace/app created', startedAt: NOW, finishedAt: NOW })]);
+    expect(c.object({ apiVersion: 'v1', kind: 'Namespace', name: NS })?.metadata.labels).toEqual({ 'hookrunner.io/app': APP });
+    expect(callsOf(c, ['apply'])).toEqual(['apply Namespace/app']);
+  });
+
+  it('should not create the namespace in a dry run, the namespace task still counting for the dry run check', async () => {
+    const c = cluster({ namespaces: ['default'] });
+    const result = await prepare(c, [configMapYaml('cfg')], { createNamespace: true }, { dryRun: true });
+    expect(result.fatal).toBeUndefined();
+    expect(c.writes()).toEqual([]);
+  });
+
+  it('should fail the dry run for objects in a missing namespace, without SyncFail and without writing', async () => {
+    const c = cluster({ namespaces: ['default'] });
+    const result = await prepare(c, [configMapYaml('cfg'), jobYaml('pre', 'PreSync')]);
+    expect(result.fatal).toEqual({ phase: 'Failed', message: 'one or more objects failed to apply (dry run)' });
+    expect(result.results.map((r) => [r.name, r.status, r.message])).toEqual([['pre', 'SyncFailed', 'namespaces "app" not found'], ['cfg', 'SyncFailed', 'namespaces "app" not found']]);
+    expect(c.writes()).toEqual([]);
+  });
+
+  it('should end the operation when the namespace cannot be created', async () => {
+    const c = cluster({ namespaces: ['default'] });
+    c.failNext('apply', { kind: 'Namespace' }, kubeErrors.forbidden({ verb: 'create', resource: 'namespaces', name: NS }));
+    const result = await prepare(c, [configMapYaml('cfg')], { createNamespace: true });
+    expect(result.fatal).toEqual({ phase: 'Failed', message: 'the namespace failed to apply' });
+    expect(result.results).toEqual([expect.objectContaining({ kind: 'Namespace', status: 'SyncFailed', message: expect.stringMatching(/^apply namespaces app: Forbidden \(403\): namespaces "app" is forbidden/) })]);
+  });
+
+  it('should fail objects in a namespace it may not read (403) with the API server’s message, and not create that namespace', async () => {
+    const c = cluster();
+    c.failAlways('get', { kind: 'Namespace', name: NS }, kubeErrors.forbidden({ verb: 'get', resource: 'namespaces', name: NS, user: 'system:serviceaccount:hookrunner:worker' }));
+    const result = await prepare(c, [configMapYaml('cfg')], { createNamespace: true });
+    const message = 'get namespaces app: Forbidden (403): namespaces "app" is forbidden: User "system:serviceaccount:hookrunner:worker" cannot get resource "namespaces" in API group "" at the cluster scope';
+    expect(result.fatal).toEqual({ phase: 'Failed', message: 'one or more objects failed to apply (dry run)' });
+    expect(result.results).toEqual([expect.objectContaining({ name: 'cfg', status: 'SyncFailed', hookPhase: 'Failed', message })]);
+    expect(c.writes()).toEqual([]);
+  });
+
+  it('should throw an infrastructure failure (the queue retries the step)', async () => {
+    const c = cluster();
+    c.failNext('get', { name: 'old' }, kubeErrors.unreachable());
+    await expect(prepare(c, [configMapYaml('cfg')], { inventory: [{ apiVersion: 'v1', kind: 'ConfigMap', namespace: NS, name: 'old' }] })).rejects.toThrow('Kubernetes API server https://memory-cluster.invalid:6443 is unreachable after 6 attempts: connect ETIMEDOUT 10.0.0.1:6443');
+  });
+});
