@@ -1,7 +1,7 @@
 /**
  * The REST API in-process (supertest) against the real Redis and a real orchestrator. No step
  * workers run here, so an operation stays Running after it is started: exactly what the D6
- * (409) and termination cases need. Full runs are in sync-e2e.test.ts.
+ * (409) and termination cases need. Full runs are in sync-e2e.int.test.ts.
  */
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';

@@ -4,15 +4,16 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { IdempotencyRecordError, createLogNotifier, createRedisIdempotencyStore } from '../../src/chat/index.js';
 import type { MessageRef } from '../../src/chat/index.js';
 import { sleep } from '../../src/util/index.js';
+import { REDIS_URL } from '../helpers/redis.js';
 
-describe('redis idempotency store (real Redis at 127.0.0.1:6379)', () => {
+describe('redis idempotency store (the Redis test/setup/redis.ts chose)', () => {
   let a: Redis;
   let b: Redis;
   let prefix: string;
 
   beforeAll(() => {
-    a = new Redis({ host: '127.0.0.1', port: 6379, commandTimeout: 2000, maxRetriesPerRequest: 1 });
-    b = new Redis({ host: '127.0.0.1', port: 6379, commandTimeout: 2000, maxRetriesPerRequest: 1 });
+    a = new Redis(REDIS_URL, { commandTimeout: 2000, maxRetriesPerRequest: 1 });
+    b = new Redis(REDIS_URL, { commandTimeout: 2000, maxRetriesPerRequest: 1 });
   });
   beforeEach(() => {
     prefix = `test-notify-${randomUUID()}:`;

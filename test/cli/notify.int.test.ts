@@ -7,6 +7,7 @@ import { parse } from 'yaml';
 import { registerNotify } from '../../src/cli/notify.js';
 import { startMattermostServer, startSlackServer } from '../helpers/chat-servers.js';
 import type { MattermostServer, SlackServer } from '../helpers/chat-servers.js';
+import { REDIS_URL } from '../helpers/redis.js';
 
 /** The lab's token, as it stands in examples/sync-phases/*.yaml. */
 const TOKEN = 'ot3edzrgw7yrzxtoaxpi7hu4dw';
@@ -172,7 +173,7 @@ describe('hookrunner notify', () => {
     let redis: Redis;
     let operation: string;
     beforeAll(() => {
-      redis = new Redis({ host: '127.0.0.1', port: 6379, commandTimeout: 2000, maxRetriesPerRequest: 1 });
+      redis = new Redis(REDIS_URL, { commandTimeout: 2000, maxRetriesPerRequest: 1 });
     });
     afterEach(async () => {
       const keys = await redis.keys(`hookrunner:notify:sent:*${operation}*`);
@@ -184,7 +185,7 @@ describe('hookrunner notify', () => {
 
     it('should post once per operation and phase when run twice (a re-run hook Job)', async () => {
       operation = `op-${randomUUID()}`;
-      const env = { ...lab, HOOKRUNNER_OPERATION_ID: operation, HOOKRUNNER_PHASE: 'PostSync', HOOKRUNNER_IDEMPOTENCY_REDIS_URL: 'redis://127.0.0.1:6379' };
+      const env = { ...lab, HOOKRUNNER_OPERATION_ID: operation, HOOKRUNNER_PHASE: 'PostSync', HOOKRUNNER_IDEMPOTENCY_REDIS_URL: REDIS_URL };
       const first = await notify([], env);
       const second = await notify([], env);
       expect([first.code, second.code]).toEqual([0, 0]);
@@ -197,7 +198,7 @@ describe('hookrunner notify', () => {
       operation = `op-${randomUUID()}`;
       const key = `hookrunner:notify:sent:mattermost:argocdorg/argocd-test-phases@${mm.url}:${operation}:PostSync`;
       mm.fail('posts', { type: 'hang' });
-      const running = notify(['--max-time', '10m', '--timeout', '1500ms', '--retries', '0'], { ...lab, HOOKRUNNER_OPERATION_ID: operation, HOOKRUNNER_PHASE: 'PostSync', HOOKRUNNER_IDEMPOTENCY_REDIS_URL: 'redis://127.0.0.1:6379' });
+      const running = notify(['--max-time', '10m', '--timeout', '1500ms', '--retries', '0'], { ...lab, HOOKRUNNER_OPERATION_ID: operation, HOOKRUNNER_PHASE: 'PostSync', HOOKRUNNER_IDEMPOTENCY_REDIS_URL: REDIS_URL });
       let ttl = -2;
       for (let i = 0; i < 100 && ttl < 0; i++) {
         ttl = await redis.pttl(key);

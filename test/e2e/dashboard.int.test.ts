@@ -4,7 +4,6 @@
  * It signs in, starts a sync of the lab application and watches its rows turn Succeeded live
  * (§12.2 result table). Screenshots are kept in test-artifacts/ (git-ignored).
  */
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,8 +17,8 @@ import { AUTH, TOKEN, labApplication, startApiHarness } from '../api/api-harness
 import type { ApiHarness } from '../api/api-harness.js';
 import { LAB_PATH, createLabRepo } from '../api/lab-repo.js';
 import type { TestRepo } from '../sources/git-fixture.js';
+import { chromiumPath } from '../setup/prereqs.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(process.cwd(), 'test-artifacts');
 
 describe('the dashboard in headless Chromium', () => {
@@ -31,7 +30,8 @@ describe('the dashboard in headless Chromium', () => {
   let page: Page;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium); a downloaded browser is never used`);
+    // HOOKRUNNER_CHROMIUM, else chromium / chromium-browser on PATH; throws naming the prerequisite when none is found.
+    const executablePath = chromiumPath();
     h = await startApiHarness({ cluster: true });
     server = await listenApi({ api: h.api, port: 0, host: '127.0.0.1' });
     // The pre-job takes a moment, so the page sees the operation Running before it succeeds.
@@ -40,7 +40,7 @@ describe('the dashboard in headless Chromium', () => {
     expect(created.status).toBe(201);
     profile = await mkdtemp(join(tmpdir(), 'hookrunner-chromium-'));
     browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
+      executablePath,
       headless: true,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
       viewport: { width: 1366, height: 768 },

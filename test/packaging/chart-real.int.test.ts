@@ -65,7 +65,7 @@ interface LiveList {
   readonly items: readonly LiveObject[];
 }
 
-/** `hookrunner sync -o json`'s document (test/cli/sync.test.ts). */
+/** `hookrunner sync -o json`'s document (test/cli/sync.int.test.ts). */
 interface SyncDocument {
   readonly operation: { readonly phase: string; readonly message: string };
   readonly resources: readonly {
