@@ -11,7 +11,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
-import { startPrivateRedis } from '../src/cli/redis.js';
+import { startPrivateRedis } from '../src/engine/index.js';
 import { spawnWorker, startEngine } from '../src/engine/index.js';
 import type { AuditEntry } from '../src/devcluster/index.js';
 import { parseManifestText } from '../src/manifests/index.js';

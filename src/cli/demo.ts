@@ -25,7 +25,7 @@ import type { JobRow } from './demo-view.js';
 import { ExitCode } from './exit-codes.js';
 import type { CliIO } from './io.js';
 import { notifierFactory } from '../notifications/index.js';
-import { freePort, findRedis } from './redis.js';
+import { findRedis, freePort } from '../engine/index.js';
 import { renderOperation } from './result-view.js';
 import { startEngine } from '../engine/index.js';
 import type { Engine } from '../engine/index.js';

@@ -14,7 +14,7 @@ import { ExitCode } from './exit-codes.js';
 import type { CliIO } from './io.js';
 import { collect, parseDurationOption, parseNotifyFlag, parseOutput, parsePositiveInt, parseTriggers } from './options.js';
 import { notifierFactory } from '../notifications/index.js';
-import { findRedis } from './redis.js';
+import { findRedis } from '../engine/index.js';
 import { renderOperation } from './result-view.js';
 import { startEngine } from '../engine/index.js';
 

@@ -147,18 +147,7 @@ export function createStore(options: StoreOptions): Store {
       return next;
     },
     async updateOperation(id, fn) {
-      for (let attempt = 0; attempt < 20; attempt++) {
-        const current = await store.getOperation(id);
-        if (!current) return undefined;
-        const changed = fn(current);
-        if (!changed) return current;
-        try {
-          return await store.saveOperation(changed);
-        } catch (err) {
-          if (!(err instanceof ConflictError)) throw err;
-        }
-      }
-      throw new ConflictError(`operation ${id}: gave up after 20 conflicting updates`);
+      return updateWithRetry(store, id, fn);
     },
     async runningOperations() {
       return redis.smembers(k.running);
@@ -221,6 +210,25 @@ export function toEvent(op: Operation): OperationEvent {
       return copy;
     }),
   };
+}
+
+/**
+ * Read, change, compare-and-set, again on a conflict (20 times at most): what every `Store`'s
+ * `updateOperation` does on top of its `getOperation` and `saveOperation`.
+ */
+export async function updateWithRetry(store: Pick<Store, 'getOperation' | 'saveOperation'>, id: string, fn: (op: Operation) => Operation | undefined): Promise<Operation | undefined> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const current = await store.getOperation(id);
+    if (!current) return undefined;
+    const changed = fn(current);
+    if (!changed) return current;
+    try {
+      return await store.saveOperation(changed);
+    } catch (err) {
+      if (!(err instanceof ConflictError)) throw err;
+    }
+  }
+  throw new ConflictError(`operation ${id}: gave up after 20 conflicting updates`);
 }
 
 /** Delete every key under a prefix (queues included): for tests and the demo on a shared Redis. */

@@ -1,7 +1,7 @@
 /** `hookrunner serve`: the API listens on --port with the engine behind it; it refuses to start without a token. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { freePort } from '../../src/cli/redis.js';
+import { freePort } from '../../src/engine/index.js';
 import { DeadlineExceededError, sleep } from '../../src/util/index.js';
 import { REDIS_URL, cleanPrefix, testPrefix } from '../helpers/redis.js';
 import { TOKEN } from './api-harness.js';

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { freePort } from '../../src/cli/redis.js';
+import { freePort } from '../../src/engine/index.js';
 import { DeadlineExceededError, sleep } from '../../src/util/index.js';
 import { REDIS_URL, cleanPrefix, testPrefix } from '../helpers/redis.js';
 

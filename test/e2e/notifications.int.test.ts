@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pointAtLocalMattermost } from '../../src/cli/demo.js';
 import { notifierFactory } from '../../src/notifications/index.js';
-import { freePort } from '../../src/cli/redis.js';
+import { freePort } from '../../src/engine/index.js';
 import { spawnWorker, startEngine } from '../../src/engine/index.js';
 import type { WorkerProcess } from '../../src/engine/index.js';
 import { loadManifests } from '../../src/manifests/index.js';

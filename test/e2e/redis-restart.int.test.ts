@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPrivateRedis } from '../../src/cli/redis.js';
+import { startPrivateRedis } from '../../src/engine/index.js';
 import { testBackends } from '../helpers/backends.js';
 import { jobNames, startHarness } from '../helpers/harness.js';
 import type { Harness } from '../helpers/harness.js';

@@ -7,7 +7,7 @@
  */
 import type { OrchestratorBus } from '../../src/orchestrator/index.js';
 import type { StepJobData, StepJobState } from '../../src/queue/index.js';
-import { ConflictError, OperationRunningError, toEvent } from '../../src/store/index.js';
+import { ConflictError, OperationRunningError, toEvent, updateWithRetry } from '../../src/store/index.js';
 import type { DeliveryEntry, InventoryEntry, OperationEvent, Store } from '../../src/store/index.js';
 import { isDone } from '../../src/sync/index.js';
 import type { Operation, StepResult } from '../../src/sync/index.js';
@@ -55,18 +55,7 @@ export function createMemoryStore(prefix = 'memory'): Store & { saves: number } 
       return copy(next);
     },
     async updateOperation(id, fn) {
-      for (let attempt = 0; attempt < 20; attempt++) {
-        const current = await store.getOperation(id);
-        if (!current) return undefined;
-        const changed = fn(current);
-        if (!changed) return current;
-        try {
-          return await store.saveOperation(changed);
-        } catch (err) {
-          if (!(err instanceof ConflictError)) throw err;
-        }
-      }
-      throw new ConflictError(`operation ${id}: gave up after 20 conflicting updates`);
+      return updateWithRetry(store, id, fn);
     },
     async runningOperations() {
       return [...running];
