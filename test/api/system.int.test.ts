@@ -2,26 +2,12 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApi, createApiMetrics } from '../../src/api/index.js';
-import { startOperation } from '../../src/sync/index.js';
-import type { Operation, OperationSpec, TaskResult } from '../../src/sync/index.js';
+import { operationSpec, startOperation } from '../../src/sync/index.js';
+import type { Operation, TaskResult } from '../../src/sync/index.js';
 import { startApiHarness } from './api-harness.js';
 import type { ApiHarness } from './api-harness.js';
 
-const spec: OperationSpec = {
-  app: 'm',
-  namespace: 'ns',
-  revision: 'abc',
-  manifests: [],
-  warnings: [],
-  createNamespace: false,
-  prune: false,
-  pruneLast: false,
-  dryRun: false,
-  timeoutMs: 60_000,
-  hookTimeoutMs: 60_000,
-  waveDelayMs: 0,
-  initiatedBy: 'test',
-};
+const spec = operationSpec({ app: 'm', namespace: 'ns', revision: 'abc', manifests: [], initiatedBy: 'test', timeoutMs: 60_000, hookTimeoutMs: 60_000 });
 const hook = (over: Partial<TaskResult>): TaskResult => ({ key: 'batch/Job/ns/pre:PreSync', order: 1, syncPhase: 'PreSync', wave: 0, group: 'batch', version: 'v1', kind: 'Job', namespace: 'ns', name: 'pre', hookType: 'PreSync', hookPhase: 'Running', message: '', ...over });
 
 describe('metrics', () => {
