@@ -1,6 +1,6 @@
 /**
  * Finding and loading the connection configuration with client-node's `KubeConfig`, without its
- * silent fallback to `http://localhost:8080` (APIS.md §E): when nothing is found, the error says
+ * silent fallback to `http://localhost:8080` (client-node's default when no config is found): when nothing is found, the error says
  * where it looked.
  */
 import { existsSync, readFileSync } from 'node:fs';

@@ -15,13 +15,15 @@ export interface Discovery {
   invalidate(): void;
 }
 
-interface ResourceListEntry {
+/** One entry of an `APIResourceList` (a resource or a subresource such as `jobs/status`). */
+export interface ResourceListEntry {
   name: string;
   kind: string;
   namespaced: boolean;
 }
 
-function parseResourceList(body: unknown): ResourceListEntry[] {
+/** The entries of an `APIResourceList` body; malformed entries are skipped. */
+export function parseResourceList(body: unknown): ResourceListEntry[] {
   const resources = (body as { resources?: unknown } | null)?.resources;
   if (!Array.isArray(resources)) return [];
   return resources.flatMap((r: unknown) => {
@@ -40,16 +42,28 @@ export function noKindMatch(apiVersion: string, kind: string): KubeApiError {
   );
 }
 
-export function createDiscovery(transport: Transport): Discovery {
+/** `/api/v1` for the core group, `/apis/<group>/<version>` for the others. */
+export function discoveryPath(apiVersion: string): string {
+  const { group, version } = splitApiVersion(apiVersion);
+  return group === '' ? `/api/${encodeURIComponent(version)}` : `/apis/${encodeURIComponent(group)}/${encodeURIComponent(version)}`;
+}
+
+/** The main resource of `kind` in a resource list; subresources (`jobs/status`) share the kind but have a slash. */
+export function findResource(entries: readonly ResourceListEntry[] | undefined, apiVersion: string, kind: string): ApiResourceInfo | undefined {
+  const { group, version } = splitApiVersion(apiVersion);
+  const found = entries?.find((r) => r.kind === kind && !r.name.includes('/'));
+  return found ? { group, version, kind, resource: found.name, namespaced: found.namespaced } : undefined;
+}
+
+/** Discovery over `transport`, one cached answer per apiVersion (until `invalidate`); failures are not cached. */
+export function createDiscovery(transport: Pick<Transport, 'requestJson'>): Discovery {
   const cache = new Map<string, Promise<ResourceListEntry[] | undefined>>();
 
   function load(apiVersion: string): Promise<ResourceListEntry[] | undefined> {
     let entry = cache.get(apiVersion);
     if (!entry) {
-      const { group, version } = splitApiVersion(apiVersion);
-      const path = group === '' ? `/api/${encodeURIComponent(version)}` : `/apis/${encodeURIComponent(group)}/${encodeURIComponent(version)}`;
       entry = transport
-        .requestJson({ method: 'GET', path, describe: { verb: 'discover', target: apiVersion } })
+        .requestJson({ method: 'GET', path: discoveryPath(apiVersion), describe: { verb: 'discover', target: apiVersion } })
         .then(parseResourceList, (err: unknown) => {
           if (isNotFound(err)) return undefined;
           throw err;
@@ -62,11 +76,7 @@ export function createDiscovery(transport: Transport): Discovery {
   }
 
   async function resourceInfo(apiVersion: string, kind: string): Promise<ApiResourceInfo | undefined> {
-    const { group, version } = splitApiVersion(apiVersion);
-    const list = await load(apiVersion);
-    // Subresources (`jobs/status`) share the kind; the main resource has no slash.
-    const found = list?.find((r) => r.kind === kind && !r.name.includes('/'));
-    return found ? { group, version, kind, resource: found.name, namespaced: found.namespaced } : undefined;
+    return findResource(await load(apiVersion), apiVersion, kind);
   }
 
   return {

@@ -209,6 +209,27 @@ function hasReason(err: unknown, code: number, reason: string): boolean {
   return apiErr !== undefined && (apiErr.reason === reason || (apiErr.code === code && apiErr.reason === reasonForCode(code)));
 }
 
+/** The HTTP codes of a server having trouble (worth another attempt); never other 4xx. */
+const TRANSIENT_CODES: ReadonlySet<number> = new Set([429, 500, 502, 503, 504]);
+
+/**
+ * 500s that the same request will always get again: kube-apiserver answers a server-side apply
+ * whose object does not decode into its Go type (e.g. an unparseable quantity) with a 500
+ * "failed to convert new object … unable to convert unstructured object" (D10: the object's failure).
+ */
+const PERMANENT_500 = /^failed to convert new object \(|unable to convert unstructured object to /;
+
+/**
+ * An answer from a server having trouble: 429, 500 (except the permanent decoding 500), 502, 503,
+ * 504. The transport retries these itself; one that still reaches a caller is an infrastructure
+ * failure, not a verdict on the object.
+ */
+export function isTransientApiError(err: unknown): boolean {
+  const apiErr = toKubeApiError(err);
+  if (!apiErr || !TRANSIENT_CODES.has(apiErr.code)) return false;
+  return !(apiErr.code === 500 && PERMANENT_500.test(apiErr.status.message));
+}
+
 export function isNotFound(err: unknown): boolean {
   return hasReason(err, 404, 'NotFound');
 }

@@ -15,6 +15,7 @@ export {
   isGone,
   isInvalid,
   isNotFound,
+  isTransientApiError,
   parseStatus,
   toKubeApiError,
 } from './errors.js';

@@ -11,7 +11,7 @@ import { HttpMethod, IsomorphicFetchHttpLibrary, RequestContext } from '@kuberne
 import type { KubeConfig } from '@kubernetes/client-node';
 import { AbortedError, backoffDelay, formatMs, sleep } from '../util/index.js';
 import type { Logger } from '../util/index.js';
-import { ClusterConfigError, ClusterUnreachableError, KubeApiError } from './errors.js';
+import { ClusterConfigError, ClusterUnreachableError, KubeApiError, isTransientApiError } from './errors.js';
 import type { RequestDescription } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 import type { RateLimiter } from './rate-limiter.js';
@@ -36,16 +36,6 @@ export interface ApiResponse {
   status: number;
   text: string;
 }
-
-/** The HTTP codes worth another attempt; never other 4xx. */
-const RETRYABLE_CODES = new Set([429, 500, 502, 503, 504]);
-
-/**
- * 500s that the same request will always get again: kube-apiserver answers a server-side apply
- * whose object does not decode into its Go type (e.g. an unparseable quantity) with a 500
- * "failed to convert new object … unable to convert unstructured object". Not retried.
- */
-const PERMANENT_500 = /^failed to convert new object \(|unable to convert unstructured object to /;
 
 /** Connection-level failures worth another attempt. */
 const RETRYABLE_NET_CODES = new Set([
@@ -190,8 +180,7 @@ export function createTransport(opts: TransportOptions): Transport {
   /** `false`, or the delay before the next attempt. */
   function retryDelay(err: unknown, attemptIndex: number): number | false {
     if (err instanceof KubeApiError) {
-      if (!RETRYABLE_CODES.has(err.code)) return false;
-      if (err.code === 500 && PERMANENT_500.test(err.status.message)) return false;
+      if (!isTransientApiError(err)) return false;
       if (err.code === 429 && err.retryAfterSeconds !== undefined) return Math.min(err.retryAfterSeconds * 1000, MAX_RETRY_AFTER_MS);
       return backoffDelay(attemptIndex, options.retry);
     }

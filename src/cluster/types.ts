@@ -1,7 +1,8 @@
 /**
- * The cluster port: hookrunner's own narrow interface to a Kubernetes API server (STYLE §5).
- * The adapter in this folder implements it on `@kubernetes/client-node`; the engine's unit tests
- * use an in-memory fake of it. Objects passed in are never mutated.
+ * The cluster port: hookrunner's own narrow interface to a Kubernetes API server
+ * (docs/architecture.md, "Folders"). The adapter in this folder implements it on
+ * `@kubernetes/client-node`; the worker's unit tests run on an in-memory one
+ * (`test/helpers/memory-cluster.ts`). Objects passed in are never mutated.
  */
 import type { KubeObject } from '../manifests/index.js';
 

@@ -38,7 +38,7 @@ export interface StepContext {
   syncId: string;
   namespace: string;
   revision: string;
-  /** Epoch ms: no wait of this step goes beyond it (D3). */
+  /** Epoch ms: no wait of this step goes beyond it by more than the 1 s a late wait gets to look once (D3). */
   deadlineAt: number;
   /** D3: default hook timeout, ms. */
   hookTimeoutMs: number;

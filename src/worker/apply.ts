@@ -1,6 +1,8 @@
 /**
  * §4.5 steps 3 and 5: prunes, then applies in runs of the same kind — each run in parallel, runs
  * one after the other, not waiting for health. A failed apply does not stop later kind groups.
+ * An infrastructure failure (`failures.ts`) is thrown, once the calls under way have returned,
+ * so the queue retries the step; any other failure is the task's result.
  */
 import { AnnotationKeys, parseCsv } from '../manifests/index.js';
 import type { KubeObject } from '../manifests/index.js';
@@ -9,8 +11,9 @@ import type { StepContext } from '../queue/index.js';
 import { decorateForApply, resultFor } from '../sync/index.js';
 import type { TaskResult } from '../sync/index.js';
 import { errorMessage } from '../util/index.js';
-import { kubectlName, refOf } from './deps.js';
+import { MIN_WAIT_MS, kubectlName, refOf } from './deps.js';
 import type { StepDeps } from './deps.js';
+import { isInfrastructureError, settleAll } from './failures.js';
 import { hookSyncId } from './hooks.js';
 import type { HookStart } from './hooks.js';
 
@@ -35,7 +38,7 @@ export function kindRuns(tasks: readonly SyncTask[]): SyncTask[][] {
 export async function applyTasks(tasks: readonly SyncTask[], starts: ReadonlyMap<string, HookStart>, ctx: StepContext, deps: StepDeps): Promise<Applied[]> {
   const out: Applied[] = [];
   for (const run of kindRuns(tasks)) {
-    out.push(...(await Promise.all(run.map((task) => applyOne(task, starts.get(task.key), ctx, deps)))));
+    out.push(...(await settleAll(run.map((task) => applyOne(task, starts.get(task.key), ctx, deps)))));
   }
   return out;
 }
@@ -64,6 +67,8 @@ async function applyOne(task: SyncTask, start: HookStart | undefined, ctx: StepC
     if (task.kind === 'CustomResourceDefinition') await crdEstablished(object, deps);
     return { task, object, result: resultFor(task, { status: 'Synced', hookPhase: 'Running', message: `${kubectlName(task)} ${verb}`, startedAt, ...logs }) };
   } catch (err) {
+    // A blip is the step's failure, retried by the queue; a redelivery adopts a hook applied meanwhile (D8).
+    if (isInfrastructureError(err)) throw err;
     return { task, result: resultFor(task, { status: 'SyncFailed', hookPhase: 'Failed', message: errorMessage(err), startedAt, finishedAt: deps.now(), ...logs }) };
   }
 }
@@ -86,31 +91,66 @@ async function crdEstablished(crd: KubeObject, deps: StepDeps): Promise<void> {
 /**
  * §9.1 prune: skipped unless pruning is on; `Prune=false` on the live object skips it; an object
  * already being deleted is not deleted again; `PrunePropagationPolicy` picks the propagation
- * (Foreground by default). §5.4: the wave then waits until the deletions finish.
+ * (Foreground by default). §5.4: the wave then waits until the deletions finish. The object
+ * pruned is the one the prepare step saw (its uid, the delete's precondition): once it is gone
+ * the prune is done, even if another object took its name meanwhile.
+ * Every delete goes out before any wait, and an infrastructure failure is thrown once they have
+ * all returned (no wait of another prune holds it up); the waits cannot leave one behind either.
  */
 export async function pruneTasks(tasks: readonly SyncTask[], ctx: StepContext, deps: StepDeps): Promise<Applied[]> {
-  return Promise.all(
-    tasks.map(async (task): Promise<Applied> => {
-      const live = task.live;
-      const options = parseCsv(live?.metadata.annotations?.[AnnotationKeys.syncOptions]);
-      if (!ctx.prune) return { task, result: resultFor(task, { status: 'PruneSkipped', hookPhase: 'Succeeded', message: 'ignored (requires pruning)' }) };
-      if (options.includes('Prune=false')) return { task, result: resultFor(task, { status: 'PruneSkipped', hookPhase: 'Succeeded', message: 'ignored (no prune)' }) };
-      if (ctx.dryRun) return { task, result: resultFor(task, { status: 'Pruned', hookPhase: 'Succeeded', message: 'pruned (dry run)' }) };
-      const policy = options.find((o) => o.startsWith('PrunePropagationPolicy='))?.split('=')[1]?.toLowerCase();
-      const propagationPolicy = policy === 'background' ? 'Background' : policy === 'orphan' ? 'Orphan' : 'Foreground';
-      const ref = refOf(task);
-      try {
-        const current = await deps.cluster.get(ref);
-        if (current && !current.metadata.deletionTimestamp) await deps.cluster.delete(ref, { propagationPolicy, ...(live?.metadata.uid ? { uid: live.metadata.uid } : {}) });
-        await deps.cluster.waitFor(ref, (obj) => obj === undefined, {
-          timeoutMs: Math.max(1_000, ctx.deadlineAt - deps.now()),
-          description: `${kubectlName(task)} to be deleted (prune)`,
-          signal: deps.cancel.signal,
-        });
-        return { task, result: resultFor(task, { status: 'Pruned', hookPhase: 'Succeeded', message: 'pruned', finishedAt: deps.now() }) };
-      } catch (err) {
-        return { task, result: resultFor(task, { status: 'SyncFailed', hookPhase: 'Failed', message: errorMessage(err), finishedAt: deps.now() }) };
-      }
-    }),
-  );
+  const started = await settleAll(tasks.map((task) => startPrune(task, ctx, deps)));
+  return settleAll(started.map((s) => ('result' in s ? Promise.resolve(s) : awaitPrune(s, ctx, deps))));
+}
+
+/** A prune whose delete went out (or was under way already): what to wait for. */
+interface PruneInFlight {
+  task: SyncTask;
+  /** The uid of the object to prune; absent when the prepare step did not read one. */
+  uid: string | undefined;
+}
+
+const pruned = (task: SyncTask, deps: StepDeps): Applied => ({ task, result: resultFor(task, { status: 'Pruned', hookPhase: 'Succeeded', message: 'pruned', finishedAt: deps.now() }) });
+
+const pruneFailed = (task: SyncTask, err: unknown, deps: StepDeps): Applied => {
+  if (isInfrastructureError(err)) throw err;
+  return { task, result: resultFor(task, { status: 'SyncFailed', hookPhase: 'Failed', message: errorMessage(err), finishedAt: deps.now() }) };
+};
+
+/** The object is gone when nothing has its name, or what has it is another object (another uid). */
+const goneOrReplaced = (uid: string | undefined) => (obj: KubeObject | undefined): boolean => obj === undefined || (uid !== undefined && obj.metadata.uid !== uid);
+
+async function startPrune(task: SyncTask, ctx: StepContext, deps: StepDeps): Promise<Applied | PruneInFlight> {
+  const live = task.live;
+  const options = parseCsv(live?.metadata.annotations?.[AnnotationKeys.syncOptions]);
+  if (!ctx.prune) return { task, result: resultFor(task, { status: 'PruneSkipped', hookPhase: 'Succeeded', message: 'ignored (requires pruning)' }) };
+  if (options.includes('Prune=false')) return { task, result: resultFor(task, { status: 'PruneSkipped', hookPhase: 'Succeeded', message: 'ignored (no prune)' }) };
+  if (ctx.dryRun) return { task, result: resultFor(task, { status: 'Pruned', hookPhase: 'Succeeded', message: 'pruned (dry run)' }) };
+  const policy = options.find((o) => o.startsWith('PrunePropagationPolicy='))?.split('=')[1]?.toLowerCase();
+  const propagationPolicy = policy === 'background' ? 'Background' : policy === 'orphan' ? 'Orphan' : 'Foreground';
+  const ref = refOf(task);
+  const uid = live?.metadata.uid;
+  try {
+    const current = await deps.cluster.get(ref);
+    // Deleted (and maybe re-created under the same name) since the prepare step read it: done.
+    if (!current || goneOrReplaced(uid)(current)) return pruned(task, deps);
+    if (current.metadata.deletionTimestamp) return { task, uid };
+    // `notFound`: gone meanwhile, or the uid precondition failed (another object has the name now).
+    const outcome = await deps.cluster.delete(ref, { propagationPolicy, ...(uid ? { uid } : {}) });
+    return outcome === 'notFound' ? pruned(task, deps) : { task, uid };
+  } catch (err) {
+    return pruneFailed(task, err, deps);
+  }
+}
+
+async function awaitPrune({ task, uid }: PruneInFlight, ctx: StepContext, deps: StepDeps): Promise<Applied> {
+  try {
+    await deps.cluster.waitFor(refOf(task), goneOrReplaced(uid), {
+      timeoutMs: Math.max(MIN_WAIT_MS, ctx.deadlineAt - deps.now()),
+      description: `${kubectlName(task)} to be deleted (prune)`,
+      signal: deps.cancel.signal,
+    });
+    return pruned(task, deps);
+  } catch (err) {
+    return pruneFailed(task, err, deps);
+  }
 }

@@ -16,6 +16,13 @@ export interface StepDeps {
   now(): number;
 }
 
+/**
+ * The shortest wait a step asks for (`waitFor` refuses a timeout ≤ 0): a wait whose operation
+ * deadline has passed, or is about to, still reads the object once and then fails with D3's
+ * message — what was awaited and what was last seen — instead of an argument error.
+ */
+export const MIN_WAIT_MS = 1_000;
+
 export function refOf(task: SyncTask): ObjectRef {
   const obj = task.target ?? task.live;
   return {

@@ -9,8 +9,9 @@ import type { SyncTask } from '../plan/index.js';
 import { TrackingKeys, resultFor, trackedApp } from '../sync/index.js';
 import type { HookLog, TaskResult } from '../sync/index.js';
 import { errorMessage } from '../util/index.js';
-import { refOf } from './deps.js';
+import { MIN_WAIT_MS, refOf } from './deps.js';
 import type { StepDeps } from './deps.js';
+import { isInfrastructureError, settleAll } from './failures.js';
 import { captureLogs } from './logs.js';
 
 /** How a hook task starts: already ours (adopt), over an older object (no BeforeHookCreation), or fresh. */
@@ -51,9 +52,10 @@ function failed(task: SyncTask, deps: StepDeps, message: string, olderLogs?: Hoo
  * §4.5 step 1, and the live lookup of §3 step 5: find each hook's live object; adopt what this
  * attempt created (D8); release the finalizer an earlier operation left. An object this
  * application does not track is not "found" (§7): the apply goes over it, nothing deletes it.
+ * A read refused for this object (a 403) fails its task; an infrastructure failure is thrown.
  */
 export async function inspectHooks(tasks: readonly SyncTask[], ctx: { app: string; syncId: string }, deps: StepDeps): Promise<HookStart[]> {
-  return Promise.all(
+  return settleAll(
     tasks.map(async (task): Promise<HookStart> => {
       const ref = refOf(task);
       try {
@@ -64,6 +66,7 @@ export async function inspectHooks(tasks: readonly SyncTask[], ctx: { app: strin
         await deps.cluster.removeFinalizer(ref, HOOK_FINALIZER);
         return { task, existing: live };
       } catch (err) {
+        if (isInfrastructureError(err)) throw err;
         return failed(task, deps, `reading the hook's live object: ${errorMessage(err)}`);
       }
     }),
@@ -72,10 +75,12 @@ export async function inspectHooks(tasks: readonly SyncTask[], ctx: { app: strin
 
 /**
  * §4.5 step 4 / §6.2 BeforeHookCreation: delete the older instance (its logs kept first, D4) and
- * wait until it is gone, within the operation's deadline. Other hooks pass through.
+ * wait until it is gone, within the operation's deadline (at least `MIN_WAIT_MS`, so a passed
+ * deadline gives D3's message). Other hooks pass through. An infrastructure failure is thrown;
+ * the redelivered step finds the older instance being deleted, or gone.
  */
 export async function replaceOlderHooks(starts: readonly HookStart[], deadlineAt: number, deps: StepDeps): Promise<HookStart[]> {
-  return Promise.all(
+  return settleAll(
     starts.map(async (start): Promise<HookStart> => {
       const { task, existing: live } = start;
       if (!live || start.error || start.foreign || !task.deletePolicies?.includes('BeforeHookCreation')) return start;
@@ -84,11 +89,12 @@ export async function replaceOlderHooks(starts: readonly HookStart[], deadlineAt
       try {
         if (!live.metadata.deletionTimestamp) await deps.cluster.delete(ref, { propagationPolicy: 'Foreground' });
         await deps.cluster.waitFor(ref, (obj) => obj === undefined, {
-          timeoutMs: Math.max(0, Math.min(DELETE_WAIT_MS, task.hookTimeoutMs ?? DELETE_WAIT_MS, deadlineAt - deps.now())),
+          timeoutMs: Math.max(MIN_WAIT_MS, Math.min(DELETE_WAIT_MS, task.hookTimeoutMs ?? DELETE_WAIT_MS, deadlineAt - deps.now())),
           description: `the older ${task.kind} ${task.namespace ? `${task.namespace}/` : ''}${task.name} to be deleted (BeforeHookCreation)`,
           signal: deps.cancel.signal,
         });
       } catch (err) {
+        if (isInfrastructureError(err)) throw err;
         return failed(task, deps, `failed to delete the older hook: ${errorMessage(err)}`, olderLogs);
       }
       return { task, olderLogs };

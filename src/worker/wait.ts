@@ -10,7 +10,7 @@ import { hookVerdict, resourceVerdict } from '../sync/index.js';
 import type { Health, TaskResult, TaskVerdict } from '../sync/index.js';
 import { AbortedError, DeadlineExceededError, errorMessage } from '../util/index.js';
 import type { Applied } from './apply.js';
-import { kubectlName, refOf } from './deps.js';
+import { MIN_WAIT_MS, kubectlName, refOf } from './deps.js';
 import type { StepDeps } from './deps.js';
 import { deleteHook } from './hooks.js';
 import { captureLogs } from './logs.js';
@@ -45,7 +45,9 @@ async function awaitOne(applied: Applied, options: AwaitOptions, deps: StepDeps)
   const awaited = applied.object !== undefined && applied.result.status === 'Synced' && (task.hook || options.waitForResources);
   if (!awaited || !applied.object) return { result: applied.result, terminated: false };
   const ref = refOf(task);
-  const timeoutMs = task.hook ? Math.min(task.hookTimeoutMs ?? options.hookTimeoutMs, options.deadlineAt - deps.now()) : options.deadlineAt - deps.now();
+  // D3: the hook timeout and the operation deadline; once the deadline has passed, one short look
+  // (`MIN_WAIT_MS`), so the task fails with what was awaited and last seen (or completes, if it has).
+  const timeoutMs = Math.max(MIN_WAIT_MS, task.hook ? Math.min(task.hookTimeoutMs ?? options.hookTimeoutMs, options.deadlineAt - deps.now()) : options.deadlineAt - deps.now());
   let last: { verdict: TaskVerdict; health: Health | undefined } | undefined;
   const what = task.hook ? `${kubectlName(task)} to complete` : `${kubectlName(task)} to be healthy`;
   try {
@@ -56,7 +58,7 @@ async function awaitOne(applied: Applied, options: AwaitOptions, deps: StepDeps)
         last = verdictOf(applied, o);
         return last.verdict.phase !== 'Running';
       },
-      { timeoutMs: Math.max(0, timeoutMs), description: what, signal: deps.cancel.signal },
+      { timeoutMs, description: what, signal: deps.cancel.signal },
     );
     if (!obj) {
       // §5.4 [GE]: the object of a running task vanished.
@@ -98,8 +100,11 @@ async function completeHook(result: TaskResult, obj: KubeObject, deps: StepDeps)
 
 /**
  * §10.1 for a task still running when the operation terminates: a hook that just finished keeps
- * its real phase; one still running is deleted (logs kept) and marked Failed "Terminated" (or,
- * for the operation deadline, D3's message). Plain resources are not rolled back.
+ * its real phase; one still running, or whose state cannot be read (unknown: a failed read is not
+ * "gone"), is deleted (logs kept) and marked Failed "Terminated" (or, for the operation deadline,
+ * D3's message) — or Error with the reason when that deletion fails, since it may still run. Only
+ * a hook whose object is gone is Succeeded "Terminated". Plain resources are not rolled back.
+ * Nothing here throws: a redelivered step of a terminating operation applies and deletes nothing.
  */
 async function terminate(applied: Applied, deps: StepDeps): Promise<{ result: TaskResult; terminated: boolean }> {
   const { task } = applied;
@@ -109,26 +114,34 @@ async function terminate(applied: Applied, deps: StepDeps): Promise<{ result: Ta
     if (reason === 'timeout') return { result: { ...applied.result, hookPhase: 'Failed', message: `operation timed out while waiting for ${kubectlName(task)} to be healthy`, finishedAt: now }, terminated: true };
     return { result: applied.result, terminated: true };
   }
-  const live = await deps.cluster.get(refOf(task)).catch(() => undefined);
-  if (!live) return { result: { ...applied.result, hookPhase: 'Succeeded', message: 'Terminated', finishedAt: now }, terminated: true };
-  const { verdict, health } = verdictOf(applied, live);
-  const stillRunning = verdict.phase === 'Running';
-  const deleted = stillRunning || task.deletePolicies?.includes('HookFailed') ? await deleteHook(task, deps) : undefined;
-  if (!deleted) {
-    const logs = await captureLogs(deps.cluster, live, deps.logTailBytes);
-    await deps.cluster.removeFinalizer(refOf(task), HOOK_FINALIZER).catch(() => undefined);
-    if (logs.length) applied.result.logs = [...(applied.result.logs ?? []), ...logs];
+  let live: KubeObject | undefined;
+  try {
+    live = await deps.cluster.get(refOf(task));
+    if (!live) return { result: { ...applied.result, hookPhase: 'Succeeded', message: 'Terminated', finishedAt: now }, terminated: true };
+  } catch (err) {
+    // Not "gone": its state is unknown, and §10.1 deletes a hook whose state is unknown.
+    deps.logger.warn('terminating: cannot read the hook, deleting it', { task: task.key, error: errorMessage(err) });
   }
-  const message = stillRunning ? (reason === 'timeout' ? `operation timed out while waiting for ${kubectlName(task)} to complete` : 'Terminated') : verdict.message;
-  return {
-    result: {
-      ...applied.result,
-      hookPhase: stillRunning ? 'Failed' : verdict.phase,
-      message,
-      finishedAt: now,
-      ...(health ? { health } : {}),
-      ...(deleted?.logs ? { logs: [...(applied.result.logs ?? []), ...deleted.logs] } : {}),
-    },
-    terminated: true,
-  };
+  const seen = live ? verdictOf(applied, live) : undefined;
+  const health = seen?.health ? { health: seen.health } : {};
+  if (live && seen && seen.verdict.phase !== 'Running') {
+    // It just finished: its real phase; deleted only with HookFailed.
+    const deleted = task.deletePolicies?.includes('HookFailed') ? await deleteHook(task, deps) : undefined;
+    if (!deleted) {
+      const logs = await captureLogs(deps.cluster, live, deps.logTailBytes);
+      await deps.cluster.removeFinalizer(refOf(task), HOOK_FINALIZER).catch(() => undefined);
+      if (logs.length) applied.result.logs = [...(applied.result.logs ?? []), ...logs];
+    }
+    const logs = deleted?.logs ? { logs: [...(applied.result.logs ?? []), ...deleted.logs] } : {};
+    return { result: { ...applied.result, hookPhase: seen.verdict.phase, message: seen.verdict.message, finishedAt: now, ...health, ...logs }, terminated: true };
+  }
+  // Still running, or unknown: stop it.
+  const deleted = await deleteHook(task, deps);
+  const logs = deleted.logs ? { logs: [...(applied.result.logs ?? []), ...deleted.logs] } : {};
+  if (deleted.hookPhase === 'Error') {
+    // Not stopped (it may still run): an error, never "Terminated".
+    return { result: { ...applied.result, hookPhase: 'Error', message: deleted.message, finishedAt: now, ...health, ...logs }, terminated: true };
+  }
+  const message = reason === 'timeout' ? `operation timed out while waiting for ${kubectlName(task)} to complete` : 'Terminated';
+  return { result: { ...applied.result, hookPhase: 'Failed', message, finishedAt: now, ...health, ...logs }, terminated: true };
 }

@@ -170,12 +170,10 @@ describe('apply: prune (§9.1)', () => {
     expect((await running).results).toEqual([expect.objectContaining({ name: 'old', status: 'SyncFailed', message: expect.stringMatching(/^timed out after 1s waiting for configmap\/old to be deleted \(prune\); last seen: ConfigMap app\/old: health Progressing \(Pending deletion\); conditions none, being deleted$/) })]);
   });
 
-  // BUG (src/worker/apply.ts pruneTasks): the delete carries a uid precondition (the object the
-  // prepare step saw), and a failed precondition reads as 'notFound' — but the wait that follows
-  // is "until nothing has that name". When the object was replaced (deleted and re-created under
-  // the same name, another uid) the prune waits for the new object to go, i.e. until the
-  // operation deadline, and then fails the sync. The wait should end when the pruned uid is gone.
-  it.fails('should count a prune done when the object it meant (by uid) is gone, even if another took its name', async () => {
+  // The delete carries a uid precondition (the object the prepare step saw). When that object was
+  // replaced (deleted and re-created under the same name, another uid) the prune is done: it must
+  // not wait for the new object to go, i.e. until the operation deadline (§9.1).
+  it('should count a prune done when the object it meant (by uid) is gone, even if another took its name', async () => {
     const c = cluster();
     const tasks = await pruneSetup(c);
     await c.delete(cmRef('old'));
@@ -183,5 +181,50 @@ describe('apply: prune (§9.1)', () => {
     const running = runStep(stepData(tasks, { context: { prune: true } }), deps(c));
     void c.waiting(1, 'to be deleted (prune)').then(() => c.expireWaits(), () => undefined);
     expect((await running).results[0]).toMatchObject({ status: 'Pruned', message: 'pruned' });
+  });
+
+  it('should count a prune done, without waiting, when its delete finds the uid precondition failed (replaced meanwhile)', async () => {
+    const c = cluster();
+    const tasks = await pruneSetup(c);
+    // The object is replaced between the read and the delete: the client answers notFound.
+    const result = await runStep(stepData(tasks, { context: { prune: true } }), deps(c, { cluster: { ...c, delete: () => Promise.resolve('notFound' as const) } }));
+    expect(result.results[0]).toMatchObject({ status: 'Pruned', hookPhase: 'Succeeded', message: 'pruned' });
+    expect(callsOf(c, ['waitFor'])).toEqual([]);
+  });
+
+  it('should end the prune wait when the object is gone, even if another object took its name by the time it is seen', async () => {
+    const c = cluster();
+    const tasks = await pruneSetup(c, {}, { finalizers: ['example.com/cleanup'] });
+    const predicates: ((obj: KubeObject | undefined) => boolean)[] = [];
+    const spy = { ...c, waitFor: (ref: Parameters<MemoryCluster['waitFor']>[0], predicate: (obj: KubeObject | undefined) => boolean, options: Parameters<MemoryCluster['waitFor']>[2]) => (predicates.push(predicate), c.waitFor(ref, predicate, options)) };
+    const running = runStep(stepData(tasks, { context: { prune: true } }), deps(c, { cluster: spy }));
+    await c.waiting(1, 'to be deleted (prune)');
+    const old = c.object(cmRef('old'));
+    expect(predicates[0]?.(old)).toBe(false);
+    expect(predicates[0]?.(undefined)).toBe(true);
+    expect(predicates[0]?.({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'old', namespace: NS, uid: 'another-uid' } })).toBe(true);
+    await c.removeFinalizer(cmRef('old'), 'example.com/cleanup');
+    expect((await running).results[0]).toMatchObject({ status: 'Pruned', message: 'pruned' });
+  });
+
+  it('should throw an infrastructure failure of a prune (read or delete) once every prune has had its delete, and finish on redelivery', async () => {
+    const c = cluster();
+    const a = await c.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'old-a', namespace: NS, labels: { 'hookrunner.io/app': APP } }, data: {} });
+    const b = await c.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'old-b', namespace: NS, labels: { 'hookrunner.io/app': APP }, finalizers: ['example.com/slow'] }, data: {} });
+    const tasks = planTasks([configMapYaml('keep')], { pruneCandidates: [a, b] });
+    const data = stepData(tasks, { context: { prune: true } });
+    c.failNext('delete', { name: 'old-a' }, kubeErrors.unreachable());
+    // old-b's deletion is held by a finalizer: the step throws without waiting for it.
+    await expect(runStep(data, deps(c))).rejects.toThrow(/unreachable/);
+    expect(callsOf(c, ['delete', 'waitFor', 'apply'])).toEqual(['apply ConfigMap/old-a', 'apply ConfigMap/old-b', 'delete ConfigMap/old-a', 'delete ConfigMap/old-b']);
+    expect(c.pendingWaits()).toEqual([]);
+    c.failNext('get', { name: 'old-b' }, kubeErrors.internal());
+    await expect(runStep(data, deps(c))).rejects.toThrow(/InternalError \(500\)/);
+    // The queue delivers it again: old-b, already being deleted, is not deleted twice.
+    const again = runStep(data, deps(c));
+    await c.waiting(1, 'configmap/old-b to be deleted (prune)');
+    await c.removeFinalizer(cmRef('old-b'), 'example.com/slow');
+    expect((await again).results.map((r) => [r.name, r.status])).toEqual([['old-a', 'Pruned'], ['old-b', 'Pruned'], ['keep', 'Synced']]);
+    expect(callsOf(c, ['delete'])).toEqual(['delete ConfigMap/old-a', 'delete ConfigMap/old-b', 'delete ConfigMap/old-a']);
   });
 });

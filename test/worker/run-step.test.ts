@@ -4,7 +4,7 @@
  * delay (D2), and infrastructure errors vs per-resource failures (STYLE §4).
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { isInvalid } from '../../src/cluster/index.js';
+import { KubeApiError, isInvalid } from '../../src/cluster/index.js';
 import type { StepResult } from '../../src/sync/index.js';
 import { runStep } from '../../src/worker/index.js';
 import { kubeErrors } from '../helpers/memory-cluster.js';
@@ -157,29 +157,76 @@ describe('runStep: per-resource failures are data, infrastructure failures are t
     await expect(runStep(stepData([], { kind: 'prepare', prepare }), deps(c))).rejects.toThrow(/unreachable/);
   });
 
-  // BUG (src/worker/apply.ts applyOne): every error of the apply, a network failure included, becomes
-  // a SyncFailed task result, so a blip fails the sync (and runs SyncFail hooks) instead of throwing
-  // for the queue to retry the step (StepResult.error "the step is retried by the queue").
-  it.fails('should throw a network failure during a wave apply instead of failing the task', async () => {
+  // A network failure of the apply (after the client's retries) is the step's failure: thrown for
+  // the queue to retry the step, not a SyncFailed row that fails the sync and runs SyncFail hooks.
+  it('should throw a network failure during a wave apply instead of failing the task', async () => {
     const c = cluster();
     c.failNext('apply', { name: 'cfg' }, kubeErrors.unreachable());
     await expect(runStep(stepData(planTasks([configMapYaml('cfg')])), deps(c))).rejects.toThrow(/unreachable/);
   });
 
-  // Same root cause for a transient 500 (the client already retried it): reported as SyncFailed.
-  // Only the permanent "failed to convert new object" 500 is a property of the manifest (D10, below).
-  it.fails('should throw a transient 500 during a wave apply instead of failing the task', async () => {
+  // The same for a transient 500 (the client already retried it). Only the permanent "failed to
+  // convert new object" 500 is a property of the manifest (D10, below).
+  it('should throw a transient 500 during a wave apply instead of failing the task', async () => {
     const c = cluster();
     c.failNext('apply', { name: 'cfg' }, kubeErrors.internal());
     await expect(runStep(stepData(planTasks([configMapYaml('cfg')])), deps(c))).rejects.toThrow(/InternalError/);
   });
 
-  // Same root cause in hooks.ts inspectHooks and apply.ts pruneTasks: a network failure reading a
-  // hook's live object or pruning fails that task ("reading the hook's live object: …") instead of the step.
-  it.fails('should throw a network failure reading a hook or pruning, instead of failing the task', async () => {
+  // The same when reading a hook's live object (hooks.ts inspectHooks) or pruning (apply.ts
+  // pruneTasks, tested in apply.test.ts).
+  it('should throw a network failure reading a hook or pruning, instead of failing the task', async () => {
     const c = cluster();
     c.failNext('get', { name: 'pre' }, kubeErrors.unreachable());
     await expect(runStep(stepData(planTasks([jobYaml('pre', 'PreSync')])), deps(c))).rejects.toThrow(/unreachable/);
+  });
+
+  it('should throw the other answers the client retries itself (429, 502, 503, 504) once it gave up', async () => {
+    const c = cluster();
+    const tasks = planTasks([configMapYaml('cfg')]);
+    c.failNext('apply', { name: 'cfg' }, kubeErrors.tooManyRequests());
+    await expect(runStep(stepData(tasks), deps(c))).rejects.toThrow(/TooManyRequests \(429\)/);
+    for (const [code, reason] of [[502, 'BadGateway'], [503, 'ServiceUnavailable'], [504, 'Timeout']] as const) {
+      c.failNext('apply', { name: 'cfg' }, new KubeApiError({ code, reason, message: 'the server is currently unable to handle the request' }));
+      await expect(runStep(stepData(tasks), deps(c))).rejects.toThrow(`${reason} (${code})`);
+    }
+    expect(c.objects({ kind: 'ConfigMap' })).toEqual([]);
+  });
+
+  it('should throw only once the other applies of the kind run have returned, and adopt on redelivery the hook applied meanwhile (D8)', async () => {
+    const c = cluster();
+    const data = stepData(planTasks([jobYaml('a', 'PreSync'), jobYaml('b', 'PreSync')]));
+    c.failNext('apply', { name: 'a' }, kubeErrors.unreachable());
+    await expect(runStep(data, deps(c))).rejects.toThrow(/unreachable/);
+    // b's apply went out with a's and had returned: nothing of the step is still running.
+    expect(callsOf(c, ['apply'], 'Job')).toEqual(['apply Job/a', 'apply Job/b']);
+    const b = c.object({ apiVersion: 'batch/v1', kind: 'Job', namespace: NS, name: 'b' });
+    expect(b?.metadata.annotations?.['hookrunner.io/sync-id']).toBe(`${SYNC_ID}/PreSync`);
+    // The queue delivers the step again: a is created, b adopted, not created twice.
+    const d = deps(c);
+    const again = runStep(data, d);
+    await c.waiting(2);
+    expect(d.progressed[0]?.map((r) => [r.name, r.message])).toEqual([['a', 'job.batch/a created'], ['b', 'job.batch/b adopted (created earlier by this operation)']]);
+    expect(callsOf(c, ['apply', 'delete'], 'Job')).toEqual(['apply Job/a', 'apply Job/b', 'apply Job/a']);
+    expect(c.object({ apiVersion: 'batch/v1', kind: 'Job', namespace: NS, name: 'b' })?.metadata.uid).toBe(b?.metadata.uid);
+    for (const name of ['a', 'b']) c.completeJob({ apiVersion: 'batch/v1', kind: 'Job', namespace: NS, name }, { outcome: 'succeeded' });
+    expect((await again).results.map((r) => [r.name, r.hookPhase])).toEqual([['a', 'Succeeded'], ['b', 'Succeeded']]);
+    expect(c.objects({ kind: 'Pod' })).toHaveLength(2);
+  });
+
+  it('should throw a transient failure deleting an older hook instance (BeforeHookCreation), and replace it on redelivery', async () => {
+    const c = cluster({ jobs: 'succeed' });
+    const tasks = planTasks([jobYaml('pre', 'PreSync')]);
+    c.seed(liveHook(task(tasks, 'pre'), 'op-6-0/PreSync'));
+    const oldUid = c.object({ apiVersion: 'batch/v1', kind: 'Job', namespace: NS, name: 'pre' })?.metadata.uid;
+    c.failNext('delete', { name: 'pre' }, kubeErrors.internal());
+    const data = stepData(tasks);
+    await expect(runStep(data, deps(c))).rejects.toThrow(/InternalError \(500\)/);
+    expect(callsOf(c, ['apply'], 'Job')).toEqual([]);
+    const result = await runStep(data, deps(c));
+    expect(result.results[0]).toMatchObject({ status: 'Synced', hookPhase: 'Succeeded' });
+    expect(c.objects({ kind: 'Job' }).map((j) => j.metadata.uid)).not.toContain(oldUid);
+    expect(c.objects({ kind: 'Job' })).toHaveLength(1);
   });
 
   it('should fail the task, not the step, on the permanent 500 of an undecodable apply (the lab invalid Pod, D10)', async () => {

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { runStep } from '../../src/worker/index.js';
 import { kubeErrors } from '../helpers/memory-cluster.js';
-import { HOOK_FINALIZER, NOW, NS, callsOf, cluster, configMapYaml, deploymentYaml, deps, jobYaml, liveHook, planTasks, stepData, task } from './step-fixtures.js';
+import { HOOK_FINALIZER, NOW, NS, SYNC_ID, callsOf, cluster, configMapYaml, deploymentYaml, deps, jobYaml, liveHook, planTasks, stepData, task } from './step-fixtures.js';
 
 const jobRef = (name: string) => ({ apiVersion: 'batch/v1', kind: 'Job', namespace: NS, name });
 const deployRef = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: NS, name: 'web' };
@@ -136,15 +136,34 @@ describe('wait: timeouts (D3)', () => {
     expect((await running).results[0]?.message).toMatch(/^timed out after 1m30s waiting for job.batch\/pre to complete; last seen: Job app\/pre:/);
   });
 
-  // BUG (src/worker/wait.ts awaitOne, also hooks.ts replaceOlderHooks): once the operation deadline
-  // has passed, the wait is asked with timeoutMs Math.max(0, …) = 0, which ClusterClient.waitFor
-  // refuses (InvalidInputError "timeoutMs must be > 0", real client and memory cluster alike). The
-  // hook then fails with "waiting for job.batch/pre to complete: waitFor: timeoutMs must be > 0"
-  // instead of D3's message saying what was awaited and its last observed status.
-  it.fails('should fail a hook with the D3 timeout message when the operation deadline has already passed', async () => {
+  // Once the operation deadline has passed, the wait is not asked with timeoutMs 0 (which
+  // ClusterClient.waitFor refuses: "waitFor: timeoutMs must be > 0") but with a short minimum, so
+  // the hook fails with D3's message saying what was awaited and its last observed status.
+  it('should fail a hook with the D3 timeout message when the operation deadline has already passed', async () => {
     const c = cluster({ jobs: 'manual' });
     const result = await runStep(stepData(planTasks([jobYaml('pre', 'PreSync')]), { context: { deadlineAt: NOW - 1_000 } }), deps(c));
     expect(result.results[0]?.message).toMatch(/^timed out after .* waiting for job.batch\/pre to complete; last seen: Job app\/pre:/);
+  });
+
+  it('should still take the result of a hook that has completed when the operation deadline has passed (a redelivered step)', async () => {
+    const c = cluster();
+    const tasks = planTasks([jobYaml('pre', 'PreSync')]);
+    await c.apply(liveHook(task(tasks, 'pre'), `${SYNC_ID}/PreSync`));
+    c.completeJob(jobRef('pre'), { outcome: 'succeeded' });
+    const result = await runStep(stepData(tasks, { context: { deadlineAt: NOW - 1_000 } }), deps(c));
+    expect(result.results[0]).toMatchObject({ hookPhase: 'Succeeded', message: 'Reached expected number of succeeded pods' });
+  });
+
+  it('should give the deletion of an older hook instance a short wait, not 0, once the operation deadline has passed (BeforeHookCreation)', async () => {
+    const c = cluster();
+    const tasks = planTasks([jobYaml('pre', 'PreSync')]);
+    const old = liveHook(task(tasks, 'pre'), 'op-6-0/PreSync');
+    c.seed({ ...old, metadata: { ...old.metadata, finalizers: ['example.com/stuck'] } });
+    const running = runStep(stepData(tasks, { context: { deadlineAt: NOW - 1_000 } }), deps(c));
+    await c.waiting(1, 'BeforeHookCreation');
+    expect(c.pendingWaits()[0]?.timeoutMs).toBe(1_000);
+    c.expireWaits();
+    expect((await running).results[0]).toMatchObject({ status: 'SyncFailed', hookPhase: 'Error', message: expect.stringMatching(/^failed to delete the older hook: timed out after 1s waiting for the older Job app\/pre to be deleted \(BeforeHookCreation\); last seen: Job app\/pre:/) });
   });
 
   it('should fail a plain resource that is not healthy by the operation deadline, without deleting it', async () => {
@@ -229,11 +248,9 @@ describe('wait: termination (§10.1)', () => {
     expect((await running).results[0]).toMatchObject({ hookPhase: 'Succeeded', message: 'Terminated' });
   });
 
-  // BUG (src/worker/wait.ts terminate): `cluster.get(...).catch(() => undefined)` takes a failed read
-  // for "the object is gone": the hook is reported Succeeded "Terminated" while its Job keeps
-  // running, is not deleted and keeps its finalizer. §10.1 deletes a running hook whose state is
-  // unknown, and a termination step that fails is an error, never a success.
-  it.fails('should not report a still running hook Succeeded when its live object cannot be read at termination', async () => {
+  // A failed read is not "the object is gone": §10.1 deletes a running hook whose state is unknown
+  // (Failed "Terminated"), and a termination step that fails is an error, never a success.
+  it('should not report a still running hook Succeeded when its live object cannot be read at termination', async () => {
     const c = cluster();
     const d = deps(c);
     const running = runStep(stepData(planTasks([jobYaml('pre', 'PreSync')])), d);
@@ -243,6 +260,32 @@ describe('wait: termination (§10.1)', () => {
     const result = await running;
     expect(result.results[0]?.hookPhase).not.toBe('Succeeded');
     expect(c.object(jobRef('pre'))).toBeUndefined();
+  });
+
+  it('should mark a hook unreadable at termination Failed "Terminated" once deleted, logs kept', async () => {
+    const c = cluster();
+    const d = deps(c);
+    const running = runStep(stepData(planTasks([jobYaml('pre', 'PreSync')])), d);
+    await c.waiting();
+    c.setLogs(NS, c.objects({ kind: 'Pod' })[0]?.metadata.name ?? '', 'half way');
+    c.failNext('get', { name: 'pre' }, kubeErrors.internal());
+    d.terminate('user');
+    const result = await running;
+    expect(result).toMatchObject({ terminated: true, results: [{ name: 'pre', hookPhase: 'Failed', message: 'Terminated' }] });
+    expect(result.results[0]?.logs?.map((l) => l.log)).toEqual(['half way']);
+    expect(d.logged).toContainEqual(expect.objectContaining({ level: 'warn', message: 'terminating: cannot read the hook, deleting it' }));
+  });
+
+  it('should mark a running hook Error, not "Terminated", when it cannot be deleted at termination', async () => {
+    const c = cluster();
+    const d = deps(c);
+    const running = runStep(stepData(planTasks([jobYaml('pre', 'PreSync')])), d);
+    await c.waiting();
+    c.failNext('delete', { name: 'pre' }, kubeErrors.forbidden({ verb: 'delete', resource: 'jobs', group: 'batch', name: 'pre', namespace: NS }));
+    d.terminate('timeout');
+    const result = await running;
+    expect(result).toMatchObject({ terminated: true, results: [{ name: 'pre', hookPhase: 'Error', message: expect.stringMatching(/^failed to delete resource: delete jobs.batch app\/pre: Forbidden \(403\)/) }] });
+    expect(c.object(jobRef('pre'))).toBeDefined();
   });
 
   it('should apply nothing in a wave whose operation is already terminating', async () => {

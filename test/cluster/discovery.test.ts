@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { isNotFound, KubeApiError } from '../../src/cluster/index.js';
+import {
+  collectionPath,
+  createDiscovery,
+  describeTarget,
+  discoveryPath,
+  findResource,
+  objectPath,
+  parseResourceList,
+} from '../../src/cluster/discovery.js';
+import type { ApiRequest } from '../../src/cluster/transport.js';
+
+/** Discovery: its pure parts, and its cache over an in-memory transport. */
+const batch = {
+  resources: [
+    { name: 'jobs/status', kind: 'Job', namespaced: true },
+    { name: 'jobs', kind: 'Job', namespaced: true },
+    { name: 'cronjobs', kind: 'CronJob', namespaced: true },
+  ],
+};
+
+describe('when reading discovery answers', () => {
+  it('should ask /api for the core group and /apis for the others', () => {
+    expect(discoveryPath('v1')).toBe('/api/v1');
+    expect(discoveryPath('batch/v1')).toBe('/apis/batch/v1');
+  });
+
+  it('should skip malformed entries and default namespaced to false', () => {
+    expect(parseResourceList({ resources: [{ name: 'a', kind: 'A' }, { name: 1, kind: 'B' }, null, { kind: 'C' }] })).toEqual([{ name: 'a', kind: 'A', namespaced: false }]);
+    expect(parseResourceList(null)).toEqual([]);
+    expect(parseResourceList({ resources: 'x' })).toEqual([]);
+  });
+
+  it('should find the main resource of a kind, not a subresource', () => {
+    expect(findResource(parseResourceList(batch), 'batch/v1', 'Job')).toEqual({ group: 'batch', version: 'v1', kind: 'Job', resource: 'jobs', namespaced: true });
+    expect(findResource(parseResourceList(batch), 'batch/v1', 'Pod')).toBeUndefined();
+    expect(findResource(undefined, 'batch/v1', 'Job')).toBeUndefined();
+  });
+
+  it('should build paths and kubectl-style names', () => {
+    const jobs = { group: 'batch', version: 'v1', kind: 'Job', resource: 'jobs', namespaced: true };
+    expect(collectionPath(jobs, 'a b')).toBe('/apis/batch/v1/namespaces/a%20b/jobs');
+    expect(objectPath(jobs, undefined, 'x')).toBe('/apis/batch/v1/jobs/x');
+    expect(describeTarget(jobs, 'app', 'x')).toBe('jobs.batch app/x');
+    expect(describeTarget(jobs, 'app')).toBe('jobs.batch in app');
+  });
+});
+
+function fakeTransport(answer: (req: ApiRequest) => unknown): { requests: string[]; requestJson(req: ApiRequest): Promise<unknown> } {
+  const requests: string[] = [];
+  return {
+    requests,
+    async requestJson(req) {
+      requests.push(req.path);
+      return answer(req);
+    },
+  };
+}
+
+describe('when discovery is cached', () => {
+  it('should ask once per apiVersion, concurrent callers included', async () => {
+    const t = fakeTransport(() => batch);
+    const discovery = createDiscovery(t);
+    const [a, b] = await Promise.all([discovery.resourceInfo('batch/v1', 'Job'), discovery.resourceInfo('batch/v1', 'CronJob')]);
+    expect([a?.resource, b?.resource]).toEqual(['jobs', 'cronjobs']);
+    await discovery.require('batch/v1', 'Job');
+    expect(t.requests).toEqual(['/apis/batch/v1']);
+  });
+
+  it('should ask again after invalidate', async () => {
+    const t = fakeTransport(() => batch);
+    const discovery = createDiscovery(t);
+    await discovery.resourceInfo('batch/v1', 'Job');
+    discovery.invalidate();
+    await discovery.resourceInfo('batch/v1', 'Job');
+    expect(t.requests).toHaveLength(2);
+  });
+
+  it('should cache an unserved group as undefined, and require() says so as kubectl does', async () => {
+    const t = fakeTransport(() => {
+      throw new KubeApiError({ code: 404, reason: 'NotFound', message: 'the server could not find the requested resource' });
+    });
+    const discovery = createDiscovery(t);
+    expect(await discovery.resourceInfo('example.com/v1', 'Widget')).toBeUndefined();
+    const err = await discovery.require('example.com/v1', 'Widget').catch((e: unknown) => e);
+    expect(isNotFound(err)).toBe(true);
+    expect((err as Error).message).toContain('no matches for kind "Widget" in version "example.com/v1"');
+    expect(t.requests).toHaveLength(1);
+  });
+
+  it('should not cache a failure', async () => {
+    let calls = 0;
+    const t = fakeTransport(() => {
+      calls++;
+      if (calls === 1) throw new KubeApiError({ code: 503, reason: 'ServiceUnavailable', message: 'later' });
+      return batch;
+    });
+    const discovery = createDiscovery(t);
+    await expect(discovery.resourceInfo('batch/v1', 'Job')).rejects.toThrow(/ServiceUnavailable/);
+    expect((await discovery.resourceInfo('batch/v1', 'Job'))?.resource).toBe('jobs');
+  });
+});
