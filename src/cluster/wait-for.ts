@@ -1,6 +1,6 @@
 /**
- * `waitFor`: a watch on the one object plus an occasional direct read as a backstop (USER-NEEDS
- * A.1 item 2: never rely on a single watch event), a deadline that says what it waited for and
+ * `waitFor`: a watch on the one object plus an occasional direct read as a backstop (never
+ * rely on a single watch event; docs/semantics.md D2, D3), a deadline that says what it waited for and
  * what it last saw, and explicit handling of the object vanishing.
  */
 import type { KubeObject } from '../manifests/index.js';
