@@ -66,7 +66,6 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   let sweepTimer: NodeJS.Timeout | undefined;
   let sweeping: Promise<void> | undefined;
 
-
   /** Build what a worker needs for the step in flight. */
   async function payloadOf(op: Operation): Promise<StepJobData> {
     return stepPayload(op, op.step?.kind === 'prepare' ? await store.inventory(op.app) : []);
