@@ -2,30 +2,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { freePort } from '../../src/engine/index.js';
-import { DeadlineExceededError, sleep } from '../../src/util/index.js';
 import { REDIS_URL, cleanPrefix, testPrefix } from '../helpers/redis.js';
 import { TOKEN } from './api-harness.js';
+import { waitUntilUp } from '../helpers/http.js';
 
 function capture() {
   const out = { stdout: '', stderr: '' };
   return { out, io: { stdout: { write: (s: string) => (out.stdout += s), isTTY: false }, stderr: { write: (s: string) => (out.stderr += s) } } };
 }
 
-async function waitUntilUp(url: string, timeoutMs = 15_000): Promise<void> {
-  const started = Date.now();
-  let last = 'no answer';
-  while (Date.now() - started < timeoutMs) {
-    try {
-      const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1_000) });
-      if (res.ok) return;
-      last = `HTTP ${res.status}`;
-    } catch (err) {
-      last = (err as Error).message;
-    }
-    await sleep(50);
-  }
-  throw new DeadlineExceededError(`${url}/healthz to answer`, Date.now() - started, last);
-}
 
 describe('hookrunner serve', () => {
   const prefixes: string[] = [];

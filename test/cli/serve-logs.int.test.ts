@@ -5,26 +5,11 @@
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { freePort } from '../../src/engine/index.js';
-import { DeadlineExceededError, sleep } from '../../src/util/index.js';
 import { REDIS_URL, cleanPrefix, testPrefix } from '../helpers/redis.js';
+import { waitUntilUp } from '../helpers/http.js';
 
 const TOKEN = 'serve-logs-token-0123456789';
 
-async function waitUntilUp(url: string, timeoutMs = 15_000): Promise<void> {
-  const started = Date.now();
-  let last = 'no answer';
-  while (Date.now() - started < timeoutMs) {
-    try {
-      const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1_000) });
-      if (res.ok) return;
-      last = `HTTP ${res.status}`;
-    } catch (err) {
-      last = (err as Error).message;
-    }
-    await sleep(50);
-  }
-  throw new DeadlineExceededError(`${url}/healthz to answer`, Date.now() - started, last);
-}
 
 /** The keys every line starts with, and their types (the entry's own fields follow, `msg` ends it). */
 function frame(entry: Record<string, unknown>): string[] {
