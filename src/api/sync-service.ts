@@ -7,6 +7,7 @@ import { ManifestError, formatIssue } from '../manifests/index.js';
 import type { Manifest, Warning } from '../manifests/index.js';
 import type { Orchestrator } from '../orchestrator/index.js';
 import { plan } from '../plan/index.js';
+import type { ResourceSelector } from '../plan/index.js';
 import { GitCommandError, SourceError } from '../sources/index.js';
 import type { GitCache } from '../sources/index.js';
 import { OperationRunningError } from '../store/index.js';
@@ -37,6 +38,8 @@ export interface SyncRequest {
   prune?: boolean;
   /** @defaultValue false */
   dryRun?: boolean;
+  /** Selective sync (docs/semantics.md §9.9): only these resources, no hooks. @defaultValue all */
+  resources?: ResourceSelector[];
   /** `api`, `webhook`, … */
   initiatedBy: string;
   /** An automated sync (webhook): §10.3 — retry `{limit: 5}` unless the application sets one. */
@@ -131,6 +134,8 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
         prune: request.prune ?? (request.automated ? (app.syncPolicy.automated?.prune ?? false) : false),
         pruneLast: syncOptions.get('PruneLast') === 'true',
         dryRun: request.dryRun ?? false,
+        ...(request.resources?.length ? { resources: request.resources } : {}),
+        ...(app.syncPolicy.syncOptions.length > 0 ? { syncOptions: [...app.syncPolicy.syncOptions] } : {}),
         initiatedBy: request.initiatedBy,
         ...(retry ? { retry } : {}),
         ...(app.notifications?.length ? { notifications: app.notifications } : {}),

@@ -4,7 +4,8 @@ import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
 import { ManifestError, formatIssue, formatWarning, loadManifests } from '../manifests/index.js';
 import type { Manifest, Warning } from '../manifests/index.js';
-import { plan } from '../plan/index.js';
+import { parseResourceSelector, plan } from '../plan/index.js';
+import type { ResourceSelector } from '../plan/index.js';
 import { OperationRunningError } from '../store/index.js';
 import { DEFAULT_HOOK_TIMEOUT_MS, DEFAULT_OPERATION_TIMEOUT_MS, isDone, operationDocument, operationSpec } from '../sync/index.js';
 import type { Operation, Subscription, TriggerName } from '../sync/index.js';
@@ -39,10 +40,32 @@ export interface SyncFlags {
   output: 'table' | 'json';
   concurrency: number;
   dryRun?: boolean;
+  resource: ResourceSelector[];
+  syncOption: string[];
   notify: Subscription[];
   notifyTriggers?: TriggerName[];
 }
 
+
+/** `--create-namespace`, or `--sync-option CreateNamespace=true`. */
+function createNamespaceOf(flags: SyncFlags): boolean {
+  return flags.createNamespace ?? flags.syncOption.includes('CreateNamespace=true');
+}
+
+const SYNC_OPTION = /^[A-Za-z]+=[A-Za-z0-9-]+$/;
+
+function collectSyncOption(value: string, previous: string[]): string[] {
+  if (!SYNC_OPTION.test(value)) throw new InvalidArgumentError(`must be Name=value, e.g. Replace=true, got "${value}"`);
+  return [...previous, value];
+}
+
+function collectSelector(value: string, previous: ResourceSelector[]): ResourceSelector[] {
+  try {
+    return [...previous, parseResourceSelector(value)];
+  } catch (err) {
+    throw new InvalidArgumentError(errorMessage(err));
+  }
+}
 
 function dnsLabel(what: string) {
   return (value: string): string => {
@@ -65,6 +88,8 @@ export function registerSync(program: Command, io: CliIO, setExit: (code: number
     .option('--prune', 'delete resources this application applied before and no longer declares')
     .option('--prune-last', 'prune after every other Sync-phase wave (PruneLast=true)')
     .option('--dry-run', 'plan and dry-run only; apply nothing')
+    .option('--sync-option <Name=value>', 'an application sync option: Replace=true, ServerSideApply=true, Validate=false (repeatable; docs/semantics.md §9)', collectSyncOption, [])
+    .option('--resource <GROUP:KIND:[NAMESPACE/]NAME>', 'sync only this resource, running no hooks (repeatable; core group empty: :ConfigMap:app/settings; docs/semantics.md §9.9)', collectSelector, [])
     .option('--timeout <duration>', `operation timeout (default: ${formatMs(DEFAULT_OPERATION_TIMEOUT_MS)}; docs/semantics.md D3)`, parseDurationOption)
     .option('--hook-timeout <duration>', `default hook timeout (default: ${formatMs(DEFAULT_HOOK_TIMEOUT_MS)}; docs/semantics.md D3)`, parseDurationOption)
     .option('--retry-limit <n>', 'retry a failed operation this many times (docs/semantics.md §10.3)', parsePositiveInt)
@@ -94,7 +119,7 @@ async function defaultRevision(path: string | undefined): Promise<string> {
 async function loadInput(paths: string[], flags: SyncFlags, io: CliIO): Promise<{ manifests: Manifest[]; warnings: Warning[] } | undefined> {
   try {
     const loaded = await loadManifests(paths, { recurse: flags.recurse ?? false, include: flags.include, exclude: flags.exclude });
-    const planned = plan(loaded.manifests, { namespace: flags.namespace, startedAt: new Date(), createNamespace: flags.createNamespace ?? false });
+    const planned = plan(loaded.manifests, { namespace: flags.namespace, startedAt: new Date(), createNamespace: createNamespaceOf(flags) });
     return { manifests: loaded.manifests, warnings: [...loaded.warnings, ...planned.warnings] };
   } catch (err) {
     if (!(err instanceof ManifestError)) throw err;
@@ -134,10 +159,12 @@ export async function runSync(paths: string[], flags: SyncFlags, io: CliIO): Pro
       revision: flags.revision ?? (await defaultRevision(paths[0])),
       manifests: input.manifests,
       warnings: input.warnings,
-      createNamespace: flags.createNamespace ?? false,
+      createNamespace: createNamespaceOf(flags),
       prune: flags.prune ?? false,
-      pruneLast: flags.pruneLast ?? false,
+      pruneLast: flags.pruneLast ?? flags.syncOption.includes('PruneLast=true'),
       dryRun: flags.dryRun ?? false,
+      ...(flags.resource.length > 0 ? { resources: flags.resource } : {}),
+      ...(flags.syncOption.length > 0 ? { syncOptions: flags.syncOption } : {}),
       ...(flags.timeout !== undefined ? { timeoutMs: flags.timeout } : {}),
       ...(flags.hookTimeout !== undefined ? { hookTimeoutMs: flags.hookTimeout } : {}),
       initiatedBy: 'cli',

@@ -19,6 +19,7 @@ import {
   mergePatchObject,
   readPodLogs,
   removeFinalizer,
+  replaceObject,
 } from './operations.js';
 import type { OperationContext } from './operations.js';
 import type { ClusterClientOptions } from './options.js';
@@ -59,6 +60,7 @@ export function createClusterClient(options: ClusterClientOptions = {}): KubeClu
     configSource: config.source,
     apply: (object, opts) => applyObject(ctx, object, opts),
     create: (object, opts) => createObject(ctx, object, opts),
+    replace: (object, opts) => replaceObject(ctx, object, opts),
     get: (ref) => getObject(ctx, ref),
     list: (ref, selectors) => listObjects(ctx, ref, selectors),
     delete: (ref, opts) => deleteObject(ctx, ref, opts),
@@ -85,6 +87,7 @@ export function createClusterClient(options: ClusterClientOptions = {}): KubeClu
 
     podLogs: (namespace, pod, opts) => readPodLogs(ctx, namespace, pod, opts),
     resourceInfo: (apiVersion, kind) => discovery.resourceInfo(apiVersion, kind),
+    listableResources: () => discovery.listable(),
     invalidateDiscovery: () => discovery.invalidate(),
     close() {
       lifecycle.close();

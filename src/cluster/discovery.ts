@@ -5,21 +5,25 @@
 import { splitApiVersion } from '../manifests/index.js';
 import { isNotFound, KubeApiError } from './errors.js';
 import type { Transport } from './transport.js';
-import type { ApiResourceInfo } from './types.js';
+import type { ApiResourceInfo, ListableResources } from './types.js';
 
 export interface Discovery {
   /** `undefined` when the server does not serve the kind. */
   resourceInfo(apiVersion: string, kind: string): Promise<ApiResourceInfo | undefined>;
   /** Like `resourceInfo`, but a kind the server does not serve is a `NotFound` `KubeApiError`. */
   require(apiVersion: string, kind: string): Promise<ApiResourceInfo>;
+  /** Every kind that can be listed, at its group's preferred version (as `kubectl api-resources`). */
+  listable(): Promise<ListableResources>;
   invalidate(): void;
 }
+
 
 /** One entry of an `APIResourceList` (a resource or a subresource such as `jobs/status`). */
 export interface ResourceListEntry {
   name: string;
   kind: string;
   namespaced: boolean;
+  verbs: string[];
 }
 
 /** The entries of an `APIResourceList` body; malformed entries are skipped. */
@@ -29,8 +33,27 @@ export function parseResourceList(body: unknown): ResourceListEntry[] {
   return resources.flatMap((r: unknown) => {
     const e = r as Partial<Record<string, unknown>> | null;
     if (!e || typeof e['name'] !== 'string' || typeof e['kind'] !== 'string') return [];
-    return [{ name: e['name'], kind: e['kind'], namespaced: e['namespaced'] === true }];
+    const verbs = Array.isArray(e['verbs']) ? e['verbs'].filter((v): v is string => typeof v === 'string') : [];
+    return [{ name: e['name'], kind: e['kind'], namespaced: e['namespaced'] === true, verbs }];
   });
+}
+
+/** The preferred group versions of an `APIGroupList` body (`apps/v1`, …); malformed groups are skipped. */
+export function preferredGroupVersions(body: unknown): string[] {
+  const groups = (body as { groups?: unknown } | null)?.groups;
+  if (!Array.isArray(groups)) return [];
+  return groups.flatMap((g: unknown) => {
+    const gv = (g as { preferredVersion?: { groupVersion?: unknown } } | null)?.preferredVersion?.groupVersion;
+    return typeof gv === 'string' && gv.includes('/') ? [gv] : [];
+  });
+}
+
+/** The main (not sub-) resources of one group version that support `list`. */
+export function listableEntries(apiVersion: string, entries: readonly ResourceListEntry[]): ApiResourceInfo[] {
+  const { group, version } = splitApiVersion(apiVersion);
+  return entries
+    .filter((e) => !e.name.includes('/') && e.verbs.includes('list'))
+    .map((e) => ({ group, version, kind: e.kind, resource: e.name, namespaced: e.namespaced }));
 }
 
 /** `no matches for kind "Widget" in version "example.com/v1"`, as kubectl words it. */
@@ -79,6 +102,20 @@ export function createDiscovery(transport: Pick<Transport, 'requestJson'>): Disc
     return findResource(await load(apiVersion), apiVersion, kind);
   }
 
+  async function listable(): Promise<ListableResources> {
+    const groups = await transport.requestJson({ method: 'GET', path: '/apis', describe: { verb: 'discover', target: 'API groups' } });
+    const groupVersions = ['v1', ...preferredGroupVersions(groups)];
+    const lists = await Promise.allSettled(groupVersions.map((gv) => load(gv)));
+    const resources: ApiResourceInfo[] = [];
+    const unavailable: string[] = [];
+    lists.forEach((list, i) => {
+      const gv = groupVersions[i] as string;
+      if (list.status === 'fulfilled') resources.push(...listableEntries(gv, list.value ?? []));
+      else unavailable.push(gv);
+    });
+    return { resources, unavailable };
+  }
+
   return {
     resourceInfo,
     async require(apiVersion, kind) {
@@ -86,6 +123,7 @@ export function createDiscovery(transport: Pick<Transport, 'requestJson'>): Disc
       if (!info) throw noKindMatch(apiVersion, kind);
       return info;
     },
+    listable,
     invalidate() {
       cache.clear();
     },

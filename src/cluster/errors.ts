@@ -215,9 +215,11 @@ const TRANSIENT_CODES: ReadonlySet<number> = new Set([429, 500, 502, 503, 504]);
 /**
  * 500s that the same request will always get again: kube-apiserver answers a server-side apply
  * whose object does not decode into its Go type (e.g. an unparseable quantity) with a 500
- * "failed to convert new object … unable to convert unstructured object" (D10: the object's failure).
+ * "failed to convert new object … unable to convert unstructured object", or a server-side apply
+ * with a field the schema does not declare with a 500 "failed to create typed patch object" (D10:
+ * the object's failure).
  */
-const PERMANENT_500 = /^failed to convert new object \(|unable to convert unstructured object to /;
+const PERMANENT_500 = /^failed to convert new object \(|unable to convert unstructured object to |^failed to create typed patch object \(/;
 
 /**
  * An answer from a server having trouble: 429, 500 (except the permanent decoding 500), 502, 503,

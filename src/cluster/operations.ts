@@ -23,11 +23,12 @@ import {
   podLogsRequest,
   readListPage,
   removeFinalizerRequest,
+  replaceRequest,
   withKind,
 } from './requests.js';
 import type { ObjectTarget } from './requests.js';
 import type { Transport } from './transport.js';
-import type { ApplyOptions, CollectionRef, CreateOptions, DeleteOptions, DeleteOutcome, LogOptions, ObjectRef, Selectors } from './types.js';
+import type { ApplyOptions, CollectionRef, CreateOptions, DeleteOptions, DeleteOutcome, LogOptions, MergePatchOptions, ObjectRef, ReplaceOptions, Selectors } from './types.js';
 import { checkCollectionRef, checkObject, checkPatch, checkPodLogs, checkRef } from './validate.js';
 
 export interface OperationContext {
@@ -108,6 +109,12 @@ export async function applyObject(ctx: OperationContext, object: KubeObject, opt
   return withKind(result, object.apiVersion, object.kind);
 }
 
+export async function replaceObject(ctx: OperationContext, object: KubeObject, options: ReplaceOptions = {}): Promise<KubeObject> {
+  checkObject(object, 'replace', true);
+  const target = await locate(ctx, { apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name ?? '', namespace: object.metadata.namespace });
+  return withKind(await ctx.transport.requestJson(replaceRequest(target, object, options, ctx.fieldManager)), object.apiVersion, object.kind);
+}
+
 export async function deleteObject(ctx: OperationContext, ref: ObjectRef, options: DeleteOptions = {}): Promise<DeleteOutcome> {
   checkRef(ref, 'delete');
   let target: ObjectTarget;
@@ -146,16 +153,11 @@ export async function removeFinalizer(ctx: OperationContext, ref: ObjectRef, fin
   }
 }
 
-export async function mergePatchObject(
-  ctx: OperationContext,
-  ref: ObjectRef,
-  patch: Record<string, unknown>,
-  options: { subresource?: 'status' } = {},
-): Promise<KubeObject> {
+export async function mergePatchObject(ctx: OperationContext, ref: ObjectRef, patch: Record<string, unknown>, options: MergePatchOptions = {}): Promise<KubeObject> {
   checkRef(ref, 'mergePatch');
   checkPatch(patch, 'mergePatch');
   const target = await locate(ctx, ref, options.subresource);
-  return withKind(await ctx.transport.requestJson(mergePatchRequest(target, patch)), ref.apiVersion, ref.kind);
+  return withKind(await ctx.transport.requestJson(mergePatchRequest(target, patch, options)), ref.apiVersion, ref.kind);
 }
 
 export async function readPodLogs(ctx: OperationContext, namespace: string, pod: string, options: LogOptions = {}): Promise<string> {

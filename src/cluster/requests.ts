@@ -7,7 +7,7 @@ import type { KubeObject } from '../manifests/index.js';
 import { collectionPath, describeTarget, objectPath } from './discovery.js';
 import type { RequestDescription } from './errors.js';
 import type { ApiRequest } from './transport.js';
-import type { ApiResourceInfo, ApplyOptions, CreateOptions, DeleteOptions, LogOptions, Selectors } from './types.js';
+import type { ApiResourceInfo, ApplyOptions, CreateOptions, DeleteOptions, LogOptions, MergePatchOptions, ReplaceOptions, Selectors } from './types.js';
 
 /** Items per page of a list. */
 export const LIST_PAGE_SIZE = 500;
@@ -102,7 +102,7 @@ export function createRequest(info: ApiResourceInfo, namespace: string | undefin
   return {
     method: 'POST',
     path: collectionPath(info, namespace),
-    query: { fieldManager: options.fieldManager ?? fieldManager, dryRun: options.dryRun ? 'All' : undefined },
+    query: { fieldManager: options.fieldManager ?? fieldManager, dryRun: options.dryRun ? 'All' : undefined, fieldValidation: options.fieldValidation },
     body: inNamespace(object, namespace),
     describe: { verb: 'create', target: describeTarget(info, namespace, object.metadata.name ?? object.metadata.generateName) },
   };
@@ -113,10 +113,21 @@ export function applyRequest(target: ObjectTarget, object: KubeObject, options: 
   return {
     method: 'PATCH',
     path: target.path,
-    query: { fieldManager: options.fieldManager ?? fieldManager, force: options.force ?? true, dryRun: options.dryRun ? 'All' : undefined },
+    query: { fieldManager: options.fieldManager ?? fieldManager, force: options.force ?? true, dryRun: options.dryRun ? 'All' : undefined, fieldValidation: options.fieldValidation },
     body: inNamespace(object, target.namespace),
     contentType: 'application/apply-patch+yaml',
     describe: target.describe('apply'),
+  };
+}
+
+/** `kubectl replace`: a PUT of the whole object. */
+export function replaceRequest(target: ObjectTarget, object: KubeObject, options: ReplaceOptions, fieldManager: string): ApiRequest {
+  return {
+    method: 'PUT',
+    path: target.path,
+    query: { fieldManager: options.fieldManager ?? fieldManager, dryRun: options.dryRun ? 'All' : undefined, fieldValidation: options.fieldValidation },
+    body: inNamespace(object, target.namespace),
+    describe: target.describe('replace'),
   };
 }
 
@@ -137,8 +148,15 @@ export function removeFinalizerRequest(target: ObjectTarget, live: KubeObject, f
   return { method: 'PUT', path: target.path, body: withoutFinalizer(live, finalizer), describe: target.describe('remove finalizer from') };
 }
 
-export function mergePatchRequest(target: ObjectTarget, patch: Record<string, unknown>): ApiRequest {
-  return { method: 'PATCH', path: target.path, body: patch, contentType: 'application/merge-patch+json', describe: target.describe('patch') };
+export function mergePatchRequest(target: ObjectTarget, patch: Record<string, unknown>, options: MergePatchOptions = {}): ApiRequest {
+  return {
+    method: 'PATCH',
+    path: target.path,
+    ...(options.fieldManager || options.fieldValidation ? { query: { fieldManager: options.fieldManager, fieldValidation: options.fieldValidation } } : {}),
+    body: patch,
+    contentType: 'application/merge-patch+json',
+    describe: target.describe('patch'),
+  };
 }
 
 export function podLogsRequest(namespace: string, pod: string, options: LogOptions): ApiRequest {

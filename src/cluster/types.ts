@@ -39,7 +39,21 @@ export interface ApiResourceInfo {
   namespaced: boolean;
 }
 
+/** The kinds a server lets clients list, and the group versions whose discovery failed. */
+export interface ListableResources {
+  /** Main resources with the `list` verb, each at its group's preferred version. */
+  resources: ApiResourceInfo[];
+  /** Group versions whose resource list could not be read (e.g. an aggregated API that is down). */
+  unavailable: string[];
+}
+
 export type PropagationPolicy = 'Foreground' | 'Background' | 'Orphan';
+
+/**
+ * How the API server treats unknown or duplicate fields (`fieldValidation`): `Strict` refuses
+ * them (kubectl's default, `--validate=true`), `Warn` drops them with a warning, `Ignore` drops them.
+ */
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
 export interface ApplyOptions {
   /** @defaultValue 'hookrunner' */
@@ -48,6 +62,26 @@ export interface ApplyOptions {
   force?: boolean;
   /** Server-side dry run (`dryRun=All`). @defaultValue false */
   dryRun?: boolean;
+  /** @defaultValue the API server's (Warn) */
+  fieldValidation?: FieldValidation;
+}
+
+export interface MergePatchOptions {
+  /** Patch the `status` subresource instead of the object. */
+  subresource?: 'status';
+  /** @defaultValue the API server's (`kubectl-patch`-like, none sent) */
+  fieldManager?: string;
+  /** @defaultValue the API server's (Warn) */
+  fieldValidation?: FieldValidation;
+}
+
+export interface ReplaceOptions {
+  /** @defaultValue 'hookrunner' */
+  fieldManager?: string;
+  /** Server-side dry run (`dryRun=All`). @defaultValue false */
+  dryRun?: boolean;
+  /** @defaultValue the API server's (Warn) */
+  fieldValidation?: FieldValidation;
 }
 
 export interface CreateOptions {
@@ -55,6 +89,8 @@ export interface CreateOptions {
   fieldManager?: string;
   /** Server-side dry run (`dryRun=All`). @defaultValue false */
   dryRun?: boolean;
+  /** @defaultValue the API server's (Warn) */
+  fieldValidation?: FieldValidation;
   /**
    * When a retried create (after a lost response) meets AlreadyExists, read and return the
    * existing object instead of failing. Only for objects whose name is deterministic.
@@ -122,14 +158,19 @@ export interface ClusterClient {
   /** Server-side apply (`application/apply-patch+yaml`), fieldManager `hookrunner`, force by default. */
   apply(object: KubeObject, options?: ApplyOptions): Promise<KubeObject>;
   create(object: KubeObject, options?: CreateOptions): Promise<KubeObject>;
+  /**
+   * Replace (`PUT`, as `kubectl replace`): the object becomes exactly `object`. Without
+   * `metadata.resourceVersion` the update is unconditional; with it, a Conflict if the object changed.
+   */
+  replace(object: KubeObject, options?: ReplaceOptions): Promise<KubeObject>;
   /** `undefined` when the object does not exist. */
   get(ref: ObjectRef): Promise<KubeObject | undefined>;
   list(ref: CollectionRef, selectors?: Selectors): Promise<{ items: KubeObject[]; resourceVersion: string }>;
   delete(ref: ObjectRef, options?: DeleteOptions): Promise<DeleteOutcome>;
   /** Remove one finalizer, re-reading on Conflict; NotFound counts as done. */
   removeFinalizer(ref: ObjectRef, finalizer: string): Promise<void>;
-  /** Merge-patch the `status` subresource or the object itself (used by tests and the dev tools). */
-  mergePatch(ref: ObjectRef, patch: Record<string, unknown>, options?: { subresource?: 'status' }): Promise<KubeObject>;
+  /** JSON merge patch of the object or its `status` subresource (Validate=false applies, tests, the dev tools). */
+  mergePatch(ref: ObjectRef, patch: Record<string, unknown>, options?: MergePatchOptions): Promise<KubeObject>;
   /** A resumable watch of a collection. */
   watch(ref: CollectionRef, options: WatchOptions, onEvent: (event: WatchEvent) => void): WatchHandle;
   /**
@@ -141,6 +182,8 @@ export interface ClusterClient {
   podLogs(namespace: string, pod: string, options?: LogOptions): Promise<string>;
   /** Discovery; `undefined` when the API server does not serve this kind. Cached per apiVersion. */
   resourceInfo(apiVersion: string, kind: string): Promise<ApiResourceInfo | undefined>;
+  /** Every kind that can be listed, at its group's preferred version (as `kubectl api-resources --verbs=list`). */
+  listableResources(): Promise<ListableResources>;
   /** Forget cached discovery (after a CRD is created). */
   invalidateDiscovery(): void;
   /** Stop watches and timers. */

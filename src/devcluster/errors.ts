@@ -148,6 +148,12 @@ export function applyConversionError(object: string, groupVersion: string, kind:
   return new ApiError(500, '', `failed to convert new object (${object}; ${gvk}) to proper version: unable to convert unstructured object to ${gvk}: ${why}`);
 }
 
+/** Server-side apply of a field the schema does not declare: kube-apiserver's 500 InternalError, whatever `fieldValidation` says. */
+export function typedPatchFailure(object: string, groupVersion: string, kind: string, field: string): ApiError {
+  const gvk = `${groupVersion.includes('/') ? groupVersion : `/${groupVersion}`}, Kind=${kind}`;
+  return new ApiError(500, 'InternalError', `failed to create typed patch object (${object}; ${gvk}): .${field}: field not declared in schema`);
+}
+
 export function resourceNotFound(): ApiError {
   return new ApiError(404, 'NotFound', 'the server could not find the requested resource', {});
 }

@@ -86,8 +86,18 @@ export function isHookDeletePolicy(value: string): value is HookDeletePolicy {
   return (HOOK_DELETE_POLICIES as readonly string[]).includes(value);
 }
 
-/** Argo CD application-level and per-resource sync options that the planner reads (§9). */
+/** Argo CD application-level and per-resource sync options hookrunner reads (§9). */
 export const SyncOptions = {
   createNamespace: 'CreateNamespace=true',
   pruneLast: 'PruneLast=true',
+  /** §9.6: replace (PUT) instead of apply; create when missing. App level, or on the target or live object. */
+  replace: 'Replace=true',
+  /** §9.6: delete and re-create what the API server refuses to change. On the target or live object. */
+  force: 'Force=true',
+  /** §9.6: server-side apply, reporting the fields taken over from other managers. App level or on the target. */
+  serverSideApply: 'ServerSideApply=true',
+  /** §9.6: on the target, turns off an app-level `ServerSideApply=true`. */
+  noServerSideApply: 'ServerSideApply=false',
+  /** §9.5: unknown fields are dropped instead of refused. App level or on the target. */
+  noValidate: 'Validate=false',
 } as const;

@@ -24,6 +24,7 @@ export function stepPayload(op: Operation, inventory: InventoryRef[]): StepJobDa
       waveDelayMs: op.spec.waveDelayMs,
       prune: op.spec.prune,
       dryRun: op.spec.dryRun,
+      ...(op.spec.syncOptions?.length ? { syncOptions: op.spec.syncOptions } : {}),
       ...(op.failureMessage !== undefined ? { failure: JSON.stringify(failureSummary(op)) } : {}),
     },
     tasks: stepTasks(op, step),
@@ -36,6 +37,7 @@ export function stepPayload(op: Operation, inventory: InventoryRef[]): StepJobDa
       createNamespace: op.spec.createNamespace,
       pruneLast: op.spec.pruneLast,
       inventory,
+      ...(op.spec.resources?.length ? { resources: op.spec.resources } : {}),
     };
   }
   return data;

@@ -3,7 +3,7 @@
  * Job ids never contain `:` (BullMQ rejects them) and are never pure integers.
  */
 import type { KubeObject, Manifest } from '../manifests/index.js';
-import type { SyncTask } from '../plan/index.js';
+import type { ResourceSelector, SyncTask } from '../plan/index.js';
 import type { Step, StepResult, TaskResult } from '../sync/index.js';
 
 export const QueueNames = {
@@ -46,6 +46,8 @@ export interface StepContext {
   waveDelayMs: number;
   prune: boolean;
   dryRun: boolean;
+  /** The application's sync options (§9.5, §9.6). @defaultValue [] */
+  syncOptions?: string[];
   /** D5: the failure text given to SyncFail hooks as HOOKRUNNER_FAILURE. */
   failure?: string;
 }
@@ -56,8 +58,10 @@ export interface PrepareInput {
   startedAt: string;
   createNamespace: boolean;
   pruneLast: boolean;
-  /** Objects this application applied before and no longer declares: prune candidates, checked live by the worker. */
+  /** Objects this application applied before (the Redis inventory): prune candidates the live scan may not see (§9.11). */
   inventory: InventoryRef[];
+  /** Selective sync (§9.9): only these resources, no hooks. */
+  resources?: ResourceSelector[];
 }
 
 export interface InventoryRef {

@@ -2,13 +2,19 @@
  * What hookrunner adds to an object before applying it: the tracking label, the hook's sync id,
  * and (D5) the sync context as environment variables of a hook's containers. Pure: returns a copy.
  */
-import { AnnotationKeys } from '../manifests/index.js';
+import { AnnotationKeys, splitApiVersion } from '../manifests/index.js';
 import type { KubeObject, SyncPhase } from '../manifests/index.js';
 
 /** Labels and annotations hookrunner owns. */
 export const TrackingKeys = {
-  /** Label on every object a sync applies: the application that owns it. */
+  /** Label on every object a sync applies: the application that owns it (what prune lists by). */
   app: 'hookrunner.io/app',
+  /**
+   * Annotation on every object a sync applies, in Argo CD's tracking-id format
+   * `<app>:<group>/<kind>:<namespace>/<name>`: an object whose value names another object (a
+   * controller or a copy took our label along) is not the application's (docs/semantics.md §9.11).
+   */
+  trackingId: 'hookrunner.io/tracking-id',
   /** Annotation on hook objects: `<operation>-<attempt>/<phase>` that created it (D8 adoption). */
   syncId: 'hookrunner.io/sync-id',
   /** Label on hook objects, so a start-up sweep finds them (D7). */
@@ -76,10 +82,14 @@ export interface DecorateOptions {
   existing?: KubeObject;
 }
 
-/** Add the tracking label, the sync id and the D5 variables (never overriding the manifest's own). */
+/**
+ * Add the tracking label and annotation, the sync id and the D5 variables (never overriding the
+ * manifest's own). The target's namespace must be final: the tracking id names it.
+ */
 export function decorateForApply(target: KubeObject, options: DecorateOptions): KubeObject {
   const obj = structuredClone(target);
   obj.metadata.labels = { ...(obj.metadata.labels ?? {}), [TrackingKeys.app]: options.app };
+  obj.metadata.annotations = { ...(obj.metadata.annotations ?? {}), [TrackingKeys.trackingId]: trackingId(options.app, obj) };
   if (!options.hook) return obj;
   obj.metadata.labels[TrackingKeys.hook] = 'true';
   const existingSyncId = options.existing?.metadata.annotations?.[TrackingKeys.syncId];
@@ -108,4 +118,19 @@ export function decorateForApply(target: KubeObject, options: DecorateOptions): 
 /** The application a live object belongs to, from its tracking label. */
 export function trackedApp(obj: KubeObject): string | undefined {
   return obj.metadata.labels?.[TrackingKeys.app];
+}
+
+/** Argo CD's tracking id of `obj` in `app`: `<app>:<group>/<kind>:<namespace>/<name>` (namespace empty when cluster-scoped). */
+export function trackingId(app: string, obj: KubeObject): string {
+  const { group } = splitApiVersion(obj.apiVersion);
+  return `${app}:${group}/${obj.kind}:${obj.metadata.namespace ?? ''}/${obj.metadata.name ?? ''}`;
+}
+
+/**
+ * Whether a live object is `app`'s (docs/semantics.md §9.11), as Argo CD's `annotation+label`
+ * tracking decides: it has the app's tracking label, and its tracking annotation names the object
+ * itself (a copy that took both along names another object).
+ */
+export function isTrackedBy(obj: KubeObject, app: string): boolean {
+  return trackedApp(obj) === app && obj.metadata.annotations?.[TrackingKeys.trackingId] === trackingId(app, obj);
 }

@@ -5,7 +5,7 @@ export { mergeResults, resultFor, taskCompleted, taskFailed, taskLabel } from '.
 export { retryDelayMs } from './retry.js';
 export { hookVerdict, resourceVerdict } from './health-phase.js';
 export type { TaskVerdict } from './health-phase.js';
-export { TrackingKeys, contextEnv, decorateForApply, trackedApp } from './decorate.js';
+export { TrackingKeys, contextEnv, decorateForApply, isTrackedBy, trackedApp, trackingId } from './decorate.js';
 export type { DecorateOptions, SyncContextEnv } from './decorate.js';
 export { displayStatus, operationDocument, operationHeader, orderedResults, resourceDocument } from './document.js';
 export type { OperationDocument, ResourceDocument } from './document.js';
@@ -13,3 +13,5 @@ export { failureSummary, tail } from './failure.js';
 export type { FailedTaskSummary, FailureSummary } from './failure.js';
 export { DEFAULT_HOOK_TIMEOUT_MS, DEFAULT_OPERATION_TIMEOUT_MS, operationSpec } from './spec.js';
 export type { OperationSpecInput } from './spec.js';
+export { applyStrategy } from './apply-strategy.js';
+export type { ApplyStrategy } from './apply-strategy.js';

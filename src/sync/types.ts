@@ -3,7 +3,7 @@
  * the state machine asks workers to carry out (docs/semantics.md §1.3, §5, §12.1).
  */
 import type { Manifest, OperationPhase, ResultCode, SyncPhase, Warning } from '../manifests/index.js';
-import type { SyncTask } from '../plan/index.js';
+import type { ResourceSelector, SyncTask } from '../plan/index.js';
 
 /** Health as the cluster's health rules report it (§8). */
 export type HealthStatusCode = 'Healthy' | 'Progressing' | 'Degraded' | 'Suspended' | 'Missing' | 'Unknown';
@@ -89,6 +89,10 @@ export interface OperationSpec {
   prune: boolean;
   pruneLast: boolean;
   dryRun: boolean;
+  /** The application's sync options (`syncPolicy.syncOptions`, `--sync-option`) the workers read: Replace, ServerSideApply, Validate (§9.5, §9.6). @defaultValue [] */
+  syncOptions?: string[];
+  /** Selective sync (§9.9): only these resources, and no hooks. @defaultValue undefined (all resources and hooks) */
+  resources?: ResourceSelector[];
   /** D3: the whole operation's deadline. @defaultValue 60 min */
   timeoutMs: number;
   /** D3: a hook's default deadline. @defaultValue 30 min */

@@ -8,9 +8,10 @@ import { AnnotationKeys, parseCsv } from '../manifests/index.js';
 import type { KubeObject } from '../manifests/index.js';
 import type { SyncTask } from '../plan/index.js';
 import type { StepContext } from '../queue/index.js';
-import { decorateForApply, resultFor } from '../sync/index.js';
+import { applyStrategy, decorateForApply, resultFor } from '../sync/index.js';
 import type { TaskResult } from '../sync/index.js';
 import { errorMessage } from '../util/index.js';
+import { applyObject } from './apply-object.js';
 import { MIN_WAIT_MS, kubectlName, refOf } from './deps.js';
 import type { StepDeps } from './deps.js';
 import { isInfrastructureError, settleAll } from './failures.js';
@@ -50,20 +51,21 @@ async function applyOne(task: SyncTask, start: HookStart | undefined, ctx: StepC
   if (start?.adopted) {
     return { task, object: start.adopted, result: resultFor(task, { status: 'Synced', hookPhase: 'Running', message: `${kubectlName(task)} adopted (created earlier by this operation)`, startedAt, ...(start.olderLogs ? { logs: start.olderLogs } : {}) }) };
   }
-  const decorated = decorateForApply(task.target, {
+  const target = task.namespace ? task.target : withoutNamespace(task.target);
+  // The namespace CreateNamespace makes is not tracked: it is never the app's to prune (§9.7).
+  const decorated = task.createNamespace ? target : decorateForApply(target, {
     app: ctx.app,
     ...(task.hook ? { hook: { syncId: hookSyncId(ctx.syncId, task), env: { app: ctx.app, operationId: ctx.operationId, revision: ctx.revision, phase: task.phase, ...(ctx.failure !== undefined ? { failure: ctx.failure } : {}) } } } : {}),
     ...(start?.existing && !start.foreign ? { existing: start.existing } : {}),
   });
-  if (!task.namespace) delete decorated.metadata.namespace;
   const logs = start?.olderLogs ? { logs: start.olderLogs } : {};
   if (ctx.dryRun) {
     return { task, result: resultFor(task, { status: 'Synced', hookPhase: 'Succeeded', message: `${kubectlName(task)} configured (dry run)`, startedAt, finishedAt: deps.now(), ...logs }) };
   }
   try {
     const before = task.hook ? start?.existing : await deps.cluster.get(refOf(task));
-    const object = await deps.cluster.apply(decorated);
-    const verb = !before ? 'created' : before.metadata.resourceVersion === object.metadata.resourceVersion ? 'unchanged' : 'configured';
+    const strategy = applyStrategy(task.target, before, ctx.syncOptions ?? []);
+    const { object, verb } = await applyObject({ object: decorated, before, strategy, deadlineAt: ctx.deadlineAt }, deps);
     if (task.kind === 'CustomResourceDefinition') await crdEstablished(object, deps);
     return { task, object, result: resultFor(task, { status: 'Synced', hookPhase: 'Running', message: `${kubectlName(task)} ${verb}`, startedAt, ...logs }) };
   } catch (err) {
@@ -71,6 +73,12 @@ async function applyOne(task: SyncTask, start: HookStart | undefined, ctx: StepC
     if (isInfrastructureError(err)) throw err;
     return { task, result: resultFor(task, { status: 'SyncFailed', hookPhase: 'Failed', message: errorMessage(err), startedAt, finishedAt: deps.now(), ...logs }) };
   }
+}
+
+/** A cluster-scoped target: the destination namespace the planner filled in goes (§3 step 3). */
+function withoutNamespace(target: KubeObject): KubeObject {
+  const { namespace: _dropped, ...metadata } = target.metadata;
+  return { ...target, metadata };
 }
 
 /** §9.6: after a CRD is applied, wait up to 3 s for Established; a timeout is only logged. */

@@ -6,16 +6,17 @@
  */
 import type { KubeObject } from '../manifests/index.js';
 import { AnnotationKeys, parseCsv } from '../manifests/index.js';
-import { plan, resultKey } from '../plan/index.js';
+import { formatSelector, plan, resultKey, selectTasks } from '../plan/index.js';
 import type { SyncTask } from '../plan/index.js';
 import type { PrepareInput, StepContext } from '../queue/index.js';
-import { decorateForApply, resultFor, trackedApp } from '../sync/index.js';
+import { resultFor } from '../sync/index.js';
 import type { StepResult, TaskResult } from '../sync/index.js';
 import { KubeApiError } from '../cluster/index.js';
 import type { ClusterClient } from '../cluster/index.js';
 import { errorMessage } from '../util/index.js';
 import { kubectlName } from './deps.js';
 import type { StepDeps } from './deps.js';
+import { findPruneCandidates, identityKey } from './live.js';
 
 export async function runPrepare(stepId: string, ctx: StepContext, input: PrepareInput, deps: StepDeps): Promise<StepResult> {
   const { cluster } = deps;
@@ -28,18 +29,19 @@ export async function runPrepare(stepId: string, ctx: StepContext, input: Prepar
   };
   // A namespace we may not read (403, e.g. a namespaced release's worker) is not created: its objects fail below with the API server's message.
   const namespaceExists = ctx.namespace ? (await namespaceState(ctx.namespace)) !== 'missing' : true;
-  const planOptions = { namespace: ctx.namespace, revision: ctx.revision, startedAt: new Date(input.startedAt), createNamespace: input.createNamespace, namespaceExists, pruneLast: input.pruneLast };
+  const selected = input.resources ?? [];
+  // §9.9: a selective sync runs no hooks.
+  const planOptions = { namespace: ctx.namespace, revision: ctx.revision, startedAt: new Date(input.startedAt), createNamespace: input.createNamespace, namespaceExists, pruneLast: input.pruneLast, skipHooks: selected.length > 0 };
 
-  // Prune candidates: what this application applied before, no longer declares, and still owns.
-  const targets = new Set(plan(input.manifests, planOptions).tasks.map((t) => `${t.group}/${t.kind}/${t.namespace}/${t.name}`));
-  const candidates: KubeObject[] = [];
-  for (const ref of input.inventory) {
-    const group = ref.apiVersion.includes('/') ? ref.apiVersion.split('/')[0] : '';
-    if (targets.has(`${group}/${ref.kind}/${ref.namespace}/${ref.name}`)) continue;
-    const live = await cluster.get({ apiVersion: ref.apiVersion, kind: ref.kind, ...(ref.namespace ? { namespace: ref.namespace } : {}), name: ref.name });
-    if (live && trackedApp(live) === ctx.app && !live.metadata.deletionTimestamp) candidates.push(live);
+  // Prune candidates (§9.11): the application's live objects the source no longer declares.
+  const targets = await targetIdentities(plan(input.manifests, planOptions).tasks, cluster);
+  const candidates = await findPruneCandidates(cluster, { app: ctx.app, namespace: ctx.namespace, targets, inventory: input.inventory });
+  const planned = plan(input.manifests, { ...planOptions, pruneCandidates: candidates }).tasks;
+  const { tasks, unmatched } = selected.length > 0 ? selectTasks(planned, selected) : { tasks: planned, unmatched: [] };
+  if (unmatched.length > 0) {
+    const message = `selected resources are not part of the application (neither in its source nor live): ${unmatched.map(formatSelector).join(', ')}`;
+    return { ...base, plan: tasks, results: [], fatal: { phase: 'Failed', message }, finishedAt: deps.now() };
   }
-  const { tasks } = plan(input.manifests, { ...planOptions, pruneCandidates: candidates });
 
   // §3 step 6: discovery. Unknown kinds are invalid unless a CRD of this sync defines them or
   // SkipDryRunOnMissingResource is set (§9.4).
@@ -67,7 +69,8 @@ export async function runPrepare(stepId: string, ctx: StepContext, input: Prepar
   const nsTask = tasks.find((t) => t.kind === 'Namespace' && t.group === '' && t.name === ctx.namespace && t.target && !t.prune);
   if (nsTask && !namespaceExists && !ctx.dryRun) {
     try {
-      await cluster.apply(decorateForApply(nsTask.target as KubeObject, { app: ctx.app }));
+      // Not tracked: a namespace this sync created for the app is never the app's to prune (§9.7).
+      await cluster.apply(nsTask.target as KubeObject);
       results.push(resultFor(nsTask, { status: 'Synced', hookPhase: 'Succeeded', message: `${kubectlName(nsTask)} created`, startedAt: deps.now(), finishedAt: deps.now() }));
     } catch (err) {
       results.push(resultFor(nsTask, { status: 'SyncFailed', hookPhase: 'Failed', message: errorMessage(err) }));
@@ -100,6 +103,21 @@ async function readNamespace(cluster: ClusterClient, name: string): Promise<Name
     if (err instanceof KubeApiError && err.code === 403) return { forbidden: err.message };
     throw err;
   }
+}
+
+/**
+ * The identities of the planned targets as the server will store them: a kind discovery says is
+ * cluster-scoped has no namespace, a namespaced one without a namespace goes to `default` (as below).
+ */
+async function targetIdentities(tasks: readonly SyncTask[], cluster: ClusterClient): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const task of tasks) {
+    if (!task.target) continue;
+    const info = await cluster.resourceInfo(task.target.apiVersion, task.kind);
+    const namespace = !info ? task.namespace : info.namespaced ? task.namespace || 'default' : '';
+    out.add(identityKey(task.group, task.kind, namespace, task.name));
+  }
+  return out;
 }
 
 function crdGroupKind(crd: KubeObject): string {

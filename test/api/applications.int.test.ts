@@ -187,21 +187,33 @@ describe('the applications API', () => {
       expect(terminated.body.operation.phase).toBe('Terminating');
     });
 
-    it('should sync a requested revision (a tag) and pass dryRun and prune through', async () => {
+    it('should sync a requested revision (a tag) and pass dryRun, prune and the selected resources through', async () => {
       await repo.tag(`t-${name}`);
       expect((await create(labApplication({ repoURL: repo.url, name, path: LAB_PATH }))).status).toBe(201);
       const tagged = await h.cache.resolve({ repoURL: repo.url, targetRevision: `t-${name}` });
-      const res = await request(h.app).post(`/api/v1/applications/${name}/sync`).set(AUTH).send({ revision: `t-${name}`, dryRun: true, prune: true });
+      const resources = [{ group: '', kind: 'Service', namespace: name, name: 'nginx' }];
+      const res = await request(h.app).post(`/api/v1/applications/${name}/sync`).set(AUTH).send({ revision: `t-${name}`, dryRun: true, prune: true, resources });
       expect(res.status).toBe(202);
       const op = await h.engine.store.getOperation(res.body.operation.id);
-      expect(op?.spec).toMatchObject({ revision: tagged.sha, dryRun: true, prune: true });
+      expect(op?.spec).toMatchObject({ revision: tagged.sha, dryRun: true, prune: true, resources });
     });
 
     it('should name the field for a bad sync body, an unknown revision, branch or path', async () => {
       expect((await create(labApplication({ repoURL: repo.url, name, path: LAB_PATH }))).status).toBe(201);
       const bad = await request(h.app).post(`/api/v1/applications/${name}/sync`).set(AUTH).send({ dryrun: true, prune: 'yes' });
       expect(bad.status).toBe(400);
-      expect(bad.body.errors).toEqual(expect.arrayContaining([{ field: 'dryrun', message: 'is not a sync option (revision, prune, dryRun)' }, { field: 'prune', message: 'must be a boolean' }]));
+      expect(bad.body.errors).toEqual(expect.arrayContaining([{ field: 'dryrun', message: 'is not a sync option (revision, prune, dryRun, resources)' }, { field: 'prune', message: 'must be a boolean' }]));
+      const selected = await request(h.app)
+        .post(`/api/v1/applications/${name}/sync`)
+        .set(AUTH)
+        .send({ resources: [{ group: 'apps', kind: 'Deployment', name: 'Web' }, { group: '', kind: 'Service', name: 'nginx', version: 'v1' }] });
+      expect(selected.status).toBe(400);
+      expect(selected.body.errors).toEqual([
+        { field: 'resources[0].name', message: '"Web" is not an object name' },
+        { field: 'resources[1].version', message: 'is not a field of a resource (group, kind, namespace, name)' },
+      ]);
+      const empty = await request(h.app).post(`/api/v1/applications/${name}/sync`).set(AUTH).send({ resources: [] });
+      expect(empty.body.errors).toEqual([{ field: 'resources', message: 'must list at least one resource (omit it to sync everything)' }]);
       const rev = await request(h.app).post(`/api/v1/applications/${name}/sync`).set(AUTH).send({ revision: 'no-such-branch' });
       expect(rev.status).toBe(422);
       expect(rev.body.errors[0].field).toBe('revision');

@@ -75,3 +75,17 @@ describe('hookrunner <command> --help', () => {
     expect(check.opts()).toMatchObject({ timeout: 3_000, interval: 90_000 });
   });
 });
+
+describe('hookrunner sync --resource and --sync-option', () => {
+  it('should refuse a sync option that is not Name=value with exit 2', async () => {
+    const bad = await runCli(['sync', 'examples', '--app', 'a', '-n', 'a', '--sync-option', 'Replace']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('must be Name=value, e.g. Replace=true, got "Replace"');
+  });
+
+  it('should refuse a resource that is not GROUP:KIND:[NAMESPACE/]NAME with exit 2, before touching Redis or a cluster', async () => {
+    const bad = await runCli(['sync', 'examples', '--app', 'a', '-n', 'a', '--resource', 'apps:Deployment:web', '--resource', 'Deployment/web']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(`option '--resource <GROUP:KIND:[NAMESPACE/]NAME>' argument 'Deployment/web' is invalid. "Deployment/web" is not GROUP:KIND:[NAMESPACE/]NAME`);
+  });
+});

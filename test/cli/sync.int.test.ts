@@ -6,6 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClusterClient } from '../../src/cluster/index.js';
 import { startTestCluster, testBackends } from '../helpers/backends.js';
 import type { TestCluster } from '../helpers/backends.js';
 import { runCli } from '../helpers/cli.js';
@@ -67,6 +68,32 @@ describe.each(testBackends())('hookrunner sync on the %s cluster', (backend) => 
       expect(stdout).toMatch(/0\s+SyncFail\s+Job\s+cli-fail\s+mattermost-post-job-failure\s+Succeeded\s+SyncFail/);
     } finally {
       await lab.cleanup();
+    }
+  });
+
+  it('should prune from live state with a freshly started Redis: the resource removed from the source goes, the others stay (§9.11)', async () => {
+    // No REDIS_URL: each run starts its own private redis-server, so the second run has no inventory.
+    const fresh = { PATH: process.env['PATH'], HOME: dir };
+    const source = await mkdtemp(join(tmpdir(), 'hookrunner-cli-prune-'));
+    const client = createClusterClient({ kubeconfig });
+    const cm = (name: string): string => `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: ${name} }\ndata: { key: ${name} }\n`;
+    const args = ['sync', source, '--app', 'cli-prune', '-n', 'cli-prune', '--create-namespace', '--kubeconfig', kubeconfig, '-o', 'json'];
+    try {
+      await writeFile(join(source, 'keep.yaml'), cm('keep'));
+      await writeFile(join(source, 'drop.yaml'), cm('drop'));
+      const first = await runCli(args, fresh);
+      expect(first.code, first.stderr).toBe(0);
+      await rm(join(source, 'drop.yaml'));
+      const second = await runCli([...args, '--prune'], fresh);
+      expect(second.code, second.stderr).toBe(0);
+      const doc = JSON.parse(second.stdout) as { resources: { kind: string; name: string; status: string }[] };
+      expect(doc.resources.map((r) => `${r.kind}/${r.name} ${r.status}`)).toEqual(['ConfigMap/drop Pruned', 'ConfigMap/keep Synced']);
+      const ref = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'cli-prune', name });
+      expect(await client.get(ref('drop'))).toBeUndefined();
+      expect((await client.get(ref('keep')))?.metadata.annotations?.['hookrunner.io/tracking-id']).toBe('cli-prune:/ConfigMap:cli-prune/keep');
+    } finally {
+      client.close();
+      await rm(source, { recursive: true, force: true });
     }
   });
 

@@ -27,7 +27,7 @@ describe('when reading discovery answers', () => {
   });
 
   it('should skip malformed entries and default namespaced to false', () => {
-    expect(parseResourceList({ resources: [{ name: 'a', kind: 'A' }, { name: 1, kind: 'B' }, null, { kind: 'C' }] })).toEqual([{ name: 'a', kind: 'A', namespaced: false }]);
+    expect(parseResourceList({ resources: [{ name: 'a', kind: 'A' }, { name: 1, kind: 'B' }, null, { kind: 'C' }] })).toEqual([{ name: 'a', kind: 'A', namespaced: false, verbs: [] }]);
     expect(parseResourceList(null)).toEqual([]);
     expect(parseResourceList({ resources: 'x' })).toEqual([]);
   });
@@ -99,5 +99,29 @@ describe('when discovery is cached', () => {
     const discovery = createDiscovery(t);
     await expect(discovery.resourceInfo('batch/v1', 'Job')).rejects.toThrow(/ServiceUnavailable/);
     expect((await discovery.resourceInfo('batch/v1', 'Job'))?.resource).toBe('jobs');
+  });
+});
+
+describe('when listing every listable kind (live state, §9.11)', () => {
+  const core = { resources: [{ name: 'configmaps', kind: 'ConfigMap', namespaced: true, verbs: ['get', 'list', 'create'] }, { name: 'bindings', kind: 'Binding', namespaced: true, verbs: ['create'] }, { name: 'pods/log', kind: 'Pod', namespaced: true, verbs: ['get'] }] };
+  const groups = { groups: [{ name: 'batch', preferredVersion: { groupVersion: 'batch/v1' } }, { name: 'metrics.k8s.io', preferredVersion: { groupVersion: 'metrics.k8s.io/v1beta1' } }, { name: 'broken' }] };
+  const listable = { resources: [{ name: 'jobs', kind: 'Job', namespaced: true, verbs: ['list'] }, { name: 'jobs/status', kind: 'Job', namespaced: true, verbs: ['get', 'list'] }] };
+
+  it('should take each group at its preferred version, main resources with the list verb only, and report the group versions that failed', async () => {
+    const t = fakeTransport((req) => {
+      if (req.path === '/apis') return groups;
+      if (req.path === '/api/v1') return core;
+      if (req.path === '/apis/batch/v1') return listable;
+      throw new KubeApiError({ code: 503, reason: 'ServiceUnavailable', message: 'the server is currently unable to handle the request' });
+    });
+    const discovery = createDiscovery(t);
+    expect(await discovery.listable()).toEqual({
+      resources: [
+        { group: '', version: 'v1', kind: 'ConfigMap', resource: 'configmaps', namespaced: true },
+        { group: 'batch', version: 'v1', kind: 'Job', resource: 'jobs', namespaced: true },
+      ],
+      unavailable: ['metrics.k8s.io/v1beta1'],
+    });
+    expect(t.requests.sort()).toEqual(['/api/v1', '/apis', '/apis/batch/v1', '/apis/metrics.k8s.io/v1beta1']);
   });
 });

@@ -102,13 +102,18 @@ describe('when creating objects', () => {
     expect(String(at(r.json, 'message'))).toContain('`selector` does not match template `labels`');
   });
 
-  it('should refuse unknown fields with fieldValidation=Strict (400) and warn otherwise', async () => {
+  it('should refuse unknown fields with fieldValidation=Strict (400), and otherwise warn (Warn) and drop them as the API server does', async () => {
     const strict = await call(cluster, 'POST', `${CMS}?fieldValidation=Strict`, { body: { ...cm('strict'), datta: {} } });
     expect(strict.status).toBe(400);
     expect(at(strict.json, 'message')).toBe('ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "datta"');
     const warn = await call(cluster, 'POST', `${CMS}?fieldValidation=Warn`, { body: { ...cm('warned'), datta: {} } });
     expect(warn.status).toBe(201);
     expect(warn.headers.get('warning')).toContain('unknown field');
+    expect(at(warn.json, 'datta')).toBeUndefined();
+    const ignore = await call(cluster, 'POST', `${CMS}?fieldValidation=Ignore`, { body: { ...cm('ignored'), datta: {} } });
+    expect(ignore.status).toBe(201);
+    expect(ignore.headers.get('warning')).toBeNull();
+    expect(at(ignore.json, 'datta')).toBeUndefined();
   });
 });
 

@@ -75,6 +75,12 @@ export class MemoryServer<Tag> {
     this.discovery.clear();
   }
 
+  /** Every served kind (all are listable here), as `listableResources()` reports them. */
+  listable(): ApiResourceInfo[] {
+    const crds = this.store.all().filter((o) => o.kind === 'CustomResourceDefinition').flatMap(crdKinds);
+    return [...BUILT_IN_KINDS, ...this.options.kinds, ...crds];
+  }
+
   /** Like `info`, but a kind that is not served is the real client's 404 `no matches for kind`. */
   served(apiVersion: string, kind: string): ApiResourceInfo {
     const i = this.info(apiVersion, kind);

@@ -57,8 +57,8 @@ import { applyMerge, describeTarget, isRecord, keyOf, kubeErrors, mergePatchJson
 export { kubeErrors } from './memory-cluster-store.js';
 export type { JobCompletion } from './memory-cluster-server.js';
 
-export type Verb = 'apply' | 'create' | 'get' | 'list' | 'delete' | 'removeFinalizer' | 'mergePatch' | 'watch' | 'waitFor' | 'podLogs' | 'resourceInfo' | 'invalidateDiscovery';
-const WRITES: ReadonlySet<Verb> = new Set<Verb>(['apply', 'create', 'delete', 'removeFinalizer', 'mergePatch']);
+export type Verb = 'apply' | 'create' | 'replace' | 'get' | 'list' | 'delete' | 'removeFinalizer' | 'mergePatch' | 'watch' | 'waitFor' | 'podLogs' | 'resourceInfo' | 'listableResources' | 'invalidateDiscovery';
+const WRITES: ReadonlySet<Verb> = new Set<Verb>(['apply', 'create', 'replace', 'delete', 'removeFinalizer', 'mergePatch']);
 
 /** One call of a `ClusterClient` method, as the test sees it. `namespace` is resolved (default namespace filled in). */
 export interface Call {
@@ -209,7 +209,7 @@ export function createMemoryCluster(options: MemoryClusterOptions = {}): MemoryC
     calls,
     apply(object, opts = {}) {
       const m = object?.metadata;
-      const call = callFor('apply', object?.apiVersion, object?.kind, m?.namespace, m?.name, { fieldManager: opts.fieldManager ?? 'hookrunner', force: opts.force ?? true, dryRun: opts.dryRun ?? false }, object);
+      const call = callFor('apply', object?.apiVersion, object?.kind, m?.namespace, m?.name, { fieldManager: opts.fieldManager ?? 'hookrunner', force: opts.force ?? true, dryRun: opts.dryRun ?? false, ...(opts.fieldValidation ? { fieldValidation: opts.fieldValidation } : {}) }, object);
       return run(call, () => {
         checkObject(object, 'apply', true);
         const next = server.body(object, object.metadata.name ?? '');
@@ -235,6 +235,22 @@ export function createMemoryCluster(options: MemoryClusterOptions = {}): MemoryC
           throw kubeErrors.alreadyExists(server.served(object.apiVersion, object.kind), next.metadata.name ?? '');
         }
         return opts.dryRun ? server.dryRunCreated(next) : server.create(next);
+      });
+    },
+    replace(object, opts = {}) {
+      const m = object?.metadata;
+      const call = callFor('replace', object?.apiVersion, object?.kind, m?.namespace, m?.name, { dryRun: opts.dryRun ?? false, ...(opts.fieldValidation ? { fieldValidation: opts.fieldValidation } : {}) }, object);
+      return run(call, () => {
+        checkObject(object, 'replace', true);
+        const next = server.body(object, object.metadata.name ?? '');
+        const live = store.get(keyOf(next));
+        if (!live) throw kubeErrors.notFound(server.served(object.apiVersion, object.kind), next.metadata.name ?? '');
+        if (next.metadata.resourceVersion && next.metadata.resourceVersion !== live.metadata.resourceVersion) throw kubeErrors.conflict();
+        // The main resource's PUT keeps the status (a status subresource), as the API server does.
+        const replaced: KubeObject = { ...next, ...(live['status'] !== undefined ? { status: live['status'] } : {}) };
+        if (live.metadata.deletionTimestamp) replaced.metadata.deletionTimestamp = live.metadata.deletionTimestamp;
+        server.checkFinalizers(live, replaced);
+        return opts.dryRun ? replaced : store.update(replaced);
       });
     },
     get(ref) {
@@ -323,6 +339,9 @@ export function createMemoryCluster(options: MemoryClusterOptions = {}): MemoryC
     },
     resourceInfo(apiVersion, kind) {
       return run(callFor('resourceInfo', apiVersion, kind, undefined, undefined), () => server.info(apiVersion, kind));
+    },
+    listableResources() {
+      return run(callFor('listableResources', undefined, undefined, undefined, undefined), () => ({ resources: server.listable(), unavailable: [] }));
     },
     invalidateDiscovery() {
       calls.push({ verb: 'invalidateDiscovery' });

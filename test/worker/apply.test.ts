@@ -23,15 +23,15 @@ describe('apply: what is applied', () => {
     expect(callsOf(c, ['get', 'apply'])).toEqual(['get ConfigMap/cfg', 'apply ConfigMap/cfg', 'get ConfigMap/cfg', 'apply ConfigMap/cfg', 'get ConfigMap/cfg', 'apply ConfigMap/cfg']);
   });
 
-  it('should add the tracking label, keep the namespace of namespaced objects and none on cluster-scoped ones', async () => {
+  it('should add the tracking label and annotation (Argo CD’s tracking id, §9.11), keep the namespace of namespaced objects and none on cluster-scoped ones', async () => {
     const c = cluster();
     const role = `apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: { name: reader }\nrules: []\n`;
     const result = await runStep(stepData(planTasks([configMapYaml('cfg'), role])), deps(c));
     expect(result.results.map((r) => [r.kind, r.namespace, r.message])).toEqual([['ConfigMap', NS, 'configmap/cfg created'], ['ClusterRole', '', 'clusterrole.rbac.authorization.k8s.io/reader created']]);
     const sent = c.calls.filter((k) => k.verb === 'apply').map((k) => (k.body as KubeObject).metadata);
     expect(sent).toEqual([
-      { name: 'cfg', namespace: NS, labels: { 'hookrunner.io/app': APP } },
-      { name: 'reader', labels: { 'hookrunner.io/app': APP } },
+      { name: 'cfg', namespace: NS, labels: { 'hookrunner.io/app': APP }, annotations: { 'hookrunner.io/tracking-id': `${APP}:/ConfigMap:${NS}/cfg` } },
+      { name: 'reader', labels: { 'hookrunner.io/app': APP }, annotations: { 'hookrunner.io/tracking-id': `${APP}:rbac.authorization.k8s.io/ClusterRole:/reader` } },
     ]);
   });
 

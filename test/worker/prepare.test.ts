@@ -1,10 +1,11 @@
 /**
- * The prepare step (src/worker/prepare.ts): plan from the live cluster, prune candidates from the
- * inventory, discovery (§3 step 6, §9.4), the destination namespace (§5.2 step 1, §9.7) and the
+ * The prepare step (src/worker/prepare.ts): plan from the live cluster, prune candidates from live
+ * state (§9.11), discovery (§3 step 6, §9.4), the destination namespace (§5.2 step 1, §9.7) and the
  * client-side dry run (§5.2 step 2, D10). Failures here end the operation without SyncFail.
  */
 import { describe, expect, it } from 'vitest';
 import type { InventoryRef, PrepareInput } from '../../src/queue/index.js';
+import type { KubeObject } from '../../src/manifests/index.js';
 import type { StepResult } from '../../src/sync/index.js';
 import { runStep } from '../../src/worker/index.js';
 import { kubeErrors } from '../helpers/memory-cluster.js';
@@ -39,17 +40,47 @@ describe('prepare: the plan', () => {
     ]);
   });
 
-  it('should find prune candidates in the inventory: still tracked by this app, not declared, not being deleted', async () => {
+  it('should find prune candidates in live state: tracked by this app, not declared, not being deleted — with an empty inventory (§9.11)', async () => {
     const c = cluster();
-    const mk = async (name: string, app: string, finalizers?: string[]) => c.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: NS, labels: { 'hookrunner.io/app': app }, ...(finalizers ? { finalizers } : {}) } });
+    const mk = async (name: string, app: string, extra: Partial<KubeObject['metadata']> = {}) =>
+      c.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: NS, labels: { 'hookrunner.io/app': app }, annotations: { 'hookrunner.io/tracking-id': `${app}:/ConfigMap:${NS}/${name}` }, ...extra } });
     await mk('gone-from-git', APP);
+    await mk('kept', APP);
     await mk('taken-over', 'another-app');
-    await mk('deleting', APP, ['example.com/x']);
+    await mk('deleting', APP, { finalizers: ['example.com/x'] });
     await c.delete({ apiVersion: 'v1', kind: 'ConfigMap', namespace: NS, name: 'deleting' });
-    const inv = (name: string): InventoryRef => ({ apiVersion: 'v1', kind: 'ConfigMap', namespace: NS, name });
-    const result = await prepare(c, [configMapYaml('kept')], { inventory: [inv('kept'), inv('gone-from-git'), inv('taken-over'), inv('deleting'), inv('vanished')] });
-    expect(result.plan?.map((t) => [t.name, t.prune])).toEqual([['gone-from-git', true], ['kept', false]]);
-    expect(callsOf(c, ['get'], 'ConfigMap')).toEqual(['get ConfigMap/gone-from-git', 'get ConfigMap/taken-over', 'get ConfigMap/deleting', 'get ConfigMap/vanished']);
+    // A copy that took the label and annotation along names another object: not the app's.
+    await c.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'copy', namespace: NS, labels: { 'hookrunner.io/app': APP }, annotations: { 'hookrunner.io/tracking-id': `${APP}:/ConfigMap:${NS}/kept` } } });
+    // A label without the annotation (a namespace CreateNamespace made before §9.11, a copy): not in live state.
+    await c.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'label-only', namespace: NS, labels: { 'hookrunner.io/app': APP } } });
+    const role = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'old-reader', labels: { 'hookrunner.io/app': APP }, annotations: { 'hookrunner.io/tracking-id': `${APP}:rbac.authorization.k8s.io/ClusterRole:/old-reader` } } };
+    await c.apply(role);
+    const result = await prepare(c, [configMapYaml('kept')]);
+    expect(result.plan?.map((t) => [t.kind, t.name, t.prune])).toEqual([
+      ['ConfigMap', 'gone-from-git', true],
+      ['ConfigMap', 'kept', false],
+      ['ClusterRole', 'old-reader', true],
+    ]);
+    // One labelled list per listable kind, no get per object.
+    expect(callsOf(c, ['get'], 'ConfigMap')).toEqual([]);
+    expect(c.calls.filter((k) => k.verb === 'list' && k.kind === 'ConfigMap').map((k) => k.options)).toEqual([{ labelSelector: `hookrunner.io/app=${APP}` }]);
+  });
+
+  it('should read the inventory for what the scan did not see: a kind it may not list cluster-wide, an object labelled before tracking ids', async () => {
+    const c = cluster();
+    const tracked = (name: string, ns = NS): KubeObject => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: ns, labels: { 'hookrunner.io/app': APP }, annotations: { 'hookrunner.io/tracking-id': `${APP}:/Secret:${ns}/${name}` } } });
+    await c.apply(tracked('here'));
+    await c.apply(tracked('elsewhere', 'default'));
+    await c.apply(tracked('not-in-inventory', 'default'));
+    await c.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'labelled-earlier', namespace: NS, labels: { 'hookrunner.io/app': APP } } });
+    await c.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'relabelled', namespace: NS, labels: { 'hookrunner.io/app': 'another-app' } } });
+    c.failAlways('list', (k) => k.kind === 'Secret' && k.namespace === undefined, kubeErrors.forbidden({ verb: 'list', resource: 'secrets' }));
+    const inv = (kind: string, name: string, ns = NS): InventoryRef => ({ apiVersion: 'v1', kind, namespace: ns, name });
+    const inventory = [inv('Secret', 'elsewhere', 'default'), inv('Secret', 'here'), inv('Secret', 'vanished'), inv('ConfigMap', 'labelled-earlier'), inv('ConfigMap', 'relabelled'), inv('ConfigMap', 'kept')];
+    const result = await prepare(c, [configMapYaml('kept')], { inventory });
+    expect(result.plan?.filter((t) => t.prune).map((t) => `${t.kind} ${t.namespace}/${t.name}`)).toEqual([`Secret default/elsewhere`, `Secret ${NS}/here`, `ConfigMap ${NS}/labelled-earlier`]);
+    // "here" came from the namespaced list and "kept" is declared: neither is read again.
+    expect(c.calls.filter((k) => k.verb === 'get' && k.kind !== 'Namespace').map((k) => `${k.kind}/${k.name}`)).toEqual(['Secret/elsewhere', 'Secret/vanished', 'ConfigMap/labelled-earlier', 'ConfigMap/relabelled']);
   });
 
   it('should put a PruneLast prune after every Sync wave (§9.2)', async () => {
@@ -63,6 +94,27 @@ describe('prepare: the plan', () => {
     await c2.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'old', namespace: NS, labels: { 'hookrunner.io/app': APP } } });
     for (const t of plan) await runStep(stepData([t], { context: { prune: true } }), deps(c2));
     expect(callsOf(c2, ['apply', 'delete'])).toEqual(['apply ConfigMap/old', 'apply ConfigMap/a', 'delete ConfigMap/old', 'apply Job/post']);
+  });
+});
+
+describe('prepare: selective sync (§9.9)', () => {
+  it('should plan only the selected resources and no hooks, prunes of selected resources included', async () => {
+    const c = cluster();
+    await c.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'old', namespace: NS, labels: { 'hookrunner.io/app': APP }, annotations: { 'hookrunner.io/tracking-id': `${APP}:/ConfigMap:${NS}/old` } } });
+    await c.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'older', namespace: NS, labels: { 'hookrunner.io/app': APP }, annotations: { 'hookrunner.io/tracking-id': `${APP}:/ConfigMap:${NS}/older` } } });
+    const resources = [{ group: 'apps', kind: 'Deployment', name: 'web' }, { group: '', kind: 'ConfigMap', namespace: NS, name: 'old' }];
+    const result = await prepare(c, [jobYaml('pre', 'PreSync'), deploymentYaml('web'), deploymentYaml('api'), configMapYaml('cfg'), jobYaml('post', 'PostSync')], { resources });
+    expect(result.fatal).toBeUndefined();
+    expect(result.plan?.map((t) => t.key)).toEqual(['/ConfigMap/app/old:Sync', 'apps/Deployment/app/web:Sync']);
+    expect(result.plan?.map((t) => t.prune)).toEqual([true, false]);
+  });
+
+  it('should end the operation naming the selected resources that are neither in the source nor live', async () => {
+    const c = cluster();
+    const resources = [{ group: 'apps', kind: 'Deployment', name: 'web' }, { group: 'apps', kind: 'Deployment', namespace: 'elsewhere', name: 'web' }, { group: '', kind: 'Secret', name: 'token' }];
+    const result = await prepare(c, [deploymentYaml('web')], { resources });
+    expect(result.fatal).toEqual({ phase: 'Failed', message: 'selected resources are not part of the application (neither in its source nor live): apps:Deployment:elsewhere/web, :Secret:token' });
+    expect(c.writes()).toEqual([]);
   });
 });
 
@@ -91,7 +143,8 @@ describe('prepare: the destination namespace and the dry run (§5.2)', () => {
     const result = await prepare(c, [configMapYaml('cfg')], { createNamespace: true });
     expect(result.fatal).toBeUndefined();
     expect(result.results).toEqual([expect.objectContaining({ key: '/Namespace//app:PreSync', status: 'Synced', hookPhase: 'Succeeded', message: 'namespace/app created', startedAt: NOW, finishedAt: NOW })]);
-    expect(c.object({ apiVersion: 'v1', kind: 'Namespace', name: NS })?.metadata.labels).toEqual({ 'hookrunner.io/app': APP });
+    // Not tracked: a namespace the sync created is never the app's to prune (§9.7, as Argo CD without managedNamespaceMetadata).
+    expect(c.object({ apiVersion: 'v1', kind: 'Namespace', name: NS })?.metadata.labels).toBeUndefined();
     expect(callsOf(c, ['apply'])).toEqual(['apply Namespace/app']);
   });
 
@@ -130,7 +183,7 @@ describe('prepare: the destination namespace and the dry run (§5.2)', () => {
 
   it('should throw an infrastructure failure (the queue retries the step)', async () => {
     const c = cluster();
-    c.failNext('get', { name: 'old' }, kubeErrors.unreachable());
-    await expect(prepare(c, [configMapYaml('cfg')], { inventory: [{ apiVersion: 'v1', kind: 'ConfigMap', namespace: NS, name: 'old' }] })).rejects.toThrow('Kubernetes API server https://memory-cluster.invalid:6443 is unreachable after 6 attempts: connect ETIMEDOUT 10.0.0.1:6443');
+    c.failNext('list', { kind: 'ConfigMap' }, kubeErrors.unreachable());
+    await expect(prepare(c, [configMapYaml('cfg')])).rejects.toThrow('Kubernetes API server https://memory-cluster.invalid:6443 is unreachable after 6 attempts: connect ETIMEDOUT 10.0.0.1:6443');
   });
 });

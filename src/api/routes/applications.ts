@@ -2,6 +2,7 @@
 import { Router } from 'express';
 import type { Request } from 'express';
 import { z } from 'zod';
+import { MAX_SELECTED_RESOURCES, selectorProblems } from '../../plan/index.js';
 import type { ApplicationStore, Store } from '../../store/index.js';
 import { isDone } from '../../sync/index.js';
 import { REVISION, applicationRecord, fieldPath, validateApplication } from '../application-manifest.js';
@@ -21,10 +22,18 @@ export interface ApplicationRoutesOptions {
   now: () => Date;
 }
 
+const selector = z
+  .strictObject({ group: z.string().max(253), kind: z.string().max(63), namespace: z.string().max(63).optional(), name: z.string().max(253) })
+  .superRefine((s, ctx) => {
+    for (const p of selectorProblems(s)) ctx.addIssue({ code: 'custom', path: [p.field], message: p.message });
+  });
+
 const syncBody = z.strictObject({
   revision: z.string().regex(REVISION, 'must be a branch, tag, commit sha or HEAD').optional(),
   prune: z.boolean().optional(),
   dryRun: z.boolean().optional(),
+  /** Selective sync (docs/semantics.md §9.9): only these resources, no hooks. */
+  resources: z.array(selector).min(1, 'must list at least one resource (omit it to sync everything)').max(MAX_SELECTED_RESOURCES).optional(),
 });
 
 function parseSyncBody(req: Request): z.infer<typeof syncBody> {
@@ -32,7 +41,9 @@ function parseSyncBody(req: Request): z.infer<typeof syncBody> {
   const result = syncBody.safeParse(body, { error: (i) => (i.code === 'invalid_type' ? `must be a ${i.expected}` : undefined) });
   if (result.success) return result.data;
   const errors = result.error.issues.flatMap((i) =>
-    i.code === 'unrecognized_keys' ? i.keys.map((k) => ({ field: k, message: 'is not a sync option (revision, prune, dryRun)' })) : [{ field: fieldPath(i.path), message: i.message }],
+    i.code === 'unrecognized_keys'
+      ? i.keys.map((k) => ({ field: fieldPath([...i.path, k]), message: i.path.length === 0 ? 'is not a sync option (revision, prune, dryRun, resources)' : 'is not a field of a resource (group, kind, namespace, name)' }))
+      : [{ field: fieldPath(i.path), message: i.message }],
   );
   throw validationProblem(errors);
 }
@@ -111,6 +122,7 @@ export function applicationRoutes(options: ApplicationRoutesOptions): Router {
       ...(body.revision !== undefined ? { revision: body.revision } : {}),
       ...(body.prune !== undefined ? { prune: body.prune } : {}),
       ...(body.dryRun !== undefined ? { dryRun: body.dryRun } : {}),
+      ...(body.resources !== undefined ? { resources: body.resources } : {}),
     });
     res.status(202).location(`/api/v1/operations/${op.id}`).json(apiOperationDocument(op));
   });

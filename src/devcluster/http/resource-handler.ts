@@ -15,7 +15,7 @@ import { badRequest, invalid, methodNotAllowed, notFound, resourceNotFound } fro
 import { isRecord } from '../json.js';
 import { decodeProtobufBody, isProtobufMediaType, unsupportedMediaType } from '../protobuf/index.js';
 import type { PodRun } from '../../podruntime/pod-run.js';
-import { unknownFields, strictDecodingError } from '../validation/unknown-fields.js';
+import { dropUnknownFields, strictDecodingError, typedPatchError, unknownFields } from '../validation/unknown-fields.js';
 import { objectJson } from './json-cache.js';
 import { selectLog, sendLog } from './pod-logs.js';
 import { readBody, readBodyBytes, sendJson } from './respond.js';
@@ -68,18 +68,23 @@ async function readObjectBody(req: IncomingMessage, type: ResourceType, kind: st
   return decodeProtobufBody(bytes, { apiVersion: apiVersionOf(type), kind });
 }
 
-/** `fieldValidation`: Strict refuses unknown fields (400), Warn answers with `Warning` headers. */
+/**
+ * `fieldValidation`: Strict refuses unknown fields (400); Warn answers with `Warning` headers and
+ * Ignore says nothing, both dropping the unknown fields from the body, as the API server's decoder does.
+ */
 function checkFields(type: ResourceType, body: unknown, params: URLSearchParams, res: ServerResponse): void {
   const mode = params.get('fieldValidation') ?? 'Warn';
   if (mode === 'Strict') {
     const err = strictDecodingError(type, body);
     if (err) throw err;
-  } else if (mode === 'Warn') {
+    return;
+  }
+  if (mode !== 'Warn' && mode !== 'Ignore') throw badRequest(`fieldValidation: Unsupported value: "${mode}": supported values: "Ignore", "Warn", "Strict"`);
+  if (mode === 'Warn') {
     const unknown = unknownFields(type, body);
     if (unknown.length > 0) res.setHeader('Warning', unknown.map((f) => `299 - "unknown field \\"${f}\\""`).join(', '));
-  } else if (mode !== 'Ignore') {
-    throw badRequest(`fieldValidation: Unsupported value: "${mode}": supported values: "Ignore", "Warn", "Strict"`);
   }
+  dropUnknownFields(type, body);
 }
 
 function listJson(type: ResourceType, items: readonly KubeObject[], resourceVersion: string): string {
@@ -208,7 +213,12 @@ export async function handleResource(route: ResourceRoute, req: IncomingMessage,
       audit('patch', name);
       const patchType = patchTypeOf(req.headers['content-type'], type.builtIn);
       const body = parsePatchBody(patchType, await readBody(req));
-      if (patchType === 'apply') checkFields(type, body, params, res);
+      if (patchType === 'apply') {
+        const err = typedPatchError(type, body, route.namespace, name);
+        if (err) throw err;
+      }
+      // A merge patch names fields as an object does; strategic patches carry `$` directives, JSON patches are lists.
+      if (patchType === 'apply' || (patchType === 'merge' && !subresource)) checkFields(type, body, params, res);
       const forceRaw = params.get('force');
       if (forceRaw !== null && forceRaw !== 'true' && forceRaw !== 'false') throw badRequest(`force: invalid value ${JSON.stringify(forceRaw)}`);
       const existed = deps.api.peek(target, name) !== undefined;

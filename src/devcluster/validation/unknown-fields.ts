@@ -4,7 +4,7 @@
  * manifests land); custom resources are not checked (no schema validation).
  */
 import type { ResourceType } from '../api/resource-types.js';
-import { badRequest } from '../errors.js';
+import { badRequest, typedPatchFailure } from '../errors.js';
 import type { ApiError } from '../errors.js';
 import { asArray, getPath, isRecord } from '../json.js';
 
@@ -78,25 +78,40 @@ function podSpecPaths(kind: string): string[][] {
   }
 }
 
-function unknownKeys(value: unknown, known: readonly string[], prefix: string, out: string[]): void {
+/** Where an unknown field sits: its parent object, its key, and its dotted path. */
+type UnknownVisitor = (parent: Record<string, unknown>, key: string, path: string) => void;
+
+function unknownKeys(value: unknown, known: readonly string[], prefix: string, visit: UnknownVisitor): void {
   if (!isRecord(value)) return;
-  for (const key of Object.keys(value)) if (!known.includes(key)) out.push(`${prefix}${key}`);
+  for (const key of Object.keys(value)) if (!known.includes(key)) visit(value, key, `${prefix}${key}`);
+}
+
+/** Every unknown field of a body of a built-in kind, top level first. */
+function visitUnknownFields(type: ResourceType, body: unknown, visit: UnknownVisitor): void {
+  if (!type.builtIn || !isRecord(body)) return;
+  unknownKeys(body, [...COMMON, ...(TOP_LEVEL[type.kind] ?? SPEC_STATUS)], '', visit);
+  unknownKeys(body.metadata, METADATA, 'metadata.', visit);
+  for (const path of podSpecPaths(type.kind)) {
+    const spec = getPath(body, path);
+    unknownKeys(spec, POD_SPEC, `${path.join('.')}.`, visit);
+    for (const list of ['containers', 'initContainers']) {
+      asArray(getPath(spec, [list]))?.forEach((c, i) => unknownKeys(c, CONTAINER, `${path.join('.')}.${list}[${i}].`, visit));
+    }
+  }
 }
 
 /** The unknown fields of a body (dotted paths), for a built-in kind. */
 export function unknownFields(type: ResourceType, body: unknown): string[] {
-  if (!type.builtIn || !isRecord(body)) return [];
   const out: string[] = [];
-  unknownKeys(body, [...COMMON, ...(TOP_LEVEL[type.kind] ?? SPEC_STATUS)], '', out);
-  unknownKeys(body.metadata, METADATA, 'metadata.', out);
-  for (const path of podSpecPaths(type.kind)) {
-    const spec = getPath(body, path);
-    unknownKeys(spec, POD_SPEC, `${path.join('.')}.`, out);
-    for (const list of ['containers', 'initContainers']) {
-      asArray(getPath(spec, [list]))?.forEach((c, i) => unknownKeys(c, CONTAINER, `${path.join('.')}.${list}[${i}].`, out));
-    }
-  }
+  visitUnknownFields(type, body, (_parent, _key, path) => out.push(path));
   return out;
+}
+
+/** Drop the unknown fields of a body in place, as the API server's decoder does with `fieldValidation` Warn or Ignore. */
+export function dropUnknownFields(type: ResourceType, body: unknown): void {
+  const found: [Record<string, unknown>, string][] = [];
+  visitUnknownFields(type, body, (parent, key) => found.push([parent, key]));
+  for (const [parent, key] of found) delete parent[key];
 }
 
 /** 400 BadRequest as the API server words a strict decoding error, or undefined. */
@@ -107,4 +122,15 @@ export function strictDecodingError(type: ResourceType, body: unknown): ApiError
   return badRequest(
     `${type.kind} in version "${version}" cannot be handled as a ${type.kind}: strict decoding error: ${unknown.map((f) => `unknown field "${f}"`).join(', ')}`,
   );
+}
+
+/**
+ * Server-side apply refuses an unknown field whatever `fieldValidation` says: the patch cannot be
+ * typed against the schema (kube-apiserver answers 500 "failed to create typed patch object").
+ */
+export function typedPatchError(type: ResourceType, body: unknown, namespace: string | undefined, name: string): ApiError | undefined {
+  const [first] = unknownFields(type, body);
+  if (first === undefined) return undefined;
+  const groupVersion = type.group ? `${type.group}/${type.version}` : type.version;
+  return typedPatchFailure(`${namespace ? `${namespace}/` : ''}${name}`, groupVersion, type.kind, first);
 }
