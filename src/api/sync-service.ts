@@ -14,7 +14,7 @@ import { OperationRunningError } from '../store/index.js';
 import type { ApplicationRecord, Store } from '../store/index.js';
 import { isDone } from '../sync/index.js';
 import { operationSpec } from '../sync/index.js';
-import type { Operation, OperationSpec, RetryStrategy } from '../sync/index.js';
+import type { DeletionCascade, Operation, OperationSpec, RetryStrategy } from '../sync/index.js';
 import { syncOptionMap } from './application-manifest.js';
 import { HttpProblem } from './problem.js';
 
@@ -40,6 +40,8 @@ export interface SyncRequest {
   dryRun?: boolean;
   /** Selective sync (docs/semantics.md §9.9): only these resources, no hooks. @defaultValue all */
   resources?: ResourceSelector[];
+  /** Delete the application instead (§11): PreDelete hooks, its live resources, PostDelete hooks. */
+  deletion?: { cascade: DeletionCascade };
   /** `api`, `webhook`, … */
   initiatedBy: string;
   /** An automated sync (webhook): §10.3 — retry `{limit: 5}` unless the application sets one. */
@@ -137,7 +139,9 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
         ...(request.resources?.length ? { resources: request.resources } : {}),
         ...(app.syncPolicy.syncOptions.length > 0 ? { syncOptions: [...app.syncPolicy.syncOptions] } : {}),
         initiatedBy: request.initiatedBy,
-        ...(retry ? { retry } : {}),
+        ...(retry && !request.deletion ? { retry } : {}),
+        // §11: a deletion deletes every live resource of the app and creates nothing.
+        ...(request.deletion ? { deletion: request.deletion, prune: true, createNamespace: false } : {}),
         ...(app.notifications?.length ? { notifications: app.notifications } : {}),
         ...(options.dashboardUrl ? { dashboardUrl: `${options.dashboardUrl.replace(/\/+$/, '')}/#/applications/${app.name}` } : {}),
       });

@@ -15,6 +15,8 @@ export interface FailedTask {
 /** What a sync notification is about. Every field but `app` may be missing (e.g. no revision when loading failed early). */
 export interface SyncContext {
   app: string;
+  /** What the operation does: sync the application, or delete it (docs/semantics.md §11). @defaultValue 'sync' */
+  kind?: 'sync' | 'deletion';
   operationId?: string;
   revision?: string;
   /** The sync phase the notice is about (`PreSync`, `Sync`, `PostSync`, `SyncFail`). */

@@ -88,19 +88,20 @@ export function renderSyncMessage(ctx: SyncContext, options: TemplateOptions = {
 
 function headlineOf(ctx: SyncContext): string {
   const inPhase = ctx.phase ? ` in ${ctx.phase}` : '';
+  const what = ctx.kind === 'deletion' ? 'deletion' : 'sync';
   switch (ctx.outcome) {
     case 'Succeeded':
-      return `✅ ${ctx.app}: sync succeeded`;
+      return `✅ ${ctx.app}: ${what} succeeded`;
     case 'Failed':
-      return `❌ ${ctx.app}: sync failed${ctx.phase && ctx.phase !== 'SyncFail' ? inPhase : ''}`;
+      return `❌ ${ctx.app}: ${what} failed${ctx.phase && ctx.phase !== 'SyncFail' ? inPhase : ''}`;
     case 'Error':
-      return `❌ ${ctx.app}: sync error${ctx.phase && ctx.phase !== 'SyncFail' ? inPhase : ''}`;
+      return `❌ ${ctx.app}: ${what} error${ctx.phase && ctx.phase !== 'SyncFail' ? inPhase : ''}`;
     case 'Running':
-      return `🔄 ${ctx.app}: sync running${ctx.phase ? ` (${ctx.phase})` : ''}`;
+      return `🔄 ${ctx.app}: ${what} running${ctx.phase ? ` (${ctx.phase})` : ''}`;
     case 'Terminating':
-      return `⏹ ${ctx.app}: sync terminating`;
+      return `⏹ ${ctx.app}: ${what} terminating`;
     default:
-      return `ℹ️ ${ctx.app}: sync${ctx.phase ? ` ${ctx.phase}` : ''}`;
+      return `ℹ️ ${ctx.app}: ${what}${ctx.phase ? ` ${ctx.phase}` : ''}`;
   }
 }
 

@@ -10,6 +10,7 @@ import { registerNotify } from './notify.js';
 import { parseDurationOption } from './options.js';
 import { registerPlan } from './plan.js';
 import { registerServe, registerWorker } from './serve.js';
+import { registerDelete } from './delete.js';
 import { registerSync } from './sync.js';
 
 export const VERSION = '0.1.0';
@@ -30,6 +31,7 @@ export function createProgram(io: CliIO, setExit: (code: number) => void): Comma
     });
   registerPlan(program, io, setExit);
   registerSync(program, io, setExit);
+  registerDelete(program, io, setExit);
   registerWorker(program, io, setExit);
   registerServe(program, io, setExit);
   registerNotify(program, io, setExit);

@@ -8,7 +8,7 @@ import { parseResourceSelector, plan } from '../plan/index.js';
 import type { ResourceSelector } from '../plan/index.js';
 import { OperationRunningError } from '../store/index.js';
 import { DEFAULT_HOOK_TIMEOUT_MS, DEFAULT_OPERATION_TIMEOUT_MS, isDone, operationDocument, operationSpec } from '../sync/index.js';
-import type { Operation, Subscription, TriggerName } from '../sync/index.js';
+import type { DeletionCascade, Operation, Subscription, TriggerName } from '../sync/index.js';
 import { errorMessage, formatMs, sleep } from '../util/index.js';
 import { connectCluster } from './cluster.js';
 import { ExitCode } from './exit-codes.js';
@@ -44,8 +44,14 @@ export interface SyncFlags {
   syncOption: string[];
   notify: Subscription[];
   notifyTriggers?: TriggerName[];
+  /** `hookrunner delete`: delete the application (docs/semantics.md §11) instead of syncing it. */
+  cascade?: DeletionCascade;
 }
 
+
+function commandName(flags: SyncFlags): string {
+  return flags.cascade ? 'delete' : 'sync';
+}
 
 /** `--create-namespace`, or `--sync-option CreateNamespace=true`. */
 function createNamespaceOf(flags: SyncFlags): boolean {
@@ -67,7 +73,7 @@ function collectSelector(value: string, previous: ResourceSelector[]): ResourceS
   }
 }
 
-function dnsLabel(what: string) {
+export function dnsLabel(what: string) {
   return (value: string): string => {
     if (!DNS_LABEL.test(value)) throw new InvalidArgumentError(`${what} must be a DNS-1123 label (lower case letters, digits and '-', at most 63), got "${value}"`);
     return value;
@@ -135,7 +141,7 @@ export async function runSync(paths: string[], flags: SyncFlags, io: CliIO): Pro
 
   const cluster = await connectCluster({ kubeconfig: flags.kubeconfig, context: flags.context, env: io.env });
   if ('error' in cluster) {
-    io.stderr.write(`hookrunner sync: ${cluster.error}\n`);
+    io.stderr.write(`hookrunner ${commandName(flags)}: ${cluster.error}\n`);
     return ExitCode.infrastructure;
   }
   let redis;
@@ -143,13 +149,13 @@ export async function runSync(paths: string[], flags: SyncFlags, io: CliIO): Pro
     redis = await findRedis(io.env);
   } catch (err) {
     cluster.client.close();
-    io.stderr.write(`hookrunner sync: ${errorMessage(err)}\n`);
+    io.stderr.write(`hookrunner ${commandName(flags)}: ${errorMessage(err)}\n`);
     return ExitCode.infrastructure;
   }
   const notifications = flags.notify.length > 0 ? notifierFactory(io.env, io.stderr) : undefined;
   for (const sub of flags.notify) {
     const missing = notifications?.missingConfig(sub);
-    if (missing) io.stderr.write(`hookrunner sync: --notify ${sub.service}:${sub.recipient} will be skipped: ${missing}\n`);
+    if (missing) io.stderr.write(`hookrunner ${commandName(flags)}: --notify ${sub.service}:${sub.recipient} will be skipped: ${missing}\n`);
   }
   const engine = startEngine({ redisUrl: redis.url, cluster: cluster.client, concurrency: flags.concurrency, sweepIntervalMs: 5_000, ...(notifications ? { notifications } : {}) });
   try {
@@ -170,24 +176,25 @@ export async function runSync(paths: string[], flags: SyncFlags, io: CliIO): Pro
       initiatedBy: 'cli',
       ...(flags.notify.length > 0 ? { notifications: flags.notify.map((n) => ({ ...n, triggers: flags.notifyTriggers ?? n.triggers })) } : {}),
       ...(flags.retryLimit ? { retry: { limit: flags.retryLimit } } : {}),
+      ...(flags.cascade ? { deletion: { cascade: flags.cascade }, prune: true, createNamespace: false } : {}),
     });
     let op: Operation;
     try {
       op = await (engine.orchestrator as NonNullable<typeof engine.orchestrator>).submit(spec);
     } catch (err) {
       if (err instanceof OperationRunningError) {
-        io.stderr.write(`hookrunner sync: ${err.message}\n`);
+        io.stderr.write(`hookrunner ${commandName(flags)}: ${err.message}\n`);
         return ExitCode.failed;
       }
       throw err;
     }
     const final = await follow(op.id, engine, flags, io);
-    if (engine.notifications && !(await engine.notifications.settled(final.id, 60_000))) io.stderr.write('hookrunner sync: some notifications were still being delivered after 60s; see the delivery log\n');
+    if (engine.notifications && !(await engine.notifications.settled(final.id, 60_000))) io.stderr.write(`hookrunner ${commandName(flags)}: some notifications were still being delivered after 60s; see the delivery log\n`);
     if (flags.output === 'json') io.stdout.write(JSON.stringify(operationDocument(final), null, 2) + '\n');
     else io.stdout.write(renderOperation(final));
     return final.phase === 'Succeeded' ? ExitCode.ok : final.phase === 'Failed' ? ExitCode.failed : ExitCode.infrastructure;
   } catch (err) {
-    io.stderr.write(`hookrunner sync: ${errorMessage(err)}\n`);
+    io.stderr.write(`hookrunner ${commandName(flags)}: ${errorMessage(err)}\n`);
     return ExitCode.infrastructure;
   } finally {
     await engine.close();

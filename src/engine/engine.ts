@@ -77,6 +77,8 @@ export function startEngine(options: EngineOptions): Engine {
       onTransition: async (previous, next) => {
         // Notifications must reach their queue (a failure retries the event); others never block it.
         if (engine.notifications) await engine.notifications.onTransition(previous, next);
+        // §11: a deletion that succeeded removes the application; a failed one keeps it (called again after a crash).
+        if (next.spec.deletion && next.phase === 'Succeeded') await engine.applications.deleteApplication(next.app);
         if (options.onTransition) {
           try {
             await options.onTransition(previous, next);

@@ -11,6 +11,7 @@ import {
   HOOK_DELETE_POLICIES,
   HOOK_TYPES,
   isHookDeletePolicy,
+  isDeleteHookPhase,
   isHookType,
   isSyncPhase,
 } from './vocabulary.js';
@@ -23,8 +24,6 @@ export type WarnFn = (annotationKey: string, message: string) => void;
 
 const noWarn: WarnFn = () => undefined;
 
-const DELETE_HOOK_TYPES = ['PreDelete', 'PostDelete'];
-
 /** §2.2–§2.3: the valid Argo hook types, in first-seen order. */
 export function argoHookTypes(annotations: Annotations, warn: WarnFn = noWarn): HookType[] {
   const key = AnnotationKeys.hook;
@@ -32,8 +31,6 @@ export function argoHookTypes(annotations: Annotations, warn: WarnFn = noWarn): 
   for (const item of parseCsv(annotations[key])) {
     if (isHookType(item)) {
       out.push(item);
-    } else if (DELETE_HOOK_TYPES.includes(item)) {
-      warn(key, `"${item}" is ignored: ${item} hooks run when an application is deleted, which a sync never does; valid values: ${HOOK_TYPES.join(', ')}`);
     } else {
       warn(key, `"${item}" is not a hook type and is ignored (values are case-sensitive); valid values: ${HOOK_TYPES.join(', ')}`);
     }
@@ -79,6 +76,12 @@ export function syncPhases(annotations: Annotations): SyncPhase[] {
     if (isSyncPhase(t) && !out.includes(t)) out.push(t);
   }
   return out;
+}
+
+/** §11: the deletion phases of a hook (PreDelete, PostDelete), none for anything else. */
+export function deletionPhases(annotations: Annotations): SyncPhase[] {
+  if (!isHook(annotations) || isSkip(annotations)) return [];
+  return [...new Set(hookTypes(annotations).filter(isDeleteHookPhase))];
 }
 
 /** §6.1: the union of Argo and Helm delete policies, BeforeHookCreation when empty. */
@@ -135,6 +138,8 @@ export interface HookInfo {
   skip: boolean;
   ignored: boolean;
   phases: SyncPhase[];
+  /** §11: PreDelete and/or PostDelete, for a hook of the application's deletion. */
+  deletionPhases: SyncPhase[];
   /** Only for hooks; the default when none is valid is BeforeHookCreation. */
   deletePolicies: HookDeletePolicy[];
   wave: number;
@@ -163,10 +168,10 @@ export function classify(annotations: Annotations, warn: WarnFn = noWarn): HookI
     for (const key of [AnnotationKeys.hookDeletePolicy, AnnotationKeys.helmHookDeletePolicy, AnnotationKeys.hookTimeout]) {
       if (annotations[key] !== undefined && !skip) warn(key, 'has no effect on a resource that is not a hook');
     }
-    return { hook, skip, ignored, phases: skip ? [] : ['Sync'], deletePolicies: [], wave };
+    return { hook, skip, ignored, phases: skip ? [] : ['Sync'], deletionPhases: [], deletePolicies: [], wave };
   }
   const policies = deletePolicies(annotations, warn);
   const timeout = hookTimeout(annotations, warn);
   const phases = ignored ? [] : syncPhases(annotations);
-  return { hook, skip, ignored, phases, deletePolicies: policies, wave, ...(timeout === undefined ? {} : { hookTimeoutMs: timeout }) };
+  return { hook, skip, ignored, phases, deletionPhases: ignored ? [] : deletionPhases(annotations), deletePolicies: policies, wave, ...(timeout === undefined ? {} : { hookTimeoutMs: timeout }) };
 }

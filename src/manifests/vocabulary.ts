@@ -22,19 +22,26 @@ export const AnnotationKeys = {
 /** D7: our hook finalizer (Argo CD's is `argocd.argoproj.io/hook-finalizer`). */
 export const HOOK_FINALIZER = 'hookrunner.io/hook-finalizer';
 
+/** The phases of a sync operation (§1.1). */
 export const SYNC_PHASES = ['PreSync', 'Sync', 'PostSync', 'SyncFail'] as const;
-export type SyncPhase = (typeof SYNC_PHASES)[number];
+/** The phases of an application's deletion (§11): PreDelete hooks, the deletions, PostDelete hooks. */
+export const DELETE_PHASES = ['PreDelete', 'Delete', 'PostDelete'] as const;
+/** A phase of an operation: a sync's or a deletion's. */
+export type SyncPhase = (typeof SYNC_PHASES)[number] | (typeof DELETE_PHASES)[number];
 
-/** §1.1: PreSync = -1, Sync = 0, PostSync = 1, SyncFail = 2. */
+/** §1.1: PreSync = -1, Sync = 0, PostSync = 1, SyncFail = 2; a deletion's phases run in the same places (§11). */
 export const SYNC_PHASE_RANK: Readonly<Record<SyncPhase, number>> = {
   PreSync: -1,
   Sync: 0,
   PostSync: 1,
   SyncFail: 2,
+  PreDelete: -1,
+  Delete: 0,
+  PostDelete: 1,
 };
 
-/** Valid values of `argocd.argoproj.io/hook` (§1.1). PreDelete/PostDelete are not engine hook types. */
-export const HOOK_TYPES = ['PreSync', 'Sync', 'PostSync', 'Skip', 'SyncFail'] as const;
+/** Valid values of `argocd.argoproj.io/hook` (§1.1); PreDelete and PostDelete hooks run only when the application is deleted (§11). */
+export const HOOK_TYPES = ['PreSync', 'Sync', 'PostSync', 'Skip', 'SyncFail', 'PreDelete', 'PostDelete'] as const;
 export type HookType = (typeof HOOK_TYPES)[number];
 
 export const HOOK_DELETE_POLICIES = ['HookSucceeded', 'HookFailed', 'BeforeHookCreation'] as const;
@@ -44,7 +51,7 @@ export type HookDeletePolicy = (typeof HOOK_DELETE_POLICIES)[number];
 export const DEFAULT_DELETE_POLICY: HookDeletePolicy = 'BeforeHookCreation';
 
 /** §2.6: `helm.sh/hook` values that map to a sync phase. */
-export const HELM_HOOK_TYPES: Readonly<Record<string, SyncPhase>> = {
+export const HELM_HOOK_TYPES: Readonly<Record<string, 'PreSync' | 'PostSync'>> = {
   'pre-install': 'PreSync',
   'pre-upgrade': 'PreSync',
   'post-install': 'PostSync',
@@ -76,8 +83,13 @@ export function isSuccessful(phase: OperationPhase | undefined): boolean {
 export const RESULT_CODES = ['Synced', 'SyncFailed', 'Pruned', 'PruneSkipped'] as const;
 export type ResultCode = (typeof RESULT_CODES)[number];
 
+/** A phase of a sync (not of a deletion). */
 export function isSyncPhase(value: string): value is SyncPhase {
   return (SYNC_PHASES as readonly string[]).includes(value);
+}
+/** PreDelete or PostDelete: a hook of the application's deletion (§11). */
+export function isDeleteHookPhase(value: string): value is 'PreDelete' | 'PostDelete' {
+  return value === 'PreDelete' || value === 'PostDelete';
 }
 export function isHookType(value: string): value is HookType {
   return (HOOK_TYPES as readonly string[]).includes(value);

@@ -14,7 +14,7 @@ export function destinationKey(s: Pick<Subscription, 'service' | 'recipient'>): 
   return `${s.service}:${s.recipient}`;
 }
 
-const PHASE_ORDER = ['PreSync', 'Sync', 'PostSync', 'SyncFail'] as const;
+const PHASE_ORDER = ['PreSync', 'Sync', 'PostSync', 'SyncFail', 'PreDelete', 'Delete', 'PostDelete'] as const;
 
 /** Which triggers fire for the operation as it stands. */
 export function firedTriggers(op: Operation): Record<TriggerName, boolean> {
@@ -93,6 +93,7 @@ export function syncContext(op: Operation): SyncContext {
     operationId: op.id,
     revision: op.revision,
     outcome: op.phase,
+    ...(op.spec.deletion ? { kind: 'deletion' as const } : {}),
     startedAt: new Date(op.startedAt),
     ...(op.finishedAt ? { finishedAt: new Date(op.finishedAt) } : {}),
     message: op.message,

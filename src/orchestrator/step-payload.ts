@@ -25,6 +25,7 @@ export function stepPayload(op: Operation, inventory: InventoryRef[]): StepJobDa
       prune: op.spec.prune,
       dryRun: op.spec.dryRun,
       ...(op.spec.syncOptions?.length ? { syncOptions: op.spec.syncOptions } : {}),
+      ...(op.spec.deletion ? { deletion: op.spec.deletion } : {}),
       ...(op.failureMessage !== undefined ? { failure: JSON.stringify(failureSummary(op)) } : {}),
     },
     tasks: stepTasks(op, step),

@@ -39,6 +39,7 @@ export function plan(manifests: readonly Manifest[], options: PlanOptions): Sync
     pruneCandidates = [],
     pruneLast = false,
     skipHooks = false,
+    deletion = false,
   } = options;
   const warnings: Warning[] = [];
   const issues: ManifestIssue[] = [];
@@ -56,6 +57,7 @@ export function plan(manifests: readonly Manifest[], options: PlanOptions): Sync
     if (info.hook && skipHooks) return; // §9.9
 
     if (!info.hook) {
+      if (deletion) return; // §11: a deletion applies no resources, it deletes the live ones
       if (!object.metadata.name) {
         const hint = object.metadata.generateName ? ' (generateName is only honoured for hooks, docs/semantics.md §7)' : '';
         issues.push({ file: source.file, line: source.line, message: `${object.kind} has no metadata.name${hint}` });
@@ -64,7 +66,7 @@ export function plan(manifests: readonly Manifest[], options: PlanOptions): Sync
       drafts.push({ task: makeTask(structuredClone(object), 'Sync', info.wave, false, manifest), order: order++ });
       return;
     }
-    for (const phase of info.phases) {
+    for (const phase of deletion ? info.deletionPhases : info.phases) {
       const target = structuredClone(object);
       if (!target.metadata.name) target.metadata.name = generatedHookName(target, phase, revision, startedAt); // §7
       const finalizers = target.metadata.finalizers ?? [];
@@ -95,15 +97,16 @@ export function plan(manifests: readonly Manifest[], options: PlanOptions): Sync
     if (!declared) drafts.push({ task: createNamespaceTask(destination), order: order++ });
   }
 
-  // §3 step 1: prune tasks for live objects without a target; live hooks are never pruned.
+  // §3 step 1: prune tasks for live objects without a target; live hooks are never pruned, but a
+  // deletion deletes them with everything else (§11).
   for (const live of pruneCandidates) {
-    if (isHook(live.metadata.annotations ?? {})) continue;
-    drafts.push({ task: pruneTask(live), order: order++ });
+    if (!deletion && isHook(live.metadata.annotations ?? {})) continue;
+    drafts.push({ task: pruneTask(live, deletion ? 'Delete' : 'Sync'), order: order++ });
   }
 
   const deduped = dropDuplicates(drafts, warnings);
   reversePruneWaves(deduped); // §3 step 7
-  applyPruneLast(deduped, pruneLast); // §3 step 8
+  if (!deletion) applyPruneLast(deduped, pruneLast); // §3 step 8
   deduped.sort(compareDrafts); // §4.1 + D1
   adjustDeps(deduped, namespaceDep, namespaceRef); // §4.3 Namespace pass
   adjustDeps(deduped, crdDep, crdRef); // §4.3 CRD pass
@@ -166,13 +169,13 @@ function createNamespaceTask(name: string): SyncTask {
   return task;
 }
 
-function pruneTask(live: KubeObject): SyncTask {
+function pruneTask(live: KubeObject, phase: SyncPhase): SyncTask {
   const { group, version } = splitApiVersion(live.apiVersion);
   const annotations = live.metadata.annotations ?? {};
   const wave = syncWave(annotations);
   const task: SyncTask = {
     key: '',
-    phase: 'Sync',
+    phase,
     wave,
     declaredWave: wave,
     group,
@@ -217,7 +220,7 @@ function reversePruneWaves(drafts: Draft[]): void {
   }
 }
 
-/** §3 step 8: PruneLast prunes go to (the last Sync-phase wave, at least 0) + 1. */
+/** §3 step 8: PruneLast prunes go to (the last Sync-phase wave, at least 0) + 1 (a sync's prunes only). */
 function applyPruneLast(drafts: Draft[], appPruneLast: boolean): void {
   let last = 0;
   for (const { task } of drafts) if (task.phase === 'Sync' && task.wave > last) last = task.wave;

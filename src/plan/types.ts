@@ -28,7 +28,7 @@ export interface SyncTask {
   target?: KubeObject;
   /** For a prune task: the live object to delete. */
   live?: KubeObject;
-  /** True for a prune task (a live object with no target, §3 step 1). */
+  /** True for a prune task (a live object with no target, §3 step 1), and for a deletion's Delete task (§11). */
   prune: boolean;
   /** True for the task CreateNamespace added (§3 step 4). */
   createNamespace?: boolean;
@@ -62,6 +62,12 @@ export interface PlanOptions {
   pruneLast?: boolean;
   /** Leave hooks out, as selective sync and the apply strategy do (§9.9). @defaultValue false */
   skipHooks?: boolean;
+  /**
+   * Plan an application's deletion (§11): PreDelete hooks, a Delete task for every live object in
+   * `pruneCandidates` (hooks included; waves reversed, the highest first), then PostDelete hooks.
+   * Plain manifests are not applied. @defaultValue false
+   */
+  deletion?: boolean;
 }
 
 /** The tasks in execution order, and every warning about dropped values (D9). */

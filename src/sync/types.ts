@@ -76,6 +76,14 @@ export interface Subscription {
   triggers: TriggerName[];
 }
 
+/**
+ * How an application's deletion deletes its resources (§11): `foreground` waits for each object's
+ * dependents, `background` leaves them to the garbage collector, `orphan` deletes no resource at all
+ * (Argo CD's non-cascading delete; the hooks still run).
+ */
+export const DELETION_CASCADES = ['foreground', 'background', 'orphan'] as const;
+export type DeletionCascade = (typeof DELETION_CASCADES)[number];
+
 /** What was asked for: everything a step needs to rebuild its tasks (D8). */
 export interface OperationSpec {
   app: string;
@@ -91,6 +99,8 @@ export interface OperationSpec {
   dryRun: boolean;
   /** The application's sync options (`syncPolicy.syncOptions`, `--sync-option`) the workers read: Replace, ServerSideApply, Validate (§9.5, §9.6). @defaultValue [] */
   syncOptions?: string[];
+  /** Delete the application (§11) instead of syncing it: PreDelete hooks, its live resources, PostDelete hooks. */
+  deletion?: { cascade: DeletionCascade };
   /** Selective sync (§9.9): only these resources, and no hooks. @defaultValue undefined (all resources and hooks) */
   resources?: ResourceSelector[];
   /** D3: the whole operation's deadline. @defaultValue 60 min */

@@ -6,6 +6,7 @@
  */
 import { AnnotationKeys, parseCsv } from '../manifests/index.js';
 import type { KubeObject } from '../manifests/index.js';
+import type { PropagationPolicy } from '../cluster/index.js';
 import type { SyncTask } from '../plan/index.js';
 import type { StepContext } from '../queue/index.js';
 import { applyStrategy, decorateForApply, resultFor } from '../sync/index.js';
@@ -127,14 +128,26 @@ const pruneFailed = (task: SyncTask, err: unknown, deps: StepDeps): Applied => {
 /** The object is gone when nothing has its name, or what has it is another object (another uid). */
 const goneOrReplaced = (uid: string | undefined) => (obj: KubeObject | undefined): boolean => obj === undefined || (uid !== undefined && obj.metadata.uid !== uid);
 
+/** Whether a prune (or a deletion's delete, §11) is skipped, and why; the propagation when it is not. */
+function pruneDecision(task: SyncTask, ctx: StepContext): { skip: string } | { propagationPolicy: PropagationPolicy } {
+  const options = parseCsv(task.live?.metadata.annotations?.[AnnotationKeys.syncOptions]);
+  if (ctx.deletion) {
+    // §11: Delete=false keeps the object when its application is deleted; Prune=false does not.
+    if (options.includes('Delete=false')) return { skip: 'ignored (Delete=false)' };
+    return { propagationPolicy: ctx.deletion.cascade === 'background' ? 'Background' : 'Foreground' };
+  }
+  if (!ctx.prune) return { skip: 'ignored (requires pruning)' };
+  if (options.includes('Prune=false')) return { skip: 'ignored (no prune)' };
+  const policy = options.find((o) => o.startsWith('PrunePropagationPolicy='))?.split('=')[1]?.toLowerCase();
+  return { propagationPolicy: policy === 'background' ? 'Background' : policy === 'orphan' ? 'Orphan' : 'Foreground' };
+}
+
 async function startPrune(task: SyncTask, ctx: StepContext, deps: StepDeps): Promise<Applied | PruneInFlight> {
   const live = task.live;
-  const options = parseCsv(live?.metadata.annotations?.[AnnotationKeys.syncOptions]);
-  if (!ctx.prune) return { task, result: resultFor(task, { status: 'PruneSkipped', hookPhase: 'Succeeded', message: 'ignored (requires pruning)' }) };
-  if (options.includes('Prune=false')) return { task, result: resultFor(task, { status: 'PruneSkipped', hookPhase: 'Succeeded', message: 'ignored (no prune)' }) };
+  const decision = pruneDecision(task, ctx);
+  if ('skip' in decision) return { task, result: resultFor(task, { status: 'PruneSkipped', hookPhase: 'Succeeded', message: decision.skip }) };
   if (ctx.dryRun) return { task, result: resultFor(task, { status: 'Pruned', hookPhase: 'Succeeded', message: 'pruned (dry run)' }) };
-  const policy = options.find((o) => o.startsWith('PrunePropagationPolicy='))?.split('=')[1]?.toLowerCase();
-  const propagationPolicy = policy === 'background' ? 'Background' : policy === 'orphan' ? 'Orphan' : 'Foreground';
+  const { propagationPolicy } = decision;
   const ref = refOf(task);
   const uid = live?.metadata.uid;
   try {

@@ -33,10 +33,14 @@ export async function runPrepare(stepId: string, ctx: StepContext, input: Prepar
   // §9.9: a selective sync runs no hooks.
   const planOptions = { namespace: ctx.namespace, revision: ctx.revision, startedAt: new Date(input.startedAt), createNamespace: input.createNamespace, namespaceExists, pruneLast: input.pruneLast, skipHooks: selected.length > 0 };
 
-  // Prune candidates (§9.11): the application's live objects the source no longer declares.
-  const targets = await targetIdentities(plan(input.manifests, planOptions).tasks, cluster);
-  const candidates = await findPruneCandidates(cluster, { app: ctx.app, namespace: ctx.namespace, targets, inventory: input.inventory });
-  const planned = plan(input.manifests, { ...planOptions, pruneCandidates: candidates }).tasks;
+  // Prune candidates (§9.11): the application's live objects the source no longer declares — all
+  // of them when the application is deleted (§11), none when it is deleted without cascade.
+  const deletion = ctx.deletion;
+  const targets = deletion ? new Set<string>() : await targetIdentities(plan(input.manifests, planOptions).tasks, cluster);
+  const candidates =
+    deletion?.cascade === 'orphan' ? [] : await findPruneCandidates(cluster, { app: ctx.app, namespace: ctx.namespace, targets, inventory: input.inventory });
+  const planned = plan(input.manifests, { ...planOptions, pruneCandidates: candidates, ...(deletion ? { deletion: true, createNamespace: false } : {}) }).tasks;
+  if (deletion) deleteWhateverPreDeleteHookIsLive(planned);
   const { tasks, unmatched } = selected.length > 0 ? selectTasks(planned, selected) : { tasks: planned, unmatched: [] };
   if (unmatched.length > 0) {
     const message = `selected resources are not part of the application (neither in its source nor live): ${unmatched.map(formatSelector).join(', ')}`;
@@ -102,6 +106,20 @@ async function readNamespace(cluster: ClusterClient, name: string): Promise<Name
   } catch (err) {
     if (err instanceof KubeApiError && err.code === 403) return { forbidden: err.message };
     throw err;
+  }
+}
+
+/**
+ * §11: a PreDelete hook's object is deleted with the application's resources, as Argo CD's cascade
+ * does. The live instance read now (an earlier attempt's) is replaced by BeforeHookCreation before
+ * the Delete phase, so its Delete task deletes whatever instance is live then (no uid precondition).
+ */
+function deleteWhateverPreDeleteHookIsLive(tasks: SyncTask[]): void {
+  const hooks = new Set(tasks.filter((t) => t.phase === 'PreDelete').map((t) => `${t.group}/${t.kind}/${t.namespace}/${t.name}`));
+  for (const task of tasks) {
+    if (task.phase !== 'Delete' || !task.live || !hooks.has(`${task.group}/${task.kind}/${task.namespace}/${task.name}`)) continue;
+    const { uid: _uid, ...metadata } = task.live.metadata;
+    task.live = { ...task.live, metadata };
   }
 }
 

@@ -141,7 +141,7 @@ describe('the applications API', () => {
   });
 
   describe('when an application is replaced, read and deleted', () => {
-    it('should create with PUT (201), replace with PUT (200) keeping createdAt, then delete (204, 404 after)', async () => {
+    it('should create with PUT (201), replace with PUT (200) keeping createdAt, and start its deletion as an operation (202; 400 for a bad cascade, 409 while one runs)', async () => {
       const first = await request(h.app).put(`/api/v1/applications/${name}`).set(AUTH).type('application/yaml').send(labApplication({ repoURL: repo.url, name }));
       expect(first.status).toBe(201);
       const second = await request(h.app).put(`/api/v1/applications/${name}`).set(AUTH).type('application/yaml').send(labApplication({ repoURL: repo.url, name, targetRevision: 'dev' }));
@@ -149,10 +149,25 @@ describe('the applications API', () => {
       expect(second.body.createdAt).toBe(first.body.createdAt);
       const got = await request(h.app).get(`/api/v1/applications/${name}`).set(AUTH);
       expect(got.body).toMatchObject({ name, source: { targetRevision: 'dev' }, lastOperation: null });
-      expect((await request(h.app).delete(`/api/v1/applications/${name}`).set(AUTH)).status).toBe(204);
-      const gone = await request(h.app).get(`/api/v1/applications/${name}`).set(AUTH);
+      // A deletion reads the source for its PreDelete/PostDelete hooks: an unknown revision is refused, the app kept.
+      const noBranch = await request(h.app).delete(`/api/v1/applications/${name}`).set(AUTH);
+      expect(noBranch.status).toBe(422);
+      expect(noBranch.body.detail).toMatch(/revision "dev" not found/);
+      expect((await request(h.app).put(`/api/v1/applications/${name}`).set(AUTH).type('application/yaml').send(labApplication({ repoURL: repo.url, name, path: LAB_PATH }))).status).toBe(200);
+      const bad = await request(h.app).delete(`/api/v1/applications/${name}?cascade=all`).set(AUTH);
+      expect(bad.status).toBe(400);
+      expect(bad.body.errors).toEqual([{ field: 'cascade', message: 'must be one of foreground, background, orphan' }]);
+      const deleting = await request(h.app).delete(`/api/v1/applications/${name}?cascade=background`).set(AUTH);
+      expect(deleting.status, JSON.stringify(deleting.body)).toBe(202);
+      expect(deleting.headers['location']).toBe(`/api/v1/operations/${deleting.body.operation.id}`);
+      expect((await h.engine.store.getOperation(deleting.body.operation.id))?.spec).toMatchObject({ deletion: { cascade: 'background' }, prune: true, createNamespace: false });
+      const again = await request(h.app).delete(`/api/v1/applications/${name}`).set(AUTH);
+      expect(again.status).toBe(409);
+      // No workers here: the record stays until the deletion succeeds (test/api/sync-e2e.int.test.ts runs one).
+      expect((await request(h.app).get(`/api/v1/applications/${name}`).set(AUTH)).status).toBe(200);
+      const gone = await request(h.app).get(`/api/v1/applications/${name}-nope`).set(AUTH);
       expect(gone.status).toBe(404);
-      expect(gone.body.detail).toBe(`application ${name} not found`);
+      expect(gone.body.detail).toBe(`application ${name}-nope not found`);
     });
   });
 

@@ -6,6 +6,8 @@ import { createHmac } from 'node:crypto';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listenApi } from '../../src/api/index.js';
+import { orderedResults } from '../../src/sync/index.js';
+import type { Operation } from '../../src/sync/index.js';
 import { DeadlineExceededError, sleep } from '../../src/util/index.js';
 import type { ApiOperationDocument, ApiServer } from '../../src/api/index.js';
 import type { TestRepo } from '../sources/git-fixture.js';
@@ -17,6 +19,8 @@ import { openSse } from './sse-client.js';
 const SECRET = 'e2e-webhook-secret-0123';
 const rows = (doc: ApiOperationDocument): string[] => doc.resources.map((r) => `${r.syncPhase} ${r.wave} ${r.kind} ${r.name} ${r.displayStatus}`);
 const configMap = (value: string): string => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app-config\n  annotations:\n    argocd.argoproj.io/sync-wave: "1"\ndata:\n  version: ${value}\n`;
+
+const orderedKinds = (op: Operation): string[] => orderedResults(op).map((r) => `${r.syncPhase} ${r.kind}`);
 
 describe('the API end to end (dev cluster, workers, git)', () => {
   let h: ApiHarness;
@@ -83,6 +87,25 @@ describe('the API end to end (dev cluster, workers, git)', () => {
     expect(terminate.status).toBe(409);
     const listed = await request(h.app).get('/api/v1/applications/app-sync-phase-1').set(AUTH);
     expect(listed.body.lastOperation).toMatchObject({ id, phase: 'Succeeded', revision: head.sha });
+  });
+
+  it('should delete an application: its resources go, the record goes once the deletion succeeded (§11)', async () => {
+    await create(labApplication({ repoURL: repo.url, path: LAB_PATH, name: 'doomed', namespace: 'doomed-ns' }));
+    expect((await h.waitFor(await sync('doomed'))).phase).toBe('Succeeded');
+    expect(await configVersion('doomed-ns')).toEqual({ version: 'v1' });
+    const res = await request(h.app).delete('/api/v1/applications/doomed').set(AUTH);
+    expect(res.status, JSON.stringify(res.body)).toBe(202);
+    const op = await h.waitFor(res.body.operation.id as string);
+    expect(op.phase, op.message).toBe('Succeeded');
+    // The highest wave first (§11): the ConfigMap (1), the Deployment and the hook Jobs kept from the sync (0), the ServiceAccount (-1), the Service (-2).
+    expect(op.plan?.map((t) => `${t.phase} ${t.kind}`)).toEqual(['Delete ConfigMap', 'Delete Deployment', 'Delete Job', 'Delete Job', 'Delete ServiceAccount', 'Delete Service']);
+    expect(orderedKinds(op).sort()).toEqual(['Delete ConfigMap', 'Delete Deployment', 'Delete Job', 'Delete Job', 'Delete Service', 'Delete ServiceAccount']);
+    expect(await configVersion('doomed-ns')).toBeUndefined();
+    const started = Date.now();
+    while ((await request(h.app).get('/api/v1/applications/doomed').set(AUTH)).status !== 404) {
+      if (Date.now() - started > 10_000) throw new Error('the application record was not removed after its deletion succeeded');
+      await sleep(50);
+    }
   });
 
   it('should apply a pushed commit on the next sync: the new sha is the revision', async () => {

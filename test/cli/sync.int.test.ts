@@ -97,6 +97,29 @@ describe.each(testBackends())('hookrunner sync on the %s cluster', (backend) => 
     }
   });
 
+  it('should delete an application with hookrunner delete and a fresh Redis: its live resources go, its PostDelete hook runs (§11)', async () => {
+    const fresh = { PATH: process.env['PATH'], HOME: dir };
+    const source = await mkdtemp(join(tmpdir(), 'hookrunner-cli-delete-'));
+    const client = createClusterClient({ kubeconfig });
+    const post = `apiVersion: batch/v1\nkind: Job\nmetadata: { name: farewell, annotations: { argocd.argoproj.io/hook: PostDelete, argocd.argoproj.io/hook-delete-policy: HookSucceeded } }\nspec: { backoffLimit: 0, template: { spec: { restartPolicy: Never, containers: [{ name: main, image: busybox, command: [sh, -c, echo bye] }] } } }\n`;
+    try {
+      await writeFile(join(source, 'app.yaml'), `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: settings }\ndata: { k: v }\n---\n${post}`);
+      const synced = await runCli(['sync', source, '--app', 'cli-del', '-n', 'cli-del', '--create-namespace', '--kubeconfig', kubeconfig, '-o', 'json'], fresh);
+      expect(synced.code, synced.stderr).toBe(0);
+      const bad = await runCli(['delete', source, '--app', 'cli-del', '-n', 'cli-del', '--cascade', 'all', '--kubeconfig', kubeconfig], fresh);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain('must be one of foreground, background, orphan, got "all"');
+      const deleted = await runCli(['delete', source, '--app', 'cli-del', '-n', 'cli-del', '--kubeconfig', kubeconfig, '-o', 'json'], fresh);
+      expect(deleted.code, deleted.stderr).toBe(0);
+      const doc = JSON.parse(deleted.stdout) as { operation: { phase: string }; resources: { syncPhase: string; kind: string; name: string; status: string }[] };
+      expect(doc.resources.map((r) => `${r.syncPhase} ${r.kind}/${r.name} ${r.status}`)).toEqual(['Delete ConfigMap/settings Pruned', 'PostDelete Job/farewell Synced']);
+      expect(await client.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'cli-del', name: 'settings' })).toBeUndefined();
+    } finally {
+      client.close();
+      await rm(source, { recursive: true, force: true });
+    }
+  });
+
   it('should redraw the result table live on a terminal, then print the final one', async () => {
     const lab = await writeLab({ preJob: 'sleep 1' });
     try {

@@ -49,7 +49,7 @@ describe('§2.3–§2.5 hook classification', () => {
     ['case-sensitive: presync is invalid → ignored', { [HOOK]: 'presync' }, { hook: true, skip: false, ignored: true, phases: [] }],
     ['empty value → hook with no types → ignored', { [HOOK]: '' }, { hook: true, skip: false, ignored: true, phases: [] }],
     ['invalid mixed with valid keeps the valid one', { [HOOK]: 'Presync,SyncFail' }, { hook: true, skip: false, ignored: false, phases: ['SyncFail'] }],
-    ['PreDelete is not an engine hook type → ignored', { [HOOK]: 'PreDelete' }, { hook: true, skip: false, ignored: true, phases: [] }],
+    ['PreDelete → a hook of the deletion only, in no sync phase (§11)', { [HOOK]: 'PreDelete' }, { hook: true, skip: false, ignored: false, phases: [] }],
     ['all four phases', { [HOOK]: 'SyncFail,PostSync,Sync,PreSync' }, { hook: true, skip: false, ignored: false, phases: ['SyncFail', 'PostSync', 'Sync', 'PreSync'] }],
   ])('%s', (_name, annotations, expected) => {
     expect({
@@ -65,9 +65,15 @@ describe('§2.3–§2.5 hook classification', () => {
     const info = classify({ [HOOK]: 'presync' }, warn);
     expect(info.ignored).toBe(true);
     expect(warnings).toEqual([
-      `${HOOK}: "presync" is not a hook type and is ignored (values are case-sensitive); valid values: PreSync, Sync, PostSync, Skip, SyncFail`,
+      `${HOOK}: "presync" is not a hook type and is ignored (values are case-sensitive); valid values: PreSync, Sync, PostSync, Skip, SyncFail, PreDelete, PostDelete`,
       `${HOOK}: the object is ignored entirely (not applied, not pruned): its hook annotation has no valid hook type (docs/semantics.md §2.4)`,
     ]);
+  });
+
+  it('should give a deletion hook its deletion phases and no sync phase (§11)', () => {
+    expect(classify({ [HOOK]: 'PostDelete,PreDelete' })).toMatchObject({ hook: true, ignored: false, phases: [], deletionPhases: ['PostDelete', 'PreDelete'] });
+    expect(classify({ [HOOK]: 'PreSync,PreDelete' })).toMatchObject({ phases: ['PreSync'], deletionPhases: ['PreDelete'] });
+    expect(classify({})).toMatchObject({ phases: ['Sync'], deletionPhases: [] });
   });
 
   it('should warn that Skip is dropped when combined (§2.4)', () => {

@@ -4,14 +4,14 @@ import type { Request } from 'express';
 import { z } from 'zod';
 import { MAX_SELECTED_RESOURCES, selectorProblems } from '../../plan/index.js';
 import type { ApplicationStore, Store } from '../../store/index.js';
-import { isDone } from '../../sync/index.js';
+import { DELETION_CASCADES } from '../../sync/index.js';
+import type { DeletionCascade } from '../../sync/index.js';
 import { REVISION, applicationRecord, fieldPath, validateApplication } from '../application-manifest.js';
 import { hasBody, parseTextBody, textBody } from '../body.js';
 import { apiOperationDocument, operationSummary } from '../documents.js';
 import type { OperationSummary } from '../documents.js';
 import { HttpProblem, validationProblem } from '../problem.js';
 import type { SyncService } from '../sync-service.js';
-import { operationRunning } from '../sync-service.js';
 import { routeLabel } from './route-label.js';
 
 export interface ApplicationRoutesOptions {
@@ -104,13 +104,18 @@ export function applicationRoutes(options: ApplicationRoutesOptions): Router {
     res.status(existing ? 200 : 201).json(record);
   });
 
+  /**
+   * §11: deleting an application is an operation — PreDelete hooks, its live resources (reverse
+   * waves, `?cascade=foreground|background|orphan`), PostDelete hooks; the record goes once it succeeded.
+   */
   router.delete('/:name', routeLabel, async (req, res) => {
     const record = await found(req.params['name'] as string);
-    const running = await store.runningOperationOf(record.name);
-    const op = running ? await store.getOperation(running) : undefined;
-    if (op && running && !isDone(op)) throw operationRunning(record.name, running);
-    await applications.deleteApplication(record.name);
-    res.status(204).end();
+    const cascade = req.query['cascade'] ?? 'foreground';
+    if (typeof cascade !== 'string' || !(DELETION_CASCADES as readonly string[]).includes(cascade)) {
+      throw validationProblem([{ field: 'cascade', message: `must be one of ${DELETION_CASCADES.join(', ')}` }]);
+    }
+    const op = await sync.start({ app: record, initiatedBy: 'api', deletion: { cascade: cascade as DeletionCascade } });
+    res.status(202).location(`/api/v1/operations/${op.id}`).json(apiOperationDocument(op));
   });
 
   router.post('/:name/sync', routeLabel, text, async (req, res) => {
