@@ -12,7 +12,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   sources: [],
   devchat: [],
   plan: ['manifests'],
-  sync: ['plan'],
+  diff: [],
+  sync: ['plan', 'diff'],
   cluster: ['manifests'],
   podruntime: [],
   devcluster: ['cluster', 'podruntime'],
@@ -23,9 +24,9 @@ const ALLOWED: Record<string, readonly string[]> = {
   chat: ['sync'],
   notifications: ['chat', 'sync', 'plan', 'queue', 'store'],
   orchestrator: ['sync', 'plan', 'queue', 'store'],
-  worker: ['queue', 'cluster', 'sync', 'plan'],
-  engine: ['orchestrator', 'worker', 'notifications', 'queue', 'store', 'sync', 'plan', 'cluster', 'chat'],
-  api: ['engine', 'orchestrator', 'store', 'sync', 'plan', 'queue', 'notifications', 'chat', 'sources'],
+  worker: ['queue', 'cluster', 'sync', 'plan', 'diff'],
+  engine: ['orchestrator', 'worker', 'notifications', 'queue', 'store', 'sync', 'plan', 'cluster', 'chat', 'diff'],
+  api: ['engine', 'orchestrator', 'store', 'sync', 'plan', 'queue', 'notifications', 'chat', 'sources', 'diff'],
 };
 const EVERYWHERE = ['manifests', 'util'];
 

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { parseDuration } from '../manifests/index.js';
 import { TRANSPORT_HELPER_MESSAGE, isTransportHelperForm, repoUrlKind } from '../sources/index.js';
 import type { ApplicationRecord } from '../store/index.js';
-import type { RetryStrategy } from '../sync/index.js';
+import type { IgnoreDifference, RetryStrategy } from '../sync/index.js';
 import type { FieldError } from './problem.js';
 import { subscriptionsFromAnnotations } from './subscriptions.js';
 
@@ -68,6 +68,21 @@ const applicationSchema = z.object({
     }),
     source: sourceSchema,
     sources: unsupported('multiple sources; give one spec.source').optional(),
+    /** docs/semantics.md §9.12: what ApplyOutOfSyncOnly and RespectIgnoreDifferences leave aside. */
+    ignoreDifferences: z
+      .array(
+        z.looseObject({
+          group: z.string().max(253).optional(),
+          kind: z.string().min(1, 'is required').max(63),
+          name: z.string().max(253).optional(),
+          namespace: z.string().max(63).optional(),
+          jsonPointers: z.array(z.string().regex(/^(\/[^/]*)+$/, 'must be a JSON pointer such as /spec/replicas')).max(100).optional(),
+          jqPathExpressions: z.array(z.string().max(1000)).max(100).optional(),
+          managedFieldsManagers: z.array(z.string().min(1).max(128)).max(100).optional(),
+        }),
+      )
+      .max(100)
+      .optional(),
     syncPolicy: z
       .looseObject({
         automated: z
@@ -143,6 +158,19 @@ export function syncOptionMap(options: readonly string[]): Map<string, string> {
   return new Map(options.map((o) => [o.slice(0, o.indexOf('=')), o.slice(o.indexOf('=') + 1)]));
 }
 
+/** One `ignoreDifferences` entry with only the fields hookrunner reads. */
+function ignoreRule(rule: NonNullable<ApplicationManifest['spec']['ignoreDifferences']>[number]): IgnoreDifference {
+  return {
+    kind: rule.kind,
+    ...(rule.group !== undefined ? { group: rule.group } : {}),
+    ...(rule.name ? { name: rule.name } : {}),
+    ...(rule.namespace ? { namespace: rule.namespace } : {}),
+    ...(rule.jsonPointers?.length ? { jsonPointers: [...rule.jsonPointers] } : {}),
+    ...(rule.jqPathExpressions?.length ? { jqPathExpressions: [...rule.jqPathExpressions] } : {}),
+    ...(rule.managedFieldsManagers?.length ? { managedFieldsManagers: [...rule.managedFieldsManagers] } : {}),
+  };
+}
+
 /** §10.3 `syncPolicy.retry` → the engine's {@link RetryStrategy} (durations in ms). */
 function retryStrategy(retry: NonNullable<NonNullable<ApplicationManifest['spec']['syncPolicy']>['retry']>): RetryStrategy {
   const backoff = retry.backoff ?? {};
@@ -183,6 +211,7 @@ export function applicationRecord(input: { manifest: ApplicationManifest; origin
       ...(policy.retry ? { retry: retryStrategy(policy.retry) } : {}),
     },
     ...(subscriptions.length > 0 ? { notifications: subscriptions } : {}),
+    ...(manifest.spec.ignoreDifferences?.length ? { ignoreDifferences: manifest.spec.ignoreDifferences.map(ignoreRule) } : {}),
     createdAt: input.createdAt ?? now.toISOString(),
     updatedAt: now.toISOString(),
   };

@@ -58,6 +58,15 @@ export interface SyncService {
   runningOperation(app: string): Promise<string | undefined>;
 }
 
+/** D9: `jqPathExpressions` of `ignoreDifferences` are not evaluated (no jq here); said with every operation. */
+function unsupportedIgnoreRules(app: ApplicationRecord): Warning[] {
+  return (app.ignoreDifferences ?? []).flatMap((rule, i) =>
+    rule.jqPathExpressions?.length
+      ? [{ file: `application ${app.name}`, line: 1, message: `spec.ignoreDifferences[${i}].jqPathExpressions are not evaluated by hookrunner and are ignored; write them as jsonPointers or managedFieldsManagers (docs/semantics.md §9.12)` }]
+      : [],
+  );
+}
+
 /** 409 naming the running operation (D6). */
 export function operationRunning(app: string, operationId: string): HttpProblem {
   return new HttpProblem(409, `application ${app} already has a running operation: ${operationId}`, {
@@ -131,13 +140,14 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
         namespace: app.destination.namespace,
         revision: source.revision,
         manifests: source.manifests,
-        warnings: [...source.warnings, ...planned.warnings],
+        warnings: [...source.warnings, ...planned.warnings, ...unsupportedIgnoreRules(app)],
         createNamespace,
         prune: request.prune ?? (request.automated ? (app.syncPolicy.automated?.prune ?? false) : false),
         pruneLast: syncOptions.get('PruneLast') === 'true',
         dryRun: request.dryRun ?? false,
         ...(request.resources?.length ? { resources: request.resources } : {}),
         ...(app.syncPolicy.syncOptions.length > 0 ? { syncOptions: [...app.syncPolicy.syncOptions] } : {}),
+        ...(app.ignoreDifferences?.length ? { ignoreDifferences: app.ignoreDifferences } : {}),
         initiatedBy: request.initiatedBy,
         ...(retry && !request.deletion ? { retry } : {}),
         // §11: a deletion deletes every live resource of the app and creates nothing.

@@ -112,4 +112,8 @@ export const SyncOptions = {
   noServerSideApply: 'ServerSideApply=false',
   /** §9.5: unknown fields are dropped instead of refused. App level or on the target. */
   noValidate: 'Validate=false',
+  /** §9.8: plain resources whose live object already matches are not applied. App level. */
+  applyOutOfSyncOnly: 'ApplyOutOfSyncOnly=true',
+  /** §9.12: the fields `ignoreDifferences` names keep their live values when applied. App level. */
+  respectIgnoreDifferences: 'RespectIgnoreDifferences=true',
 } as const;

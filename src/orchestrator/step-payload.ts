@@ -26,6 +26,7 @@ export function stepPayload(op: Operation, inventory: InventoryRef[]): StepJobDa
       dryRun: op.spec.dryRun,
       ...(op.spec.syncOptions?.length ? { syncOptions: op.spec.syncOptions } : {}),
       ...(op.spec.deletion ? { deletion: op.spec.deletion } : {}),
+      ...(op.spec.ignoreDifferences?.length ? { ignoreDifferences: op.spec.ignoreDifferences } : {}),
       ...(op.failureMessage !== undefined ? { failure: JSON.stringify(failureSummary(op)) } : {}),
     },
     tasks: stepTasks(op, step),

@@ -4,7 +4,7 @@
  */
 import type { KubeObject, Manifest } from '../manifests/index.js';
 import type { ResourceSelector, SyncTask } from '../plan/index.js';
-import type { DeletionCascade, Step, StepResult, TaskResult } from '../sync/index.js';
+import type { DeletionCascade, IgnoreDifference, Step, StepResult, TaskResult } from '../sync/index.js';
 
 export const QueueNames = {
   /** Steps for workers: one phase event at a time per operation. */
@@ -48,6 +48,8 @@ export interface StepContext {
   dryRun: boolean;
   /** The application's sync options (§9.5, §9.6). @defaultValue [] */
   syncOptions?: string[];
+  /** The application's `ignoreDifferences` (§9.12), for ApplyOutOfSyncOnly and RespectIgnoreDifferences. @defaultValue [] */
+  ignoreDifferences?: IgnoreDifference[];
   /** The operation deletes the application (§11): how its resources are deleted. */
   deletion?: { cascade: DeletionCascade };
   /** D5: the failure text given to SyncFail hooks as HOOKRUNNER_FAILURE. */

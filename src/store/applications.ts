@@ -1,7 +1,7 @@
 /** Registered applications (the Argo CD `Application` manifests users bring), by name. */
 import type { Redis } from 'ioredis';
 import { redisKeys } from '../queue/index.js';
-import type { RetryStrategy, Subscription } from '../sync/index.js';
+import type { IgnoreDifference, RetryStrategy, Subscription } from '../sync/index.js';
 
 /** An application as stored: the manifest as given, and the fields hookrunner reads from it. */
 export interface ApplicationRecord {
@@ -22,6 +22,8 @@ export interface ApplicationRecord {
   };
   /** Built-in notification subscriptions, from the Application's `notifications.argoproj.io/subscribe.*` annotations. */
   notifications?: Subscription[];
+  /** `spec.ignoreDifferences` (docs/semantics.md §9.12). */
+  ignoreDifferences?: IgnoreDifference[];
   createdAt: string;
   updatedAt: string;
 }

@@ -3,6 +3,7 @@
  * the state machine asks workers to carry out (docs/semantics.md §1.3, §5, §12.1).
  */
 import type { Manifest, OperationPhase, ResultCode, SyncPhase, Warning } from '../manifests/index.js';
+import type { IgnoreDifference } from '../diff/index.js';
 import type { ResourceSelector, SyncTask } from '../plan/index.js';
 
 /** Health as the cluster's health rules report it (§8). */
@@ -99,6 +100,8 @@ export interface OperationSpec {
   dryRun: boolean;
   /** The application's sync options (`syncPolicy.syncOptions`, `--sync-option`) the workers read: Replace, ServerSideApply, Validate (§9.5, §9.6). @defaultValue [] */
   syncOptions?: string[];
+  /** The application's `ignoreDifferences` (§9.12): what `ApplyOutOfSyncOnly` and `RespectIgnoreDifferences` leave aside. @defaultValue [] */
+  ignoreDifferences?: IgnoreDifference[];
   /** Delete the application (§11) instead of syncing it: PreDelete hooks, its live resources, PostDelete hooks. */
   deletion?: { cascade: DeletionCascade };
   /** Selective sync (§9.9): only these resources, and no hooks. @defaultValue undefined (all resources and hooks) */
@@ -195,3 +198,5 @@ export interface Operation {
   /** Keys of hook tasks whose objects a deletion policy already deleted in this attempt. */
   deletedHooks: string[];
 }
+
+export type { IgnoreDifference };

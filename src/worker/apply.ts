@@ -4,7 +4,8 @@
  * An infrastructure failure (`failures.ts`) is thrown, once the calls under way have returned,
  * so the queue retries the step; any other failure is the task's result.
  */
-import { AnnotationKeys, parseCsv } from '../manifests/index.js';
+import { respectIgnoredFields } from '../diff/index.js';
+import { AnnotationKeys, SyncOptions, parseCsv } from '../manifests/index.js';
 import type { KubeObject } from '../manifests/index.js';
 import type { PropagationPolicy } from '../cluster/index.js';
 import type { SyncTask } from '../plan/index.js';
@@ -66,7 +67,10 @@ async function applyOne(task: SyncTask, start: HookStart | undefined, ctx: StepC
   try {
     const before = task.hook ? start?.existing : await deps.cluster.get(refOf(task));
     const strategy = applyStrategy(task.target, before, ctx.syncOptions ?? []);
-    const { object, verb } = await applyObject({ object: decorated, before, strategy, deadlineAt: ctx.deadlineAt }, deps);
+    // §9.12: RespectIgnoreDifferences keeps the live values of the fields ignoreDifferences names.
+    const respect = before && !task.hook && (ctx.syncOptions ?? []).includes(SyncOptions.respectIgnoreDifferences);
+    const toApply = respect ? respectIgnoredFields(decorated, before, ctx.ignoreDifferences ?? []) : decorated;
+    const { object, verb } = await applyObject({ object: toApply, before, strategy, deadlineAt: ctx.deadlineAt }, deps);
     if (task.kind === 'CustomResourceDefinition') await crdEstablished(object, deps);
     return { task, object, result: resultFor(task, { status: 'Synced', hookPhase: 'Running', message: `${kubectlName(task)} ${verb}`, startedAt, ...logs }) };
   } catch (err) {

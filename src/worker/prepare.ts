@@ -5,9 +5,9 @@
  * created by this sync. Failures here end the operation without SyncFail hooks (§5.1, §5.2).
  */
 import type { KubeObject } from '../manifests/index.js';
-import { AnnotationKeys, parseCsv } from '../manifests/index.js';
+import { AnnotationKeys, SyncOptions, parseCsv } from '../manifests/index.js';
 import { formatSelector, plan, resultKey, selectTasks } from '../plan/index.js';
-import type { SyncTask } from '../plan/index.js';
+import type { ResourceSelector, SyncTask } from '../plan/index.js';
 import type { PrepareInput, StepContext } from '../queue/index.js';
 import { resultFor } from '../sync/index.js';
 import type { StepResult, TaskResult } from '../sync/index.js';
@@ -17,6 +17,7 @@ import { errorMessage } from '../util/index.js';
 import { kubectlName } from './deps.js';
 import type { StepDeps } from './deps.js';
 import { findPruneCandidates, identityKey } from './live.js';
+import { outOfSyncTasks } from './out-of-sync.js';
 
 export async function runPrepare(stepId: string, ctx: StepContext, input: PrepareInput, deps: StepDeps): Promise<StepResult> {
   const { cluster } = deps;
@@ -29,44 +30,22 @@ export async function runPrepare(stepId: string, ctx: StepContext, input: Prepar
   };
   // A namespace we may not read (403, e.g. a namespaced release's worker) is not created: its objects fail below with the API server's message.
   const namespaceExists = ctx.namespace ? (await namespaceState(ctx.namespace)) !== 'missing' : true;
-  const selected = input.resources ?? [];
-  // §9.9: a selective sync runs no hooks.
-  const planOptions = { namespace: ctx.namespace, revision: ctx.revision, startedAt: new Date(input.startedAt), createNamespace: input.createNamespace, namespaceExists, pruneLast: input.pruneLast, skipHooks: selected.length > 0 };
-
-  // Prune candidates (§9.11): the application's live objects the source no longer declares — all
-  // of them when the application is deleted (§11), none when it is deleted without cascade.
-  const deletion = ctx.deletion;
-  const targets = deletion ? new Set<string>() : await targetIdentities(plan(input.manifests, planOptions).tasks, cluster);
-  const candidates =
-    deletion?.cascade === 'orphan' ? [] : await findPruneCandidates(cluster, { app: ctx.app, namespace: ctx.namespace, targets, inventory: input.inventory });
-  const planned = plan(input.manifests, { ...planOptions, pruneCandidates: candidates, ...(deletion ? { deletion: true, createNamespace: false } : {}) }).tasks;
-  if (deletion) deleteWhateverPreDeleteHookIsLive(planned);
-  const { tasks, unmatched } = selected.length > 0 ? selectTasks(planned, selected) : { tasks: planned, unmatched: [] };
-  if (unmatched.length > 0) {
-    const message = `selected resources are not part of the application (neither in its source nor live): ${unmatched.map(formatSelector).join(', ')}`;
-    return { ...base, plan: tasks, results: [], fatal: { phase: 'Failed', message }, finishedAt: deps.now() };
+  const planned = await planOperation(ctx, input, namespaceExists, cluster);
+  if ('unmatched' in planned) {
+    const message = `selected resources are not part of the application (neither in its source nor live): ${planned.unmatched.map(formatSelector).join(', ')}`;
+    return { ...base, plan: planned.tasks, results: [], fatal: { phase: 'Failed', message }, finishedAt: deps.now() };
   }
+  let tasks = planned.tasks;
 
-  // §3 step 6: discovery. Unknown kinds are invalid unless a CRD of this sync defines them or
-  // SkipDryRunOnMissingResource is set (§9.4).
-  const invalid: TaskResult[] = [];
-  const crdKinds = new Set(tasks.filter((t) => t.kind === 'CustomResourceDefinition' && t.target).map((t) => crdGroupKind(t.target as KubeObject)));
-  for (const task of tasks) {
-    const obj = task.target ?? task.live;
-    if (!obj) continue;
-    const info = await cluster.resourceInfo(obj.apiVersion, task.kind);
-    if (!info) {
-      const skip = crdKinds.has(`${task.group}/${task.kind}`) || parseCsv(obj.metadata.annotations?.[AnnotationKeys.syncOptions]).includes('SkipDryRunOnMissingResource=true');
-      if (!skip) invalid.push(resultFor(task, { status: 'SyncFailed', hookPhase: 'Failed', message: `the server could not find the requested resource: ${task.kind} in ${obj.apiVersion}` }));
-      continue;
-    }
-    if (!info.namespaced && task.namespace) scopeToCluster(task);
-    if (info.namespaced && !task.namespace) setNamespace(task, 'default');
-  }
+  // §3 step 6: discovery.
+  const invalid = await checkKinds(tasks, cluster);
   if (invalid.length > 0) {
     const reasons = [...new Set(invalid.map((r) => r.message))].sort();
     return { ...base, plan: tasks, results: invalid, fatal: { phase: 'Failed', message: `one or more synchronization tasks are not valid: ${reasons.join(', ')}` }, finishedAt: deps.now() };
   }
+
+  // §9.8: ApplyOutOfSyncOnly leaves out what is already as the manifest says.
+  if ((ctx.syncOptions ?? []).includes(SyncOptions.applyOutOfSyncOnly) && !ctx.deletion) tasks = await outOfSyncTasks(tasks, ctx, deps);
 
   // §5.2 step 1: the destination namespace, for real, before the dry run.
   const results: TaskResult[] = [];
@@ -95,6 +74,50 @@ export async function runPrepare(stepId: string, ctx: StepContext, input: Prepar
     return { ...base, plan: tasks, results: [...results, ...failures], fatal: { phase: 'Failed', message: 'one or more objects failed to apply (dry run)' }, finishedAt: deps.now() };
   }
   return { ...base, plan: tasks, results, finishedAt: deps.now() };
+}
+
+/**
+ * The operation's tasks: the plan with its prune candidates (§9.11: the application's live objects
+ * the source no longer declares — all of them when the application is deleted, §11, none when it
+ * is deleted without cascade), narrowed to the selected resources (§9.9), or the selectors that
+ * select nothing.
+ */
+async function planOperation(ctx: StepContext, input: PrepareInput, namespaceExists: boolean, cluster: ClusterClient): Promise<{ tasks: SyncTask[] } | { tasks: SyncTask[]; unmatched: ResourceSelector[] }> {
+  const selected = input.resources ?? [];
+  // §9.9: a selective sync runs no hooks.
+  const planOptions = { namespace: ctx.namespace, revision: ctx.revision, startedAt: new Date(input.startedAt), createNamespace: input.createNamespace, namespaceExists, pruneLast: input.pruneLast, skipHooks: selected.length > 0 };
+  const deletion = ctx.deletion;
+  const targets = deletion ? new Set<string>() : await targetIdentities(plan(input.manifests, planOptions).tasks, cluster);
+  const candidates =
+    deletion?.cascade === 'orphan' ? [] : await findPruneCandidates(cluster, { app: ctx.app, namespace: ctx.namespace, targets, inventory: input.inventory });
+  const planned = plan(input.manifests, { ...planOptions, pruneCandidates: candidates, ...(deletion ? { deletion: true, createNamespace: false } : {}) }).tasks;
+  if (deletion) deleteWhateverPreDeleteHookIsLive(planned);
+  if (selected.length === 0) return { tasks: planned };
+  const { tasks, unmatched } = selectTasks(planned, selected);
+  return unmatched.length > 0 ? { tasks, unmatched } : { tasks };
+}
+
+/**
+ * §3 step 6: every kind must be served — unless a CRD of this sync defines it or the object has
+ * SkipDryRunOnMissingResource (§9.4); scopes each task as discovery says (a cluster-scoped kind
+ * loses its namespace, a namespaced one without any goes to `default`). The invalid tasks' results.
+ */
+async function checkKinds(tasks: readonly SyncTask[], cluster: ClusterClient): Promise<TaskResult[]> {
+  const invalid: TaskResult[] = [];
+  const crdKinds = new Set(tasks.filter((t) => t.kind === 'CustomResourceDefinition' && t.target).map((t) => crdGroupKind(t.target as KubeObject)));
+  for (const task of tasks) {
+    const obj = task.target ?? task.live;
+    if (!obj) continue;
+    const info = await cluster.resourceInfo(obj.apiVersion, task.kind);
+    if (!info) {
+      const skip = crdKinds.has(`${task.group}/${task.kind}`) || parseCsv(obj.metadata.annotations?.[AnnotationKeys.syncOptions]).includes('SkipDryRunOnMissingResource=true');
+      if (!skip) invalid.push(resultFor(task, { status: 'SyncFailed', hookPhase: 'Failed', message: `the server could not find the requested resource: ${task.kind} in ${obj.apiVersion}` }));
+      continue;
+    }
+    if (!info.namespaced && task.namespace) scopeToCluster(task);
+    if (info.namespaced && !task.namespace) setNamespace(task, 'default');
+  }
+  return invalid;
 }
 
 /** Whether a namespace exists, or the API server's 403 when this identity may not read it. */

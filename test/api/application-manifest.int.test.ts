@@ -53,6 +53,8 @@ describe('when a manifest is invalid', () => {
     ['a Helm source', withSpec((s) => ((s['source'] as Record<string, unknown>)['helm'] = { valueFiles: ['v.yaml'] })), 'spec.source.helm is not supported'],
     ['a path leaving the repository', withSpec((s) => ((s['source'] as Record<string, unknown>)['path'] = '../other')), 'spec.source.path must be a folder inside the repository'],
     ['a revision that reads as an option', withSpec((s) => ((s['source'] as Record<string, unknown>)['targetRevision'] = '--upload-pack=x')), 'spec.source.targetRevision must be a branch, tag, commit sha or HEAD'],
+    ['an ignoreDifferences pointer that is not a JSON pointer', withSpec((s) => (s['ignoreDifferences'] = [{ kind: 'Deployment', jsonPointers: ['spec.replicas'] }])), 'spec.ignoreDifferences[0].jsonPointers[0] must be a JSON pointer such as /spec/replicas'],
+    ['an ignoreDifferences entry without a kind', withSpec((s) => (s['ignoreDifferences'] = [{ group: 'apps', jsonPointers: ['/spec/replicas'] }])), 'spec.ignoreDifferences[0].kind'],
     ['no spec', { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'x' } }, 'spec is required'],
   ])('should name the field for %s', (_what, input, expected) => {
     expect(errorsOf(input).join('\n')).toContain(expected);
@@ -70,6 +72,18 @@ describe('when sync options, retry and directory are given', () => {
     const record = applicationRecord({ manifest: check.manifest, original, now: new Date() });
     expect(record.syncPolicy).toEqual({ automated: { prune: true }, syncOptions: ['CreateNamespace=true', 'PruneLast=true'], retry: { limit: 3, backoffMs: 10_000, factor: 3, maxBackoffMs: 120_000 } });
     expect(record.source.directory).toEqual({ recurse: true, include: ['{pre-job,post-job}.yaml'] });
+  });
+
+  it('should keep ignoreDifferences with the fields hookrunner reads', () => {
+    const original = withSpec((s) => {
+      s['ignoreDifferences'] = [{ group: 'apps', kind: 'Deployment', jsonPointers: ['/spec/replicas'], jqPathExpressions: ['.spec.x'], extra: true }, { kind: 'ConfigMap', name: 'c', managedFieldsManagers: ['operator'] }];
+    });
+    const check = validateApplication(original);
+    if (!check.ok) throw new Error(JSON.stringify(check.errors));
+    expect(applicationRecord({ manifest: check.manifest, original, now: new Date() }).ignoreDifferences).toEqual([
+      { group: 'apps', kind: 'Deployment', jsonPointers: ['/spec/replicas'], jqPathExpressions: ['.spec.x'] },
+      { kind: 'ConfigMap', name: 'c', managedFieldsManagers: ['operator'] },
+    ]);
   });
 
   it('should treat automated.enabled=false and automated: null as not automated', () => {

@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Operation, TaskResult } from '../../src/sync/index.js';
+import type { IgnoreDifference, Operation, TaskResult } from '../../src/sync/index.js';
 import { orderedResults } from '../../src/sync/index.js';
 import { testBackends } from '../helpers/backends.js';
 import { startHarness } from '../helpers/harness.js';
@@ -47,7 +47,7 @@ describe.each(testBackends())('apply sync options on the %s cluster', (backend) 
   });
 
   /** Sync `yaml` as the whole source of app `name` (namespace of the same name). */
-  const sync = async (name: string, yaml: string, spec: { syncOptions?: string[] } = {}): Promise<Operation> => {
+  const sync = async (name: string, yaml: string, spec: { syncOptions?: string[]; ignoreDifferences?: IgnoreDifference[] } = {}): Promise<Operation> => {
     const folder = join(dir, name);
     await mkdir(folder, { recursive: true });
     await writeFile(join(folder, 'app.yaml'), yaml);
@@ -121,5 +121,51 @@ describe.each(testBackends())('apply sync options on the %s cluster', (backend) 
     const both = await sync(app, configMap('settings', 'data: { mode: fast }', 'ServerSideApply=true,Force=true'));
     expect(both.phase).toBe('Failed');
     expect(row(both, 'ConfigMap')?.message).toBe('error validating options: --force cannot be used with --server-side');
+  });
+
+  const service = `apiVersion: v1
+kind: Service
+metadata: { name: web }
+spec:
+  selector: { app: web }
+  ports: [{ name: http, port: 80, targetPort: 8080 }]
+`;
+
+  it('ApplyOutOfSyncOnly=true: only what differs from live is applied — server defaults do not count', async () => {
+    const app = 'opt-oos';
+    const source = (b: string): string => [service, configMap('a', 'data: { k: same }'), configMap('b', `data: { k: ${b} }`)].join('---\n');
+    expect((await sync(app, source('v1'))).phase).toBe('Succeeded');
+    const everything = await sync(app, source('v2'));
+    expect(orderedResults(everything).map((r) => `${r.kind}/${r.name} ${r.message}`)).toEqual(['ConfigMap/a configmap/a unchanged', 'ConfigMap/b configmap/b configured', 'Service/web service/web unchanged']);
+
+    const before = await h.client.get({ apiVersion: 'v1', kind: 'Service', namespace: app, name: 'web' });
+    const onlyChanged = await sync(app, source('v3'), { syncOptions: ['ApplyOutOfSyncOnly=true'] });
+    expect(onlyChanged.phase, onlyChanged.message).toBe('Succeeded');
+    expect(orderedResults(onlyChanged).map((r) => `${r.kind}/${r.name} ${r.message}`)).toEqual(['ConfigMap/b configmap/b configured']);
+    expect((await h.client.get({ apiVersion: 'v1', kind: 'Service', namespace: app, name: 'web' }))?.metadata.resourceVersion).toBe(before?.metadata.resourceVersion);
+  });
+
+  it('RespectIgnoreDifferences=true: a field ignoreDifferences names keeps its live value; ApplyOutOfSyncOnly ignores it too', async () => {
+    const app = 'opt-respect';
+    const source = configMap('settings', 'data: { mode: fast, size: "1" }');
+    const ignoreDifferences: IgnoreDifference[] = [{ group: '', kind: 'ConfigMap', name: 'settings', jsonPointers: ['/data/mode'] }];
+    const edit = async (): Promise<void> => {
+      await h.client.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: app }, data: { mode: 'slow' } }, { fieldManager: 'operator', force: true });
+    };
+    const mode = async (): Promise<unknown> => ((await h.client.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: app, name: 'settings' }))?.['data'] as { mode?: string } | undefined)?.mode;
+    expect((await sync(app, source)).phase).toBe('Succeeded');
+
+    await edit();
+    expect((await sync(app, source, { ignoreDifferences })).phase).toBe('Succeeded');
+    expect(await mode()).toBe('fast'); // ignoreDifferences alone does not keep the live value
+
+    await edit();
+    const respected = await sync(app, source, { ignoreDifferences, syncOptions: ['RespectIgnoreDifferences=true'] });
+    expect(respected.phase, respected.message).toBe('Succeeded');
+    expect(await mode()).toBe('slow');
+
+    const skipped = await sync(app, source, { ignoreDifferences, syncOptions: ['ApplyOutOfSyncOnly=true'] });
+    expect(orderedResults(skipped)).toEqual([]);
+    expect(await mode()).toBe('slow');
   });
 });
