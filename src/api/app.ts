@@ -36,7 +36,7 @@ export const DASHBOARD_DIR = fileURLToPath(new URL('./dashboard/public/', import
 export interface ApiOptions {
   store: Pick<Store, 'getOperation' | 'history' | 'runningOperationOf' | 'subscribe'>;
   applications: ApplicationStore;
-  orchestrator: Pick<Orchestrator, 'submit' | 'terminate'>;
+  orchestrator: Pick<Orchestrator, 'submit' | 'terminate' | 'confirm'>;
   sources: Pick<GitCache, 'load'>;
   /** Accepted bearer tokens (`HOOKRUNNER_API_TOKEN`). Required unless `insecureNoAuth`. */
   tokens: readonly string[];

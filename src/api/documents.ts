@@ -25,6 +25,10 @@ export interface ApiOperationDocument extends OperationDocument {
     initiatedBy: string;
     retryCount: number;
     dryRun: boolean;
+    /** What the operation does: `sync`, or `deletion` of the application (docs/semantics.md §11). */
+    kind: 'sync' | 'deletion';
+    /** Set while the operation holds for a confirmation (`Prune=confirm`, `Delete=confirm`): `POST …/confirm` releases it. */
+    awaitingConfirmation: { kind: 'pruning' | 'deletion'; resources: string[]; since: string } | null;
   };
   resources: ApiResourceDocument[];
   /** D9 warnings from loading and planning. */
@@ -46,10 +50,26 @@ export function apiOperationDocument(op: Operation): ApiOperationDocument {
   const doc = operationDocument(op);
   const ordered = orderedResults(op);
   return {
-    operation: { ...doc.operation, version: op.version, initiatedBy: op.spec.initiatedBy, retryCount: op.retryCount, dryRun: op.spec.dryRun },
+    operation: {
+      ...doc.operation,
+      version: op.version,
+      initiatedBy: op.spec.initiatedBy,
+      retryCount: op.retryCount,
+      dryRun: op.spec.dryRun,
+      kind: op.spec.deletion ? 'deletion' : 'sync',
+      awaitingConfirmation: awaitingOf(op),
+    },
     resources: doc.resources.map((r, i) => row(r, ordered[i] as TaskResult, true)),
     warnings: op.spec.warnings,
   };
+}
+
+function awaitingOf(op: Operation): ApiOperationDocument['operation']['awaitingConfirmation'] {
+  const waiting = op.awaitingConfirmation;
+  if (!waiting) return null;
+  const byKey = new Map((op.plan ?? []).map((t) => [t.key, t]));
+  const resources = waiting.taskKeys.map((k) => byKey.get(k)).map((t) => (t ? `${t.group}/${t.kind}/${t.namespace ? `${t.namespace}/` : ''}${t.name}` : ''));
+  return { kind: waiting.kind, resources: resources.filter((r) => r !== ''), since: new Date(waiting.since).toISOString() };
 }
 
 /** The live form of an operation, from a store event (no logs, no spec). */

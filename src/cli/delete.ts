@@ -26,6 +26,7 @@ export function registerDelete(program: Command, io: CliIO, setExit: (code: numb
     .requiredOption('--app <name>', 'application name', dnsLabel('--app'))
     .requiredOption('-n, --namespace <ns>', 'destination namespace', dnsLabel('--namespace'))
     .option('--cascade <mode>', 'foreground (wait for dependents), background, or orphan (delete no resource, run the hooks)', parseCascade, 'foreground')
+    .option('--confirm', 'confirm the deletions that Delete=confirm or Prune=confirm hold (otherwise the operation is terminated when it reaches them)')
     .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
     .option('--context <name>', 'kubeconfig context')
     .option('--revision <rev>', 'revision shown with the operation (default: the git commit of the first path, else "local")')

@@ -46,6 +46,8 @@ export interface SyncFlags {
   notifyTriggers?: TriggerName[];
   /** `hookrunner delete`: delete the application (docs/semantics.md §11) instead of syncing it. */
   cascade?: DeletionCascade;
+  /** Confirm the prunes and deletions `Prune=confirm` / `Delete=confirm` hold (§9.1, §11). */
+  confirm?: boolean;
 }
 
 
@@ -94,6 +96,7 @@ export function registerSync(program: Command, io: CliIO, setExit: (code: number
     .option('--prune', 'delete resources this application applied before and no longer declares')
     .option('--prune-last', 'prune after every other Sync-phase wave (PruneLast=true)')
     .option('--dry-run', 'plan and dry-run only; apply nothing')
+    .option('--confirm', 'confirm the prunes that Prune=confirm holds (otherwise the operation is terminated when it reaches them)')
     .option('--sync-option <Name=value>', 'an application sync option: Replace=true, ServerSideApply=true, Validate=false (repeatable; docs/semantics.md §9)', collectSyncOption, [])
     .option('--resource <GROUP:KIND:[NAMESPACE/]NAME>', 'sync only this resource, running no hooks (repeatable; core group empty: :ConfigMap:app/settings; docs/semantics.md §9.9)', collectSelector, [])
     .option('--timeout <duration>', `operation timeout (default: ${formatMs(DEFAULT_OPERATION_TIMEOUT_MS)}; docs/semantics.md D3)`, parseDurationOption)
@@ -203,6 +206,21 @@ export async function runSync(paths: string[], flags: SyncFlags, io: CliIO): Pro
   }
 }
 
+/**
+ * §9.1, §11: the operation holds for `Prune=confirm` / `Delete=confirm`. With `--confirm` this run
+ * confirms; without, nobody could (the operation lives in this process), so it is terminated,
+ * saying what to do.
+ */
+async function answerConfirmation(op: Operation, engine: ReturnType<typeof startEngine>, flags: SyncFlags, io: CliIO): Promise<void> {
+  const orchestrator = engine.orchestrator as NonNullable<typeof engine.orchestrator>;
+  if (flags.confirm) {
+    await orchestrator.confirm(op.id, 'cli --confirm');
+    return;
+  }
+  io.stderr.write(`hookrunner ${commandName(flags)}: ${op.message}; rerun with --confirm to confirm it. Terminating.\n`);
+  await orchestrator.terminate(op.id);
+}
+
 /** Wait for the operation to finish, redrawing the result table live on a terminal. */
 async function follow(id: string, engine: ReturnType<typeof startEngine>, flags: SyncFlags, io: CliIO): Promise<Operation> {
   const live = flags.output === 'table' && io.stdout.isTTY === true;
@@ -224,6 +242,7 @@ async function follow(id: string, engine: ReturnType<typeof startEngine>, flags:
       latest = await engine.store.getOperation(id);
       if (!latest) throw new Error(`operation ${id} disappeared from Redis`);
       if (isDone(latest)) break;
+      if (latest.awaitingConfirmation) await answerConfirmation(latest, engine, flags, io);
       draw(latest);
       // Woken by the next event; a slow re-read is only the backstop.
       await Promise.race([new Promise<void>((r) => (wake = r)), sleep(2_000)]);

@@ -7,7 +7,7 @@
 import { consumeOrchestratorEvents } from '../queue/index.js';
 import type { Bus, Consumer, OrchestratorJobData, StepJobData } from '../queue/index.js';
 import type { Store } from '../store/index.js';
-import { advance, isDone, mergeResults, recordStepResult, requestTermination, startOperation, syncId } from '../sync/index.js';
+import { advance, confirmOperation, isDone, mergeResults, recordStepResult, requestTermination, startOperation, syncId } from '../sync/index.js';
 import type { Operation, OperationSpec, StepResult } from '../sync/index.js';
 import { errorMessage, silentLogger } from '../util/index.js';
 import type { Logger } from '../util/index.js';
@@ -52,6 +52,8 @@ export interface Orchestrator {
   submit(spec: OperationSpec): Promise<Operation>;
   /** §10.1: terminate a running operation. Returns the operation, or undefined when unknown. */
   terminate(operationId: string): Promise<Operation | undefined>;
+  /** §9.1, §11: confirm the prunes or deletions an operation waits for. Returns the operation (unchanged when it waits for none), or undefined when unknown. */
+  confirm(operationId: string, by: string): Promise<Operation | undefined>;
   /** One sweep now (tests, start-up). */
   sweep(): Promise<void>;
   /** D7: have a worker release the finalizers of hooks whose operation is not running. */
@@ -198,6 +200,15 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       if (isDone(op)) return op;
       await bus.requestCancel(operationId, 'user');
       return transition(operationId, (current) => requestTermination(current, 'user', now()));
+    },
+    async confirm(operationId, by) {
+      const op = await store.getOperation(operationId);
+      if (!op || !op.awaitingConfirmation) return op;
+      logger.info('operation confirmed', { operation: operationId, by, kind: op.awaitingConfirmation.kind });
+      return transition(operationId, (current) => {
+        const next = confirmOperation(current, by, now());
+        return next === current ? undefined : next;
+      });
     },
     async sweep() {
       await sweepOnce();

@@ -15,3 +15,4 @@ export { DEFAULT_HOOK_TIMEOUT_MS, DEFAULT_OPERATION_TIMEOUT_MS, operationSpec } 
 export type { OperationSpecInput } from './spec.js';
 export { applyStrategy } from './apply-strategy.js';
 export type { ApplyStrategy } from './apply-strategy.js';
+export { awaitConfirmation, confirmOperation, confirmationMessage, needingConfirmation } from './confirmation.js';

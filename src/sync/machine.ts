@@ -11,6 +11,7 @@ import type { SyncPhase } from '../manifests/index.js';
 import type { SyncTask } from '../plan/index.js';
 import { formatMs } from '../util/index.js';
 import { mergeResults, taskCompleted, taskFailed, taskLabel } from './results.js';
+import { awaitConfirmation, needingConfirmation } from './confirmation.js';
 import { retryDelayMs } from './retry.js';
 import type { Operation, OperationSpec, Step, StepResult, TaskResult } from './types.js';
 
@@ -105,7 +106,7 @@ export function advance(op: Operation, now: number): Advance {
   const pending = rest.filter((t) => !byKey.has(t.key));
   if (pending.length === 0) {
     // §5.7 / §5.8 success: delete the HookSucceeded set, then Succeeded.
-    const message = 'successfully synced (all tasks run)';
+    const message = op.spec.deletion ? 'application deleted (all tasks run)' : 'successfully synced (all tasks run)';
     const deleteKeys = hooksToDelete(op, plan, byKey, 'HookSucceeded');
     if (deleteKeys.length > 0) {
       return emit({ ...op, finishing: { phase: 'Succeeded', message } }, { kind: 'cleanup', taskKeys: [], deleteKeys, outcome: 'Succeeded' }, now, `deleting hooks with HookSucceeded: ${deleteKeys.length}`);
@@ -120,6 +121,9 @@ function runNextWave(op: Operation, plan: SyncTask[], pending: SyncTask[], now: 
   const first = pending[0] as SyncTask;
   const last = pending[pending.length - 1] as SyncTask;
   const wave = pending.filter((t) => t.phase === first.phase && t.wave === first.wave);
+  // §9.1, §11: Prune=confirm / Delete=confirm hold the operation (Running, no step) until confirmed or its deadline.
+  const unconfirmed = needingConfirmation(op, wave, pending);
+  if (unconfirmed.length > 0) return { op: awaitConfirmation(op, unconfirmed, now), finished: false };
   const finalWave = first.phase === last.phase && first.wave === last.wave;
   const multi = multiStep(plan);
   const hasHooks = wave.some((t) => t.hook);
@@ -252,7 +256,7 @@ function withRetryNote(op: Operation, message: string): string {
 /** §10.3 step 4: clear the results and start again (new dry run, all hooks again). */
 function restartForRetry(op: Operation): Operation {
   const next: Operation = { ...op, results: [], stepSeq: 0, deletedHooks: [], message: `Retrying operation. Attempt #${op.retryCount}` };
-  for (const key of ['plan', 'retryAt', 'finishedAt', 'syncFailStarted', 'failureMessage', 'finishing', 'step'] as const) delete next[key];
+  for (const key of ['plan', 'retryAt', 'finishedAt', 'syncFailStarted', 'failureMessage', 'finishing', 'step', 'awaitingConfirmation'] as const) delete next[key];
   return next;
 }
 

@@ -197,6 +197,10 @@ export interface Operation {
   finishing?: { phase: 'Succeeded' | 'Failed'; message: string };
   /** Keys of hook tasks whose objects a deletion policy already deleted in this attempt. */
   deletedHooks: string[];
+  /** §9.1, §11: the operation holds until someone confirms these prunes or deletions (`Prune=confirm`, `Delete=confirm`). */
+  awaitingConfirmation?: { kind: 'pruning' | 'deletion'; taskKeys: string[]; since: number };
+  /** When the prunes and deletions of this operation were confirmed (epoch ms), and by whom. */
+  confirmed?: { at: number; by: string };
 }
 
 export type { IgnoreDifference };

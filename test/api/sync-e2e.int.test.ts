@@ -108,6 +108,35 @@ describe('the API end to end (dev cluster, workers, git)', () => {
     }
   });
 
+  it('should hold a prune of a Prune=confirm object as waiting until POST …/confirm, then prune it (§9.1)', async () => {
+    const cm = (name: string, options = ''): string => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n${options ? `  annotations: { argocd.argoproj.io/sync-options: ${options} }\n` : ''}data: { k: v }\n`;
+    await repo.commit({ 'confirm/keep.yaml': cm('keep'), 'confirm/old.yaml': cm('old', 'Prune=confirm') }, { message: 'confirm app' });
+    await create(labApplication({ repoURL: repo.url, path: 'confirm', name: 'confirm-app', namespace: 'confirm-ns' }));
+    expect((await h.waitFor(await sync('confirm-app'))).phase).toBe('Succeeded');
+    await repo.commit({ 'confirm/old.yaml': null }, { message: 'drop old' });
+    const id = await sync('confirm-app', { prune: true });
+    const early = await request(h.app).post(`/api/v1/operations/${id}/confirm`).set(AUTH);
+    const started = Date.now();
+    let doc = await document(id);
+    while (!doc.operation.awaitingConfirmation) {
+      if (Date.now() - started > 15_000) throw new Error(`the operation did not wait for a confirmation: ${doc.operation.phase} ${doc.operation.message}`);
+      await sleep(50);
+      doc = await document(id);
+    }
+    // Before the operation reached the prune, there was nothing to confirm.
+    if (early.status !== 202) expect(early.body.detail).toBe(`operation ${id} is not waiting for a confirmation`);
+    expect(doc.operation).toMatchObject({ phase: 'Running', message: 'waiting for pruning confirmation of /ConfigMap/old', awaitingConfirmation: { kind: 'pruning', resources: ['/ConfigMap/confirm-ns/old'] } });
+    expect(await h.client?.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'confirm-ns', name: 'old' })).toBeDefined();
+    const confirmed = await request(h.app).post(`/api/v1/operations/${id}/confirm`).set(AUTH);
+    expect(confirmed.status).toBe(202);
+    const op = await h.waitFor(id);
+    expect(op.phase, op.message).toBe('Succeeded');
+    expect(op.confirmed?.by).toBe('api');
+    expect(await h.client?.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'confirm-ns', name: 'old' })).toBeUndefined();
+    const again = await request(h.app).post(`/api/v1/operations/${id}/confirm`).set(AUTH);
+    expect(again.status).toBe(409);
+  });
+
   it('should apply a pushed commit on the next sync: the new sha is the revision', async () => {
     await create(labApplication({ repoURL: repo.url, path: LAB_PATH, name: 'push-app', namespace: 'push-ns' }));
     const first = await h.waitFor(await sync('push-app'));

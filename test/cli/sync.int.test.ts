@@ -120,6 +120,26 @@ describe.each(testBackends())('hookrunner sync on the %s cluster', (backend) => 
     }
   });
 
+  it('should terminate a prune that Prune=confirm holds unless --confirm is given (§9.1)', async () => {
+    const fresh = { PATH: process.env['PATH'], HOME: dir };
+    const source = await mkdtemp(join(tmpdir(), 'hookrunner-cli-confirm-'));
+    const args = ['sync', source, '--app', 'cli-confirm', '-n', 'cli-confirm', '--create-namespace', '--kubeconfig', kubeconfig, '-o', 'json'];
+    try {
+      await writeFile(join(source, 'keep.yaml'), `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: keep }\n`);
+      await writeFile(join(source, 'old.yaml'), `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: old, annotations: { argocd.argoproj.io/sync-options: Prune=confirm } }\n`);
+      expect((await runCli(args, fresh)).code).toBe(0);
+      await rm(join(source, 'old.yaml'));
+      const refused = await runCli([...args, '--prune'], fresh);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('hookrunner sync: waiting for pruning confirmation of /ConfigMap/old; rerun with --confirm to confirm it. Terminating.');
+      const confirmed = await runCli([...args, '--prune', '--confirm'], fresh);
+      expect(confirmed.code, confirmed.stderr).toBe(0);
+      expect((JSON.parse(confirmed.stdout) as { resources: { name: string; status: string }[] }).resources.map((r) => `${r.name} ${r.status}`)).toEqual(['old Pruned', 'keep Synced']);
+    } finally {
+      await rm(source, { recursive: true, force: true });
+    }
+  });
+
   it('should redraw the result table live on a terminal, then print the final one', async () => {
     const lab = await writeLab({ preJob: 'sleep 1' });
     try {

@@ -2,7 +2,8 @@
  * The dashboard in a real browser: Debian's Chromium (never a downloaded one) driven by
  * playwright-core, against the API on an ephemeral port with the dev cluster and step workers.
  * It signs in, starts a sync of the lab application and watches its rows turn Succeeded live
- * (§12.2 result table). Screenshots are kept in test-artifacts/ (git-ignored).
+ * (§12.2 result table), syncs one checked resource (selective sync, §9.9) and deletes an
+ * application after its name is typed (§11). Screenshots are kept in test-artifacts/ (git-ignored).
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,8 @@ import type { ApiHarness } from '../api/api-harness.js';
 import { LAB_PATH, createLabRepo } from '../api/lab-repo.js';
 import type { TestRepo } from '../sources/git-fixture.js';
 import { chromiumPath } from '../setup/prereqs.js';
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 const ARTIFACTS = join(process.cwd(), 'test-artifacts');
 
@@ -126,5 +129,130 @@ describe('the dashboard in headless Chromium', () => {
     expect(final.phase).toBe('Failed');
     await page.waitForSelector('#phase:text("Failed")');
     expect(await page.textContent('#message')).toBe(final.message);
+  });
+
+  it('should sync only the checked resource from the application view, running no hook (§9.9)', async () => {
+    const errors: string[] = [];
+    page.on('pageerror', (err) => errors.push(err.message));
+    await page.goto(`${server.url}/#/applications/app-sync-phase-1`);
+    // The resources of the last operation (the full sync above), hooks left out.
+    await page.waitForSelector('#resources tr[data-kind="Service"][data-name="nginx"]');
+    const listed = await page.$$eval('#resources tbody tr[data-key]', (trs) => trs.map((tr) => `${tr.getAttribute('data-kind')} ${tr.getAttribute('data-name')}`));
+    expect(listed).toEqual(['Namespace app-sync-phases', 'Service nginx', 'ServiceAccount nginx', 'Deployment nginx']);
+    expect(await page.textContent('#selection-note')).toBe('A selective sync applies only the checked resources and runs no hooks.');
+    expect(await page.isDisabled('#sync-selected')).toBe(true);
+    expect(await page.textContent('#sync-selected')).toBe('Sync selected (0)');
+    // The name is the checkbox's label.
+    await page.click('#resources tr[data-kind="Service"][data-name="nginx"] label');
+    expect(await page.isChecked('#resources tr[data-kind="Service"][data-name="nginx"] input[type=checkbox]')).toBe(true);
+    expect(await page.textContent('#sync-selected')).toBe('Sync selected (1)');
+    expect(await page.isEnabled('#sync-selected')).toBe(true);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-selective-sync.png'), fullPage: true });
+
+    await page.click('#sync-selected');
+    await page.waitForURL(/#\/operations\/op-/);
+    const id = decodeURIComponent(page.url().split('#/operations/')[1] ?? '');
+    await page.waitForSelector('#phase:text("Succeeded")', { timeout: 30_000 });
+    // Only the Service: no Job, and no Namespace row (CreateNamespace's task is planned only while the namespace is missing).
+    const rows = await page.$$eval('#results tbody tr[data-key]', (trs) => trs.map((tr) => `${tr.getAttribute('data-phase')} ${tr.getAttribute('data-kind')} ${tr.getAttribute('data-name')}`));
+    expect(rows).toEqual(['Sync Service nginx']);
+    expect(await page.$$('#results tr.hook')).toHaveLength(0);
+
+    const doc = await request(h.app).get(`/api/v1/operations/${id}`).set(AUTH);
+    expect(doc.status).toBe(200);
+    expect(doc.body.operation.phase).toBe('Succeeded');
+    expect(doc.body.resources.map((r: { kind: string; name: string; hookType: string | null }) => [r.kind, r.name, r.hookType])).toEqual([['Service', 'nginx', null]]);
+    expect((await h.engine.store.getOperation(id))?.spec.resources).toEqual([{ group: '', kind: 'Service', namespace: 'app-sync-phases', name: 'nginx' }]);
+    expect(errors).toEqual([]);
+  });
+
+  it('should delete an application once its name is typed, show a refusal in place, and follow the deletion to Succeeded (§11)', async () => {
+    const errors: string[] = [];
+    page.on('pageerror', (err) => errors.push(err.message));
+    const name = 'doomed-lab';
+    const created = await request(h.app).put(`/api/v1/applications/${name}`).set(AUTH).type('application/yaml').send(labApplication({ repoURL: repo.url, path: LAB_PATH, name, namespace: name }));
+    expect(created.status).toBe(201);
+    await page.goto(`${server.url}/#/applications/${name}`);
+    await page.waitForSelector('#history td:text("No operations yet.")');
+    // No operation yet: nothing to select.
+    expect(await page.isHidden('#selection')).toBe(true);
+    expect(await page.$$('#resources tbody input[type=checkbox]')).toHaveLength(0);
+
+    // The panel opens and closes without deleting anything.
+    await page.click('#delete');
+    await page.waitForSelector('#delete-panel', { state: 'visible' });
+    await page.click('#delete-cancel');
+    await page.waitForSelector('#delete-panel', { state: 'hidden' });
+
+    // A sync that runs (its PreSync job sleeps 2 s): the deletion is refused (409), in place.
+    const synced = await request(h.app).post(`/api/v1/applications/${name}/sync`).set(AUTH).send({});
+    expect(synced.status).toBe(202);
+    const syncId = synced.body.operation.id as string;
+    await page.click('#delete');
+    await page.waitForSelector('#delete-panel', { state: 'visible' });
+    expect(await page.textContent('#delete-explanation')).toBe(
+      `Deleting ${name} runs its PreDelete hooks, deletes its resources in the cluster (highest wave first; objects with Delete=false are kept), then runs its PostDelete hooks.`,
+    );
+    expect(await page.isChecked('#delete-cascade-foreground')).toBe(true);
+    expect(await page.textContent('label[for="delete-cascade-orphan"]')).toContain('delete no resource, run the hooks');
+    expect(await page.isDisabled('#delete-confirm')).toBe(true);
+    await page.fill('#delete-confirm-name', 'doomed');
+    expect(await page.isDisabled('#delete-confirm')).toBe(true);
+    await page.fill('#delete-confirm-name', name);
+    expect(await page.isEnabled('#delete-confirm')).toBe(true);
+    await page.click('#delete-confirm');
+    await page.waitForSelector(`#delete-panel .notice a[href="#/operations/${syncId}"]`);
+    expect(await page.textContent('#delete-panel .notice')).toContain(`${name} already has a running operation`);
+    expect(page.url()).toContain(`#/applications/${name}`);
+
+    // Once the sync is done, the deletion starts; the page follows it live.
+    expect((await h.waitFor(syncId)).phase).toBe('Succeeded');
+    await page.check('#delete-cascade-background');
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-delete-confirm.png'), fullPage: true });
+    await page.click('#delete-confirm');
+    await page.waitForURL(/#\/operations\/op-/);
+    const id = decodeURIComponent(page.url().split('#/operations/')[1] ?? '');
+    expect(id).not.toBe(syncId);
+    await page.waitForSelector('#phase:text("Succeeded")', { timeout: 30_000 });
+    expect(await page.textContent('#title')).toBe(`${name} · deletion`);
+    expect(await page.isHidden('#sync')).toBe(true);
+    const rows = await page.$$eval('#results tbody tr[data-key]', (trs) => trs.map((tr) => `${tr.getAttribute('data-phase')} ${tr.getAttribute('data-kind')}`));
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((r) => r.startsWith('Delete '))).toBe(true);
+    expect(rows).toContain('Delete Service');
+    expect((await h.engine.store.getOperation(id))?.spec.deletion).toEqual({ cascade: 'background' });
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-deletion.png'), fullPage: true });
+
+    // The record goes once the deletion succeeded.
+    const started = Date.now();
+    while ((await request(h.app).get(`/api/v1/applications/${name}`).set(AUTH)).status !== 404) {
+      if (Date.now() - started > 15_000) throw new Error(`${name} was not removed after its deletion succeeded`);
+      await sleep(100);
+    }
+    expect(errors).toEqual([]);
+  });
+
+  it('should show an operation waiting for a Prune=confirm confirmation, and release it with Confirm pruning (§9.1)', async () => {
+    const errors: string[] = [];
+    page.on('pageerror', (err) => errors.push(err.message));
+    const name = 'confirm-lab';
+    const cm = (n: string, options = ''): string => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${n}\n${options ? `  annotations: { argocd.argoproj.io/sync-options: ${options} }\n` : ''}data: { k: v }\n`;
+    await repo.commit({ 'confirm/keep.yaml': cm('keep'), 'confirm/old.yaml': cm('old', 'Prune=confirm') }, { message: 'confirm app' });
+    expect((await request(h.app).put(`/api/v1/applications/${name}`).set(AUTH).type('application/yaml').send(labApplication({ repoURL: repo.url, path: 'confirm', name, namespace: name }))).status).toBe(201);
+    const first = await request(h.app).post(`/api/v1/applications/${name}/sync`).set(AUTH).send({});
+    expect((await h.waitFor(first.body.operation.id as string)).phase).toBe('Succeeded');
+    await repo.commit({ 'confirm/old.yaml': null }, { message: 'drop old' });
+    const pruning = await request(h.app).post(`/api/v1/applications/${name}/sync`).set(AUTH).send({ prune: true });
+    const id = pruning.body.operation.id as string;
+    await page.goto(`${server.url}/#/operations/${encodeURIComponent(id)}`);
+    await page.waitForSelector('#confirmation', { state: 'visible', timeout: 20_000 });
+    expect(await page.textContent('#message')).toBe('waiting for pruning confirmation of /ConfigMap/old');
+    expect(await page.textContent('#confirmation')).toContain(`/ConfigMap/${name}/old`);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-confirm.png'), fullPage: true });
+    await page.click('#confirm');
+    await page.waitForSelector('#phase:text("Succeeded")', { timeout: 30_000 });
+    expect(await page.isHidden('#confirmation')).toBe(true);
+    expect(await page.getAttribute('#results tr[data-name="old"]', 'data-status')).toBe('Pruned');
+    expect(errors).toEqual([]);
   });
 });

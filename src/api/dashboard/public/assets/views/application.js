@@ -1,7 +1,12 @@
 /* global setTimeout, clearTimeout */
-/** #/applications/<name> — the application's source and policy, a Sync form, and its operations, live. */
+/**
+ * #/applications/<name> — the application's source and policy, a Sync form, Delete… (confirmed
+ * inline), the resources of its last operation for a selective sync, and its operations, live.
+ */
 import { liveEvents } from '../api.js';
 import { badge, duration, fill, formatTime, h, notice, shortSha } from '../dom.js';
+import { deletePanel } from './delete.js';
+import { resourcePicker } from './select.js';
 import { startSync } from './sync.js';
 
 export function renderApplication(ctx, name) {
@@ -31,11 +36,26 @@ export function renderApplication(ctx, name) {
     h('label', { class: 'check' }, dryRun, 'Dry run'),
     syncButton,
   );
+  const deleteButton = h('button', { type: 'button', class: 'danger', id: 'delete', 'aria-expanded': 'false', 'aria-controls': 'delete-panel', dataset: { testid: 'delete' } }, 'Delete…');
+  const removal = deletePanel(ctx, name, {
+    onClose: () => {
+      deleteButton.setAttribute('aria-expanded', 'false');
+      deleteButton.focus();
+    },
+  });
+  deleteButton.addEventListener('click', () => {
+    if (removal.isOpen()) removal.close();
+    else removal.open();
+    deleteButton.setAttribute('aria-expanded', String(removal.isOpen()));
+  });
+  const picker = resourcePicker(ctx, name, messages);
   fill(
     ctx.main,
-    h('div', { class: 'toolbar' }, h('h1', {}, name), form),
+    h('div', { class: 'toolbar' }, h('h1', {}, name), h('div', { class: 'buttons' }, form, deleteButton)),
     messages,
+    removal.element,
     h('section', { class: 'card' }, details),
+    picker.element,
     h('h2', {}, 'Operations'),
     h('table', { class: 'grid', id: 'history' }, h('thead', {}, h('tr', {}, ['OPERATION', 'PHASE', 'MESSAGE', 'REVISION', 'STARTED', 'DURATION', 'INITIATED BY'].map((c) => h('th', {}, c)))), history),
   );
@@ -73,6 +93,8 @@ export function renderApplication(ctx, name) {
             )
           : h('tr', {}, h('td', { colspan: 7, class: 'muted' }, 'No operations yet.')),
       );
+      const lastId = app.lastOperation?.id ?? ops.items[0]?.id;
+      picker.show(lastId ? await ctx.call(`/operations/${encodeURIComponent(lastId)}`) : null);
     } catch (err) {
       messages.append(notice(`Cannot load ${name}: ${err.message}`));
     }

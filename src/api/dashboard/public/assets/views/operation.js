@@ -9,6 +9,12 @@ import { startSync } from './sync.js';
 
 const COLUMNS = ['SYNC WAVE', 'KIND', 'NAMESPACE', 'NAME', 'STATUS', 'HEALTH', 'HOOK', 'MESSAGE', ''];
 
+/** 'deletion', 'dry-run sync' or 'sync'. */
+function operationKind(doc) {
+  if (doc.operation.kind === 'deletion') return 'deletion';
+  return doc.operation.dryRun ? 'dry-run sync' : 'sync';
+}
+
 /** §12.2 KIND: group/version/kind, version/kind for the core group. */
 const kindOf = (r) => `${r.group ? `${r.group}/` : ''}${r.version}/${r.kind}`;
 
@@ -31,6 +37,8 @@ function logBlock(log) {
 
 export function renderOperation(ctx, id) {
   const messages = h('div', { class: 'messages' });
+  /** §9.1, §11: shown while the operation holds for Prune=confirm / Delete=confirm. */
+  const confirmation = h('section', { class: 'card confirm-panel', id: 'confirmation', hidden: true });
   const facts = h('dl', { class: 'facts wide' });
   const warnings = h('div');
   const body = h('tbody');
@@ -41,6 +49,7 @@ export function renderOperation(ctx, id) {
     ctx.main,
     h('div', { class: 'toolbar' }, title, h('div', { class: 'buttons' }, syncButton, terminateButton)),
     messages,
+    confirmation,
     h('section', { class: 'card' }, facts),
     warnings,
     h('h2', {}, 'Result'),
@@ -54,11 +63,12 @@ export function renderOperation(ctx, id) {
   const fact = (label, ...value) => [h('dt', {}, label), h('dd', { dataset: { fact: label } }, ...value)];
   const drawHeader = () => {
     const op = doc.operation;
-    title.textContent = `${op.app} · ${op.dryRun ? 'dry-run sync' : 'sync'}`;
+    const kind = operationKind(doc);
+    title.textContent = `${op.app} · ${kind}`;
     ctx.setCrumbs(h('a', { href: '#/' }, 'Applications'), h('a', { href: `#/applications/${encodeURIComponent(op.app)}` }, op.app), h('span', { class: 'mono' }, op.id));
     fill(
       facts,
-      fact('OPERATION', op.dryRun ? 'Sync (dry run)' : 'Sync'),
+      fact('OPERATION', { deletion: 'Delete', 'dry-run sync': 'Sync (dry run)', sync: 'Sync' }[kind]),
       fact('PHASE', badge(op.phase, { id: 'phase' })),
       fact('MESSAGE', h('span', { id: 'message' }, op.message)),
       fact('STARTED AT', formatTime(op.startedAt)),
@@ -68,7 +78,33 @@ export function renderOperation(ctx, id) {
       fact('INITIATED BY', op.initiatedBy),
     );
     terminateButton.disabled = isDone(op.phase) || op.phase === 'Terminating';
+    // After a deletion succeeded the application is gone: nothing to sync.
+    syncButton.hidden = kind === 'deletion' && op.phase === 'Succeeded';
+    drawConfirmation(op);
     fill(warnings, doc.warnings?.length ? h('details', { class: 'card warnings' }, h('summary', {}, `${doc.warnings.length} warning(s) (D9)`), h('ul', {}, doc.warnings.map((w) => h('li', {}, `${w.file}${w.line ? `:${w.line}` : ''}: ${w.message}`)))) : null);
+  };
+  const drawConfirmation = (op) => {
+    const waiting = op.awaitingConfirmation;
+    confirmation.hidden = !waiting;
+    if (!waiting) return;
+    const confirmButton = h('button', { type: 'button', id: 'confirm', class: 'danger' }, waiting.kind === 'deletion' ? 'Confirm deletion' : 'Confirm pruning');
+    confirmButton.addEventListener('click', async () => {
+      confirmButton.disabled = true;
+      try {
+        await ctx.call(`/operations/${encodeURIComponent(id)}/confirm`, { method: 'POST' });
+        messages.append(notice(`${waiting.kind === 'deletion' ? 'Deletion' : 'Pruning'} confirmed.`, 'ok'));
+      } catch (err) {
+        messages.append(notice(`Cannot confirm: ${err.message}`));
+        confirmButton.disabled = false;
+      }
+      void load();
+    });
+    fill(
+      confirmation,
+      h('p', {}, `This operation waits for you: ${waiting.kind === 'deletion' ? 'deleting' : 'pruning'} these resources needs a confirmation (${waiting.kind === 'deletion' ? 'Delete=confirm' : 'Prune=confirm'}). Until then it holds, up to its deadline.`),
+      h('ul', { class: 'mono' }, waiting.resources.map((r) => h('li', {}, r))),
+      h('div', { class: 'buttons' }, confirmButton),
+    );
   };
   const drawRows = () => {
     if (!doc.resources.length) {
