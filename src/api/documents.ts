@@ -74,13 +74,14 @@ function awaitingOf(op: Operation): ApiOperationDocument['operation']['awaitingC
 
 /** The live form of an operation, from a store event (no logs, no spec). */
 export interface LiveOperation {
-  operation: { id: string; app: string; phase: Operation['phase']; message: string; version: number };
+  /** `awaitingConfirmation` says what the operation holds for; the full document lists the resources. */
+  operation: { id: string; app: string; phase: Operation['phase']; message: string; version: number; awaitingConfirmation: 'pruning' | 'deletion' | null };
   resources: ApiResourceDocument[];
 }
 
 export function liveOperation(event: OperationEvent): LiveOperation {
   return {
-    operation: { id: event.id, app: event.app, phase: event.phase, message: event.message, version: event.version },
+    operation: { id: event.id, app: event.app, phase: event.phase, message: event.message, version: event.version, awaitingConfirmation: event.awaitingConfirmation ?? null },
     resources: orderedResults(event).map((r) => row(resourceDocument(r), r, false)),
   };
 }

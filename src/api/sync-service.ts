@@ -8,6 +8,7 @@ import type { Manifest, Warning } from '../manifests/index.js';
 import type { Orchestrator } from '../orchestrator/index.js';
 import { plan } from '../plan/index.js';
 import type { ResourceSelector } from '../plan/index.js';
+import { parseJqPath } from '../diff/index.js';
 import { GitCommandError, SourceError } from '../sources/index.js';
 import type { GitCache } from '../sources/index.js';
 import { OperationRunningError } from '../store/index.js';
@@ -58,12 +59,14 @@ export interface SyncService {
   runningOperation(app: string): Promise<string | undefined>;
 }
 
-/** D9: `jqPathExpressions` of `ignoreDifferences` are not evaluated (no jq here); said with every operation. */
+/** D9: `jqPathExpressions` outside the subset hookrunner evaluates are left out; said with every operation. */
 function unsupportedIgnoreRules(app: ApplicationRecord): Warning[] {
   return (app.ignoreDifferences ?? []).flatMap((rule, i) =>
-    rule.jqPathExpressions?.length
-      ? [{ file: `application ${app.name}`, line: 1, message: `spec.ignoreDifferences[${i}].jqPathExpressions are not evaluated by hookrunner and are ignored; write them as jsonPointers or managedFieldsManagers (docs/semantics.md §9.12)` }]
-      : [],
+    (rule.jqPathExpressions ?? []).flatMap((expression, j) => {
+      const parsed = parseJqPath(expression);
+      if (!('error' in parsed)) return [];
+      return [{ file: `application ${app.name}`, line: 1, message: `spec.ignoreDifferences[${i}].jqPathExpressions[${j}] is ignored: ${parsed.error}; write it as a field path, jsonPointers or managedFieldsManagers (docs/semantics.md §9.12)` }];
+    }),
   );
 }
 

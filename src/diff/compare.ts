@@ -3,10 +3,12 @@
  * desired object sets is compared — defaults the API server fills in, server-set metadata, `status`
  * and fields other controllers add do not count — after Argo CD's normalizations (Secret
  * `stringData` as `data`, equal quantities such as `500m` and `0.5`) and the application's
- * `ignoreDifferences` (JSON pointers, fields owned by named managers). Pure.
+ * `ignoreDifferences` (JSON pointers, jq paths of `jq-path.ts`'s subset, fields owned by named
+ * managers). Pure.
  */
 import type { KubeObject } from '../manifests/index.js';
 import { parseQuantity } from '../util/quantity.js';
+import { evaluateJqPath, parseJqPath } from './jq-path.js';
 import { managedPaths } from './managed-fields.js';
 import { formatPointer, getAt, parsePointer, removeAt, setAt } from './pointer.js';
 import type { Comparison, Difference, IgnoreDifference } from './types.js';
@@ -40,6 +42,11 @@ export function ignoredPaths(desired: KubeObject, live: KubeObject | undefined, 
   const paths: string[][] = [];
   for (const rule of rulesFor(desired, rules)) {
     for (const pointer of rule.jsonPointers ?? []) paths.push(parsePointer(pointer));
+    for (const expression of rule.jqPathExpressions ?? []) {
+      const parsed = parseJqPath(expression);
+      if ('error' in parsed) continue; // warned about with the operation (D9)
+      paths.push(...evaluateJqPath(parsed, desired), ...(live ? evaluateJqPath(parsed, live) : []));
+    }
     if (live && rule.managedFieldsManagers?.length) paths.push(...managedPaths(live, rule.managedFieldsManagers));
   }
   return paths;

@@ -4,6 +4,8 @@
  */
 export { compareObjects, ignoredPaths, normalize, respectIgnoredFields, rulesFor } from './compare.js';
 export type { CompareOptions } from './compare.js';
+export { evaluateJqPath, parseJqPath } from './jq-path.js';
+export type { JqPath } from './jq-path.js';
 export { managedPaths } from './managed-fields.js';
 export { formatPointer, getAt, parsePointer, removeAt, setAt } from './pointer.js';
 export type { Comparison, Difference, IgnoreDifference } from './types.js';

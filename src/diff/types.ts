@@ -12,7 +12,7 @@ export interface IgnoreDifference {
   namespace?: string;
   /** RFC 6901 pointers, e.g. `/spec/replicas`. */
   jsonPointers?: string[];
-  /** Argo CD's jq paths: not evaluated by hookrunner (reported as a warning). */
+  /** Argo CD's jq paths; hookrunner evaluates a subset (field paths, `[]`, `[n]`, `select(path == literal)`) and warns about the rest. */
   jqPathExpressions?: string[];
   /** Fields owned by these field managers (from the live object's `managedFields`) are ignored. */
   managedFieldsManagers?: string[];

@@ -25,6 +25,8 @@ export interface OperationEvent {
   phase: Operation['phase'];
   message: string;
   version: number;
+  /** Set while the operation holds for a confirmation (§9.1, §11). */
+  awaitingConfirmation?: 'pruning' | 'deletion';
   results: Omit<TaskResult, 'logs'>[];
 }
 
@@ -204,6 +206,7 @@ export function toEvent(op: Operation): OperationEvent {
     phase: op.phase,
     message: op.message,
     version: op.version,
+    ...(op.awaitingConfirmation ? { awaitingConfirmation: op.awaitingConfirmation.kind } : {}),
     results: op.results.map((r) => {
       const copy = { ...r };
       delete copy.logs;

@@ -108,6 +108,25 @@ describe('the API end to end (dev cluster, workers, git)', () => {
     }
   });
 
+  it('should keep an application whose PreDelete hook fails, with its resources, and say why (§11)', async () => {
+    const hook = `apiVersion: batch/v1\nkind: Job\nmetadata: { name: backup, annotations: { argocd.argoproj.io/hook: PreDelete } }\nspec: { backoffLimit: 0, template: { spec: { restartPolicy: Never, containers: [{ name: main, image: busybox, command: [sh, -c, 'echo backup target unreachable; exit 3'] }] } } }\n`;
+    await repo.commit({ 'guarded/app.yaml': `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: app-config }\ndata: { version: v1 }\n---\n${hook}` }, { message: 'guarded app' });
+    await create(labApplication({ repoURL: repo.url, path: 'guarded', name: 'guarded', namespace: 'guarded-ns' }));
+    expect((await h.waitFor(await sync('guarded'))).phase).toBe('Succeeded');
+    const res = await request(h.app).delete('/api/v1/applications/guarded').set(AUTH);
+    expect(res.status).toBe(202);
+    const op = await h.waitFor(res.body.operation.id as string);
+    expect(op.phase).toBe('Failed');
+    expect(op.message).toContain('Job backup');
+    const doc = await document(op.id);
+    expect(doc.operation.kind).toBe('deletion');
+    expect(doc.resources.find((r) => r.name === 'backup')?.logs?.[0]?.log).toContain('backup target unreachable');
+    expect(await configVersion('guarded-ns')).toEqual({ version: 'v1' });
+    const app = await request(h.app).get('/api/v1/applications/guarded').set(AUTH);
+    expect(app.status).toBe(200);
+    expect(app.body.lastOperation).toMatchObject({ id: op.id, phase: 'Failed' });
+  });
+
   it('should hold a prune of a Prune=confirm object as waiting until POST …/confirm, then prune it (§9.1)', async () => {
     const cm = (name: string, options = ''): string => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n${options ? `  annotations: { argocd.argoproj.io/sync-options: ${options} }\n` : ''}data: { k: v }\n`;
     await repo.commit({ 'confirm/keep.yaml': cm('keep'), 'confirm/old.yaml': cm('old', 'Prune=confirm') }, { message: 'confirm app' });

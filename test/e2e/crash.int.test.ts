@@ -47,36 +47,54 @@ describe.each(testBackends())('a worker killed mid-step (D8) on the %s cluster',
     await rm(dir, { recursive: true, force: true });
   });
 
-  it.each(KILL_POINTS.map((k, i) => [k.name, k, i] as const))('killed %s: the operation still succeeds, one Job per hook', async (_name, point, i) => {
-    const lab = await writeLab({ preJobAnnotations: { 'argocd.argoproj.io/hook-delete-policy': 'HookSucceeded' } });
+  /**
+   * Two worker processes, each reaching the cluster through its own proxy, so a proxy hook knows
+   * which worker sent a request: `hooks(kill)` gets the function that SIGKILLs that sender.
+   */
+  async function proxiedWorkers(tag: string, hooks: (kill: () => void) => Pick<Parameters<typeof startKubeProxy>[0], 'before' | 'after'>): Promise<{ workers: WorkerProcess[]; stop(): Promise<void> }> {
     const workers: WorkerProcess[] = [];
     const proxies: KubeProxy[] = [];
+    for (let w = 0; w < 2; w++) {
+      const index = w;
+      const proxy = await startKubeProxy({ target: h.cluster.proxyTarget, ...hooks(() => workers[index]?.kill('SIGKILL')) });
+      proxies.push(proxy);
+      const kubeconfig = join(dir, `kubeconfig-${tag}-${w}`);
+      await writeFile(kubeconfig, proxy.kubeconfig());
+      workers.push(spawnWorker({ redisUrl: h.redisUrl, prefix: h.prefix, kubeconfig }));
+    }
+    return {
+      workers,
+      async stop() {
+        for (const w of workers) w.kill('SIGTERM');
+        await Promise.all(workers.map((w) => w.exited));
+        for (const p of proxies) await p.close();
+      },
+    };
+  }
+  const withLogs = (workers: WorkerProcess[]) => async (err: unknown): Promise<never> => {
+    throw new Error(`${String(err)}\nworker logs:\n${workers.map((w) => w.lines.slice(-15).join('\n')).join('\n---\n')}`);
+  };
+
+  it.each(KILL_POINTS.map((k, i) => [k.name, k, i] as const))('killed %s: the operation still succeeds, one Job per hook', async (_name, point, i) => {
+    const lab = await writeLab({ preJobAnnotations: { 'argocd.argoproj.io/hook-delete-policy': 'HookSucceeded' } });
     let killed = 0;
     const armed = { value: true };
+    const pool = await proxiedWorkers(String(i), (kill) => {
+      const killSender = (): void => {
+        armed.value = false;
+        killed++;
+        kill();
+      };
+      return {
+        before: (r) => (armed.value && point.before?.(r) ? (killSender(), 'drop') : 'forward'),
+        after: (r, status) => {
+          if (armed.value && point.after?.(r, status)) killSender();
+        },
+      };
+    });
     try {
-      for (let w = 0; w < 2; w++) {
-        const index = w;
-        const killSender = (): void => {
-          armed.value = false;
-          killed++;
-          workers[index]?.kill('SIGKILL');
-        };
-        const proxy = await startKubeProxy({
-          target: h.cluster.proxyTarget,
-          before: (r) => (armed.value && point.before?.(r) ? (killSender(), 'drop') : 'forward'),
-          after: (r, status) => {
-            if (armed.value && point.after?.(r, status)) killSender();
-          },
-        });
-        proxies.push(proxy);
-        const kubeconfig = join(dir, `kubeconfig-${i}-${w}`);
-        await writeFile(kubeconfig, proxy.kubeconfig());
-        workers.push(spawnWorker({ redisUrl: h.redisUrl, prefix: h.prefix, kubeconfig }));
-      }
       const namespace = `crash-${i}`;
-      const op = await h.sync([lab.dir], { app: `crash-${i}`, namespace }).catch(async (err: unknown) => {
-        throw new Error(`${String(err)}\nworker logs:\n${workers.map((w) => w.lines.slice(-15).join('\n')).join('\n---\n')}`);
-      });
+      const op = await h.sync([lab.dir], { app: `crash-${i}`, namespace }).catch(withLogs(pool.workers));
       expect(killed).toBe(1);
       expect(op.phase, op.message).toBe('Succeeded');
       const audit = await h.cluster.audit();
@@ -87,9 +105,37 @@ describe.each(testBackends())('a worker killed mid-step (D8) on the %s cluster',
       // HookSucceeded: deleted once the operation succeeded, even when the deleting worker died.
       expect(await h.client.get({ apiVersion: 'batch/v1', kind: 'Job', namespace, name: 'health-check-pre-job' }).then((j) => (j?.metadata.deletionTimestamp ? undefined : j))).toBeUndefined();
     } finally {
-      for (const w of workers) w.kill('SIGTERM');
-      await Promise.all(workers.map((w) => w.exited));
-      for (const p of proxies) await p.close();
+      await pool.stop();
+      await lab.cleanup();
+    }
+  }, 90_000);
+
+  it('killed mid-deletion, after deleting the Deployment: the other worker resumes and the deletion succeeds (§11)', async () => {
+    const lab = await writeLab();
+    const app = { app: 'crash-delete', namespace: 'crash-delete' };
+    let killed = 0;
+    const armed = { value: false };
+    const pool = await proxiedWorkers('delete', (kill) => ({
+      after: (r, status) => {
+        if (armed.value && r.method === 'DELETE' && r.path.includes('/deployments/nginx') && status === 200) {
+          armed.value = false;
+          killed++;
+          kill();
+        }
+      },
+    }));
+    try {
+      expect((await h.sync([lab.dir], app)).phase).toBe('Succeeded');
+      armed.value = true;
+      const op = await h.sync([lab.dir], { ...app, deletion: { cascade: 'foreground' } }).catch(withLogs(pool.workers));
+      expect(killed).toBe(1);
+      expect(op.phase, op.message).toBe('Succeeded');
+      expect(op.results.filter((r) => r.syncPhase === 'Delete').every((r) => r.status === 'Pruned')).toBe(true);
+      for (const [apiVersion, kind, name] of [['apps/v1', 'Deployment', 'nginx'], ['v1', 'Service', 'nginx'], ['v1', 'ServiceAccount', 'nginx']] as const) {
+        expect(await h.client.get({ apiVersion, kind, namespace: app.namespace, name })).toBeUndefined();
+      }
+    } finally {
+      await pool.stop();
       await lab.cleanup();
     }
   }, 90_000);

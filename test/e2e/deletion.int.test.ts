@@ -14,26 +14,12 @@ import type { MattermostServer } from '../helpers/chat-servers.js';
 import { testBackends } from '../helpers/backends.js';
 import { startHarness } from '../helpers/harness.js';
 import type { Harness } from '../helpers/harness.js';
+import { jobYaml } from '../helpers/lab.js';
 
 const TOKEN = 'ot3edzrgw7yrzxtoaxpi7hu4dw';
 const CHAT: Subscription = { service: 'mattermost', recipient: 'argocdorg/hookrunner', triggers: ['on-sync-running', 'on-sync-succeeded', 'on-sync-failed', 'on-hook-failed'] };
 
-const hookJob = (name: string, hook: string, script: string): string => `apiVersion: batch/v1
-kind: Job
-metadata:
-  name: ${name}
-  annotations:
-    argocd.argoproj.io/hook: ${hook}
-spec:
-  backoffLimit: 0
-  template:
-    spec:
-      restartPolicy: Never
-      containers:
-        - name: main
-          image: busybox
-          command: ["sh", "-c", "${script}"]
-`;
+const hookJob = (name: string, hook: string, script: string): string => jobYaml(name, script, { 'argocd.argoproj.io/hook': hook });
 
 const source = (preDelete: string): string =>
   [

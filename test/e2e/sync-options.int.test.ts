@@ -11,21 +11,9 @@ import { orderedResults } from '../../src/sync/index.js';
 import { testBackends } from '../helpers/backends.js';
 import { startHarness } from '../helpers/harness.js';
 import type { Harness } from '../helpers/harness.js';
+import { jobYaml } from '../helpers/lab.js';
 
-const job = (name: string, text: string, options?: string): string => `apiVersion: batch/v1
-kind: Job
-metadata:
-  name: ${name}
-${options ? `  annotations:\n    argocd.argoproj.io/sync-options: ${options}\n` : ''}spec:
-  backoffLimit: 0
-  template:
-    spec:
-      restartPolicy: Never
-      containers:
-        - name: main
-          image: busybox
-          command: ["sh", "-c", "echo ${text}"]
-`;
+const job = (name: string, text: string, options?: string): string => jobYaml(name, `echo ${text}`, options ? { 'argocd.argoproj.io/sync-options': options } : {});
 
 const configMap = (name: string, body: string, options?: string): string => `apiVersion: v1
 kind: ConfigMap
@@ -55,7 +43,7 @@ describe.each(testBackends())('apply sync options on the %s cluster', (backend) 
   };
   const row = (op: Operation, kind: string): TaskResult | undefined => orderedResults(op).find((r) => r.kind === kind);
   const liveJob = (ns: string, name: string) => h.client.get({ apiVersion: 'batch/v1', kind: 'Job', namespace: ns, name });
-  const command = (obj: Awaited<ReturnType<typeof liveJob>>): string => JSON.stringify((obj?.['spec'] as { template: { spec: { containers: { command: string[] }[] } } }).template.spec.containers[0]?.command);
+  const command = (obj: Awaited<ReturnType<typeof liveJob>>): string => JSON.stringify((obj?.['spec'] as { template: { spec: { containers: { args: string[] }[] } } }).template.spec.containers[0]?.args);
 
   it('Replace=true: a Job whose template changed is re-created where a plain apply fails', async () => {
     const app = 'opt-replace';

@@ -20,21 +20,19 @@ export interface LabOptions {
   extra?: Record<string, string>;
 }
 
-function annotations(base: Record<string, string>, extra: Record<string, string> = {}): string {
-  const all = { ...base, ...extra };
-  return Object.entries(all)
-    .map(([k, v]) => `    ${k}: ${JSON.stringify(v)}`)
-    .join('\n');
+function annotations(all: Record<string, string>): string {
+  const entries = Object.entries(all);
+  if (entries.length === 0) return '';
+  return `  annotations:\n${entries.map(([k, v]) => `    ${k}: ${JSON.stringify(v)}`).join('\n')}\n`;
 }
 
-function job(name: string, hook: string, command: string, extra?: Record<string, string>, generate = false): string {
+/** A busybox Job running `command` in `sh -c`, with these annotations (a hook when they say so). */
+export function jobYaml(name: string, command: string, extra: Record<string, string> = {}, generate = false): string {
   return `apiVersion: batch/v1
 kind: Job
 metadata:
   ${generate ? `generateName: ${name}-` : `name: ${name}`}
-  annotations:
-${annotations({ 'argocd.argoproj.io/hook': hook }, extra)}
-spec:
+${annotations(extra)}spec:
   backoffLimit: 0
   template:
     spec:
@@ -45,6 +43,10 @@ spec:
           command: ["/bin/sh", "-c"]
           args: [${JSON.stringify(command)}]
 `;
+}
+
+function job(name: string, hook: string, command: string, extra?: Record<string, string>, generate = false): string {
+  return jobYaml(name, command, { 'argocd.argoproj.io/hook': hook, ...extra }, generate);
 }
 
 /** Write the lab's manifests into a new temp folder; returns it and a cleanup. */

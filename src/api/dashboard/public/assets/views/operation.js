@@ -194,6 +194,8 @@ export function renderOperation(ctx, id) {
     onEvent: ({ event, data }) => {
       if (event !== 'operation' || !doc || data.operation.version <= doc.operation.version) return;
       Object.assign(doc.operation, { phase: data.operation.phase, message: data.operation.message, version: data.operation.version });
+      // The live event says whether it still waits; the resources come with the full document.
+      if (!data.operation.awaitingConfirmation) doc.operation.awaitingConfirmation = null;
       doc.resources = data.resources;
       drawHeader();
       drawRows();
