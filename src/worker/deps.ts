@@ -2,10 +2,13 @@ import type { ClusterClient, ObjectRef } from '../cluster/types.js';
 import type { SyncTask } from '../plan/index.js';
 import type { TaskResult } from '../sync/index.js';
 import type { Logger } from '../util/index.js';
+import type { LiveIndex } from './live.js';
 
 /** What a step needs besides its payload. */
 export interface StepDeps {
   cluster: ClusterClient;
+  /** The application's live objects, from scans shared by the steps of this process (§9.11). */
+  liveIndex: LiveIndex;
   logger: Logger;
   /** Aborted when the operation is asked to terminate; `reason()` says why. */
   cancel: { signal: AbortSignal; reason(): 'user' | 'timeout' | undefined };

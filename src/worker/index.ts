@@ -2,3 +2,5 @@ export { createStepWorker } from './worker.js';
 export type { StepWorker, StepWorkerOptions } from './worker.js';
 export { runStep } from './steps.js';
 export type { StepDeps } from './deps.js';
+export { createLiveIndex } from './live.js';
+export type { LiveIndex, LiveIndexOptions } from './live.js';

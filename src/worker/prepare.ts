@@ -30,7 +30,7 @@ export async function runPrepare(stepId: string, ctx: StepContext, input: Prepar
   };
   // A namespace we may not read (403, e.g. a namespaced release's worker) is not created: its objects fail below with the API server's message.
   const namespaceExists = ctx.namespace ? (await namespaceState(ctx.namespace)) !== 'missing' : true;
-  const planned = await planOperation(ctx, input, namespaceExists, cluster);
+  const planned = await planOperation(ctx, input, namespaceExists, deps);
   if ('unmatched' in planned) {
     const message = `selected resources are not part of the application (neither in its source nor live): ${planned.unmatched.map(formatSelector).join(', ')}`;
     return { ...base, plan: planned.tasks, results: [], fatal: { phase: 'Failed', message }, finishedAt: deps.now() };
@@ -82,14 +82,16 @@ export async function runPrepare(stepId: string, ctx: StepContext, input: Prepar
  * is deleted without cascade), narrowed to the selected resources (§9.9), or the selectors that
  * select nothing.
  */
-async function planOperation(ctx: StepContext, input: PrepareInput, namespaceExists: boolean, cluster: ClusterClient): Promise<{ tasks: SyncTask[] } | { tasks: SyncTask[]; unmatched: ResourceSelector[] }> {
+async function planOperation(ctx: StepContext, input: PrepareInput, namespaceExists: boolean, deps: StepDeps): Promise<{ tasks: SyncTask[] } | { tasks: SyncTask[]; unmatched: ResourceSelector[] }> {
   const selected = input.resources ?? [];
   // §9.9: a selective sync runs no hooks.
   const planOptions = { namespace: ctx.namespace, revision: ctx.revision, startedAt: new Date(input.startedAt), createNamespace: input.createNamespace, namespaceExists, pruneLast: input.pruneLast, skipHooks: selected.length > 0 };
   const deletion = ctx.deletion;
-  const targets = deletion ? new Set<string>() : await targetIdentities(plan(input.manifests, planOptions).tasks, cluster);
+  const targets = deletion ? new Set<string>() : await targetIdentities(plan(input.manifests, planOptions).tasks, deps.cluster);
   const candidates =
-    deletion?.cascade === 'orphan' ? [] : await findPruneCandidates(cluster, { app: ctx.app, namespace: ctx.namespace, targets, inventory: input.inventory });
+    deletion?.cascade === 'orphan'
+      ? []
+      : await findPruneCandidates(deps.cluster, deps.liveIndex, { app: ctx.app, namespace: ctx.namespace, targets, inventory: input.inventory, notBefore: Date.parse(input.startedAt) });
   const planned = plan(input.manifests, { ...planOptions, pruneCandidates: candidates, ...(deletion ? { deletion: true, createNamespace: false } : {}) }).tasks;
   if (deletion) deleteWhateverPreDeleteHookIsLive(planned);
   if (selected.length === 0) return { tasks: planned };

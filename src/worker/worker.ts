@@ -4,6 +4,7 @@
  * live cluster. It also takes the maintenance queue's D7 finalizer sweeps.
  */
 import type { ClusterClient } from '../cluster/types.js';
+import { createLiveIndex } from './live.js';
 import { consumeMaintenance, consumeSteps } from '../queue/index.js';
 import type { Bus, StepDelivery } from '../queue/index.js';
 import type { StepResult, TaskResult } from '../sync/index.js';
@@ -37,6 +38,8 @@ export interface StepWorker {
 
 export function createStepWorker(options: StepWorkerOptions): StepWorker {
   const { redisUrl, bus, cluster, concurrency = 8, cancelPollMs = 1_000, logTailBytes = 65_536, logger = silentLogger } = options;
+  // §9.11: the prepare steps of this process share their scans of the cluster.
+  const liveIndex = createLiveIndex(cluster);
   const processor = async ({ data, attempt, last }: StepDelivery): Promise<StepResult> => {
     const { step, context } = data;
     const controller = new AbortController();
@@ -56,6 +59,7 @@ export function createStepWorker(options: StepWorkerOptions): StepWorker {
     let flush: NodeJS.Timeout | undefined;
     const deps: StepDeps = {
       cluster,
+      liveIndex,
       logger,
       logTailBytes,
       now: () => Date.now(),

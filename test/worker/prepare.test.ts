@@ -61,9 +61,9 @@ describe('prepare: the plan', () => {
       ['ConfigMap', 'kept', false],
       ['ClusterRole', 'old-reader', true],
     ]);
-    // One labelled list per listable kind, no get per object.
+    // One list per listable kind (of every app's objects, shared by the process's prepare steps), no get per object.
     expect(callsOf(c, ['get'], 'ConfigMap')).toEqual([]);
-    expect(c.calls.filter((k) => k.verb === 'list' && k.kind === 'ConfigMap').map((k) => k.options)).toEqual([{ labelSelector: `hookrunner.io/app=${APP}` }]);
+    expect(c.calls.filter((k) => k.verb === 'list' && k.kind === 'ConfigMap').map((k) => k.options)).toEqual([{ labelSelector: 'hookrunner.io/app' }]);
   });
 
   it('should read the inventory for what the scan did not see: a kind it may not list cluster-wide, an object labelled before tracking ids', async () => {

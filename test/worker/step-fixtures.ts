@@ -12,6 +12,7 @@ import { decorateForApply } from '../../src/sync/index.js';
 import type { Step, TaskResult } from '../../src/sync/index.js';
 import type { Logger } from '../../src/util/index.js';
 import type { StepDeps } from '../../src/worker/index.js';
+import { createLiveIndex } from '../../src/worker/index.js';
 import { createMemoryCluster } from '../helpers/memory-cluster.js';
 import type { MemoryCluster, MemoryClusterOptions } from '../helpers/memory-cluster.js';
 
@@ -153,6 +154,7 @@ export function deps(clusterClient: MemoryCluster, over: Partial<StepDeps> = {})
   const logger: Logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
   return {
     cluster: clusterClient,
+    liveIndex: createLiveIndex(clusterClient, { now: () => NOW }),
     logger,
     logTailBytes: 65_536,
     now: () => NOW,

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadManifests } from '../../src/manifests/index.js';
 import { plan } from '../../src/plan/index.js';
 import { silentLogger } from '../../src/util/index.js';
-import { runStep } from '../../src/worker/index.js';
+import { createLiveIndex, runStep } from '../../src/worker/index.js';
 import { testBackends } from '../helpers/backends.js';
 import { startHarness } from '../helpers/harness.js';
 import type { Harness } from '../helpers/harness.js';
@@ -36,7 +36,7 @@ describe.each(testBackends())('runStep on the %s cluster', (backend) => {
           tasks,
           deleteTasks: [],
         },
-        { cluster: h.client, logger: silentLogger, cancel: { signal: controller.signal, reason: () => 'user' }, progress: () => undefined, logTailBytes: 65_536, now: () => Date.now() },
+        { cluster: h.client, liveIndex: createLiveIndex(h.client), logger: silentLogger, cancel: { signal: controller.signal, reason: () => 'user' }, progress: () => undefined, logTailBytes: 65_536, now: () => Date.now() },
       );
       expect(result.terminated).toBe(true);
       expect(result.results).toEqual([]);
