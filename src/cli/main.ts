@@ -11,6 +11,7 @@ import { parseDurationOption } from './options.js';
 import { registerPlan } from './plan.js';
 import { registerServe, registerWorker } from './serve.js';
 import { registerDelete } from './delete.js';
+import { registerDiff } from './diff.js';
 import { registerSync } from './sync.js';
 
 export const VERSION = '0.1.0';
@@ -32,6 +33,7 @@ export function createProgram(io: CliIO, setExit: (code: number) => void): Comma
   registerPlan(program, io, setExit);
   registerSync(program, io, setExit);
   registerDelete(program, io, setExit);
+  registerDiff(program, io, setExit);
   registerWorker(program, io, setExit);
   registerServe(program, io, setExit);
   registerNotify(program, io, setExit);

@@ -9,3 +9,4 @@ export type { JqPath } from './jq-path.js';
 export { managedPaths } from './managed-fields.js';
 export { formatPointer, getAt, parsePointer, removeAt, setAt } from './pointer.js';
 export type { Comparison, Difference, IgnoreDifference } from './types.js';
+export { objectLabel, projectLive, unifiedDiff } from './render.js';

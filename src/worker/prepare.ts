@@ -104,7 +104,7 @@ async function planOperation(ctx: StepContext, input: PrepareInput, namespaceExi
  * SkipDryRunOnMissingResource (§9.4); scopes each task as discovery says (a cluster-scoped kind
  * loses its namespace, a namespaced one without any goes to `default`). The invalid tasks' results.
  */
-async function checkKinds(tasks: readonly SyncTask[], cluster: ClusterClient): Promise<TaskResult[]> {
+export async function checkKinds(tasks: readonly SyncTask[], cluster: ClusterClient): Promise<TaskResult[]> {
   const invalid: TaskResult[] = [];
   const crdKinds = new Set(tasks.filter((t) => t.kind === 'CustomResourceDefinition' && t.target).map((t) => crdGroupKind(t.target as KubeObject)));
   for (const task of tasks) {
