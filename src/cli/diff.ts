@@ -11,12 +11,12 @@ import type { ClusterClient } from '../cluster/index.js';
 import { compareObjects, objectLabel, unifiedDiff } from '../diff/index.js';
 import type { Difference } from '../diff/index.js';
 import { ManifestError, formatIssue, formatWarning, isHook, loadManifests } from '../manifests/index.js';
-import type { KubeObject } from '../manifests/index.js';
+import type { KubeObject, Manifest } from '../manifests/index.js';
 import { plan } from '../plan/index.js';
 import type { SyncTask } from '../plan/index.js';
 import { decorateForApply } from '../sync/index.js';
 import { errorMessage } from '../util/index.js';
-import { checkKinds, createLiveIndex, findPruneCandidates, identityKey, refOf } from '../worker/index.js';
+import { checkKinds, createLiveIndex, findPruneCandidates, refOf, targetIdentities } from '../worker/index.js';
 import { connectCluster } from './cluster.js';
 import { ExitCode } from './exit-codes.js';
 import type { CliIO } from './io.js';
@@ -66,12 +66,12 @@ export function registerDiff(program: Command, io: CliIO, setExit: (code: number
 }
 
 /** The plain resources of the plan (hooks are not compared, as in Argo CD), or the manifests' problems. */
-async function plannedResources(paths: string[], flags: DiffFlags, io: CliIO): Promise<SyncTask[] | undefined> {
+async function plannedResources(paths: string[], flags: DiffFlags, io: CliIO): Promise<{ tasks: SyncTask[]; manifests: Manifest[] } | undefined> {
   try {
     const loaded = await loadManifests(paths, { recurse: flags.recurse ?? false, include: flags.include, exclude: flags.exclude });
     const planned = plan(loaded.manifests, { namespace: flags.namespace, startedAt: new Date(), skipHooks: true });
     for (const w of [...loaded.warnings, ...planned.warnings]) io.stderr.write(`warning: ${formatWarning(w)}\n`);
-    return planned.tasks;
+    return { tasks: planned.tasks, manifests: loaded.manifests };
   } catch (err) {
     if (!(err instanceof ManifestError)) throw err;
     for (const issue of err.issues) io.stderr.write(formatIssue(issue) + '\n');
@@ -80,7 +80,7 @@ async function plannedResources(paths: string[], flags: DiffFlags, io: CliIO): P
 }
 
 /** Every difference between the planned resources and the cluster, in plan order, prunes last. */
-export async function diffObjects(tasks: SyncTask[], app: string, namespace: string, cluster: ClusterClient): Promise<ObjectDiff[]> {
+export async function diffObjects(tasks: SyncTask[], manifests: readonly Manifest[], app: string, namespace: string, cluster: ClusterClient): Promise<ObjectDiff[]> {
   const out: ObjectDiff[] = [];
   for (const task of tasks) {
     if (!task.target) continue;
@@ -93,7 +93,7 @@ export async function diffObjects(tasks: SyncTask[], app: string, namespace: str
     const { differences } = compareObjects(desired, live);
     if (differences.length > 0) out.push({ object: objectLabel(desired), action: 'change', differences, diff: unifiedDiff(desired, live) });
   }
-  const targets = new Set(tasks.map((t) => identityKey(t.group, t.kind, t.namespace, t.name)));
+  const targets = await targetIdentities(tasks, manifests, namespace, cluster);
   const candidates = await findPruneCandidates(cluster, createLiveIndex(cluster), { app, namespace, targets, inventory: [], notBefore: 0 });
   for (const live of candidates.filter((o: KubeObject) => !isHook(o.metadata.annotations ?? {}))) {
     out.push({ object: objectLabel(live), action: 'prune', differences: [{ path: '', desired: undefined, live }], diff: unifiedDiff(undefined, live) });
@@ -102,8 +102,9 @@ export async function diffObjects(tasks: SyncTask[], app: string, namespace: str
 }
 
 export async function runDiff(paths: string[], flags: DiffFlags, io: CliIO): Promise<number> {
-  const tasks = await plannedResources(paths, flags, io);
-  if (!tasks) return ExitCode.invalidInput;
+  const planned = await plannedResources(paths, flags, io);
+  if (!planned) return ExitCode.invalidInput;
+  const { tasks, manifests } = planned;
   const connected = await connectCluster({ kubeconfig: flags.kubeconfig, context: flags.context, env: io.env });
   if ('error' in connected) {
     io.stderr.write(`hookrunner diff: ${connected.error}\n`);
@@ -116,7 +117,7 @@ export async function runDiff(paths: string[], flags: DiffFlags, io: CliIO): Pro
       for (const r of invalid) io.stderr.write(`hookrunner diff: ${r.kind} ${r.name}: ${r.message}\n`);
       return ExitCode.invalidInput;
     }
-    const diffs = await diffObjects(tasks, flags.app, flags.namespace, cluster);
+    const diffs = await diffObjects(tasks, manifests, flags.app, flags.namespace, cluster);
     if (flags.output === 'json') io.stdout.write(JSON.stringify({ differences: diffs.map(({ diff: _text, ...rest }) => rest) }, null, 2) + '\n');
     else for (const d of diffs) io.stdout.write(d.action === 'prune' ? `# ${d.object}: not in the source (a sync with --prune deletes it)\n${d.diff}` : d.diff);
     return diffs.length > 0 ? ExitCode.failed : ExitCode.ok;

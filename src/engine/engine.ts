@@ -15,6 +15,7 @@ import { createApplicationStore, createStore } from '../store/index.js';
 import type { ApplicationStore, Store } from '../store/index.js';
 import { errorMessage, silentLogger } from '../util/index.js';
 import type { Logger } from '../util/index.js';
+import type { Operation } from '../sync/index.js';
 import { createStepWorker } from '../worker/index.js';
 import type { StepWorker } from '../worker/index.js';
 
@@ -50,6 +51,16 @@ export interface Engine {
   close(): Promise<void>;
 }
 
+/**
+ * §11: remove the record of an application whose deletion succeeded — only the record that
+ * existed when the deletion started (this hook runs again for a finished operation, and the name
+ * may have been registered anew since).
+ */
+async function removeDeletedApplication(applications: ApplicationStore, op: Operation): Promise<void> {
+  const record = await applications.getApplication(op.app);
+  if (record && Date.parse(record.createdAt) <= Date.parse(op.startedAt)) await applications.deleteApplication(op.app);
+}
+
 export function startEngine(options: EngineOptions): Engine {
   const { redisUrl, prefix = 'hookrunner', logger = silentLogger, concurrency = 8 } = options;
   const bus = createBus({ redisUrl, prefix });
@@ -78,7 +89,7 @@ export function startEngine(options: EngineOptions): Engine {
         // Notifications must reach their queue (a failure retries the event); others never block it.
         if (engine.notifications) await engine.notifications.onTransition(previous, next);
         // §11: a deletion that succeeded removes the application; a failed one keeps it (called again after a crash).
-        if (next.spec.deletion && next.phase === 'Succeeded') await engine.applications.deleteApplication(next.app);
+        if (next.spec.deletion && next.phase === 'Succeeded') await removeDeletedApplication(engine.applications, next);
         if (options.onTransition) {
           try {
             await options.onTransition(previous, next);

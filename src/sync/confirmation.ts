@@ -19,7 +19,8 @@ function optionValue(task: SyncTask, appOptions: readonly string[], name: string
  * Argo CD), except those `Delete=false` keeps.
  */
 export function needingConfirmation(op: Operation, wave: readonly SyncTask[], pending: readonly SyncTask[]): SyncTask[] {
-  if (op.confirmed) return [];
+  // A dry run deletes nothing: nothing to confirm.
+  if (op.confirmed || op.spec.dryRun) return [];
   const appOptions = op.spec.syncOptions ?? [];
   if (op.spec.deletion) {
     if (wave[0]?.phase !== 'Delete') return [];

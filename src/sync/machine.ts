@@ -72,7 +72,10 @@ export function recordStepResult(op: Operation, result: StepResult): Operation {
 /** §10.1 / D3: ask for termination. Takes effect when the step in flight returns (or at once when none is). */
 export function requestTermination(op: Operation, reason: 'user' | 'timeout', now: number): Operation {
   if (isDone(op) || op.terminating) return op;
-  return { ...op, terminating: { reason, at: now }, phase: op.phase === 'Running' ? 'Terminating' : op.phase, message: reason === 'user' ? 'operation is terminating' : 'operation is terminating due to timeout' };
+  const next: Operation = { ...op, terminating: { reason, at: now }, phase: op.phase === 'Running' ? 'Terminating' : op.phase, message: reason === 'user' ? 'operation is terminating' : 'operation is terminating due to timeout' };
+  // Nothing waits for a confirmation any more (§9.1, §11).
+  delete next.awaitingConfirmation;
+  return next;
 }
 
 /** Decide what happens next. Pure: `now` is passed in. */
@@ -221,6 +224,7 @@ function finish(op: Operation, phase: 'Succeeded' | 'Failed' | 'Error', message:
   const next: Operation = { ...op, phase, message, finishedAt: new Date(now).toISOString() };
   delete next.step;
   delete next.finishing;
+  delete next.awaitingConfirmation;
   return next;
 }
 

@@ -10,14 +10,19 @@ import { KubeApiError, isConflict, isInvalid } from '../cluster/index.js';
 import type { FieldValidation, ObjectRef } from '../cluster/index.js';
 import type { KubeObject } from '../manifests/index.js';
 import type { ApplyStrategy } from '../sync/index.js';
+import { errorMessage } from '../util/index.js';
 import { MIN_WAIT_MS } from './deps.js';
 import type { StepDeps } from './deps.js';
+import { isInfrastructureError } from './failures.js';
 
 export interface ObjectApplied {
   object: KubeObject;
   /** `created`, `configured`, `unchanged`, `replaced`, `updated`, `serverside-applied`, with what happened on the way. */
   verb: string;
 }
+
+/** The run-once kinds Replace=true deletes and re-creates when a changed field is immutable. */
+const RECREATE_ON_REPLACE: ReadonlySet<string> = new Set(['batch/v1/Job', 'v1/Pod']);
 
 /** kubectl refuses this combination before sending anything (`kubectl apply --server-side --force`). */
 export class ApplyOptionsError extends Error {
@@ -49,9 +54,11 @@ export async function applyObject(input: ApplyObjectInput, deps: StepDeps): Prom
     try {
       return { object: await cluster.replace(object, { fieldValidation }), verb: 'replaced' };
     } catch (err) {
-      // Beyond Argo CD (which needs Force=true too): an immutable field is changed by re-creating.
+      // Beyond Argo CD (which needs Force=true too), for run-once kinds only: a Job or Pod whose
+      // immutable template changed is re-created. Anything else (a PVC, a Service…) fails, saying so.
       const immutable = immutableFields(err);
-      if (immutable) return recreate(input, fieldValidation, immutable, deps);
+      if (immutable && RECREATE_ON_REPLACE.has(`${object.apiVersion}/${object.kind}`)) return recreate(input, fieldValidation, immutable, deps);
+      if (immutable) throw new ApplyOptionsError(`${errorMessage(err)} (Replace=true re-creates only Jobs and Pods by itself; add Force=true to delete and re-create this object)`);
       throw err;
     }
   }
@@ -117,7 +124,11 @@ export function fieldConflicts(err: unknown): string | undefined {
     .join(', ');
 }
 
-/** `kubectl replace --force`: delete the live object (its uid), wait until it is gone, create. */
+/**
+ * `kubectl replace --force`: delete the live object (its uid), wait until it is gone, create. When
+ * the create is refused, the object as it was is created again (as `kubectl apply --force` does)
+ * and the step reports the refusal.
+ */
 async function recreate(input: ApplyObjectInput, fieldValidation: FieldValidation, why: string, deps: StepDeps): Promise<ObjectApplied> {
   const { object, before } = input;
   const ref: ObjectRef = { apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name ?? '', ...(object.metadata.namespace ? { namespace: object.metadata.namespace } : {}) };
@@ -128,6 +139,22 @@ async function recreate(input: ApplyObjectInput, fieldValidation: FieldValidatio
     description: `${object.kind} ${object.metadata.name} to be deleted before it is re-created (${why})`,
     signal: deps.cancel.signal,
   });
-  const { resourceVersion: _rv, uid: _uid, ...metadata } = object.metadata;
-  return { object: await deps.cluster.create({ ...object, metadata }, { fieldValidation }), verb: `replaced (deleted and re-created: ${why})` };
+  try {
+    return { object: await deps.cluster.create(withoutServerFields(object), { fieldValidation }), verb: `replaced (deleted and re-created: ${why})` };
+  } catch (err) {
+    if (!before || isInfrastructureError(err)) throw err;
+    try {
+      await deps.cluster.create(withoutServerFields(before));
+    } catch (restoreErr) {
+      throw new ApplyOptionsError(`${errorMessage(err)}; the object deleted to re-create it could not be restored either: ${errorMessage(restoreErr)}`);
+    }
+    throw new ApplyOptionsError(`${errorMessage(err)}; the object as it was has been created again`);
+  }
+}
+
+/** A copy that can be created: no uid, resourceVersion, timestamps, managed fields or status. */
+function withoutServerFields(obj: KubeObject): KubeObject {
+  const { uid: _uid, resourceVersion: _rv, creationTimestamp: _ct, deletionTimestamp: _dt, managedFields: _mf, generation: _g, ...metadata } = obj.metadata;
+  const { status: _status, ...rest } = obj;
+  return { ...rest, metadata } as KubeObject;
 }

@@ -10,7 +10,7 @@ import type { KubeObject } from '../manifests/index.js';
 import type { PropagationPolicy } from '../cluster/index.js';
 import type { SyncTask } from '../plan/index.js';
 import type { StepContext } from '../queue/index.js';
-import { applyStrategy, decorateForApply, resultFor } from '../sync/index.js';
+import { TrackingKeys, applyStrategy, decorateForApply, isTrackedBy, resultFor, trackedApp } from '../sync/index.js';
 import type { TaskResult } from '../sync/index.js';
 import { errorMessage } from '../util/index.js';
 import { applyObject } from './apply-object.js';
@@ -66,10 +66,13 @@ async function applyOne(task: SyncTask, start: HookStart | undefined, ctx: StepC
   }
   try {
     const before = task.hook ? start?.existing : await deps.cluster.get(refOf(task));
-    const strategy = applyStrategy(task.target, before, ctx.syncOptions ?? []);
-    // §9.12: RespectIgnoreDifferences keeps the live values of the fields ignoreDifferences names.
-    const respect = before && !task.hook && (ctx.syncOptions ?? []).includes(SyncOptions.respectIgnoreDifferences);
-    const toApply = respect ? respectIgnoredFields(decorated, before, ctx.ignoreDifferences ?? []) : decorated;
+    const chosen = applyStrategy(task.target, before, ctx.syncOptions ?? []);
+    // An object of another sync (a foreign hook, §7) is never deleted to re-create it.
+    const strategy = start?.foreign ? { ...chosen, replace: false, force: false } : chosen;
+    // §9.12: RespectIgnoreDifferences keeps the live values of the fields ignoreDifferences names
+    // (decorated again after, so a rule never takes the tracking label or annotation away).
+    const respect = before && !task.hook && !task.createNamespace && (ctx.syncOptions ?? []).includes(SyncOptions.respectIgnoreDifferences);
+    const toApply = respect ? decorateForApply(respectIgnoredFields(decorated, before, ctx.ignoreDifferences ?? []), { app: ctx.app }) : decorated;
     const { object, verb } = await applyObject({ object: toApply, before, strategy, deadlineAt: ctx.deadlineAt }, deps);
     if (task.kind === 'CustomResourceDefinition') await crdEstablished(object, deps);
     return { task, object, result: resultFor(task, { status: 'Synced', hookPhase: 'Running', message: `${kubectlName(task)} ${verb}`, startedAt, ...logs }) };
@@ -133,8 +136,8 @@ const pruneFailed = (task: SyncTask, err: unknown, deps: StepDeps): Applied => {
 const goneOrReplaced = (uid: string | undefined) => (obj: KubeObject | undefined): boolean => obj === undefined || (uid !== undefined && obj.metadata.uid !== uid);
 
 /** Whether a prune (or a deletion's delete, §11) is skipped, and why; the propagation when it is not. */
-function pruneDecision(task: SyncTask, ctx: StepContext): { skip: string } | { propagationPolicy: PropagationPolicy } {
-  const options = parseCsv(task.live?.metadata.annotations?.[AnnotationKeys.syncOptions]);
+function pruneDecision(live: KubeObject | undefined, ctx: StepContext): { skip: string } | { propagationPolicy: PropagationPolicy } {
+  const options = parseCsv(live?.metadata.annotations?.[AnnotationKeys.syncOptions]);
   if (ctx.deletion) {
     // §11: Delete=false keeps the object when its application is deleted; Prune=false does not.
     if (options.includes('Delete=false')) return { skip: 'ignored (Delete=false)' };
@@ -146,12 +149,18 @@ function pruneDecision(task: SyncTask, ctx: StepContext): { skip: string } | { p
   return { propagationPolicy: policy === 'background' ? 'Background' : policy === 'orphan' ? 'Orphan' : 'Foreground' };
 }
 
+/** The app's tracking label, and a tracking id naming the object or none (labelled before §9.11). */
+function stillTracked(obj: KubeObject, app: string): boolean {
+  const id = obj.metadata.annotations?.[TrackingKeys.trackingId];
+  return trackedApp(obj) === app && (id === undefined || isTrackedBy(obj, app));
+}
+
 async function startPrune(task: SyncTask, ctx: StepContext, deps: StepDeps): Promise<Applied | PruneInFlight> {
   const live = task.live;
-  const decision = pruneDecision(task, ctx);
-  if ('skip' in decision) return { task, result: resultFor(task, { status: 'PruneSkipped', hookPhase: 'Succeeded', message: decision.skip }) };
+  const skipped = (message: string): Applied => ({ task, result: resultFor(task, { status: 'PruneSkipped', hookPhase: 'Succeeded', message }) });
+  const planned = pruneDecision(live, ctx);
+  if ('skip' in planned) return skipped(planned.skip);
   if (ctx.dryRun) return { task, result: resultFor(task, { status: 'Pruned', hookPhase: 'Succeeded', message: 'pruned (dry run)' }) };
-  const { propagationPolicy } = decision;
   const ref = refOf(task);
   const uid = live?.metadata.uid;
   try {
@@ -159,6 +168,11 @@ async function startPrune(task: SyncTask, ctx: StepContext, deps: StepDeps): Pro
     // Deleted (and maybe re-created under the same name) since the prepare step read it: done.
     if (!current || goneOrReplaced(uid)(current)) return pruned(task, deps);
     if (current.metadata.deletionTimestamp) return { task, uid };
+    // The object as it is now decides (§9.11): another app may have taken it over, or someone added Prune=false / Delete=false.
+    if (!stillTracked(current, ctx.app)) return skipped(`ignored (no longer tracked by application ${ctx.app})`);
+    const decision = pruneDecision(current, ctx);
+    if ('skip' in decision) return skipped(decision.skip);
+    const { propagationPolicy } = decision;
     // `notFound`: gone meanwhile, or the uid precondition failed (another object has the name now).
     const outcome = await deps.cluster.delete(ref, { propagationPolicy, ...(uid ? { uid } : {}) });
     return outcome === 'notFound' ? pruned(task, deps) : { task, uid };

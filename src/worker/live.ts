@@ -34,6 +34,9 @@ export const SCAN_CONCURRENCY = 4;
  */
 export const SCAN_CLOCK_MARGIN_MS = 50;
 
+/** A scan older than this serves nobody (a retried or long-queued prepare step scans again). */
+export const SCAN_MAX_AGE_MS = 10_000;
+
 /**
  * Every application's live objects, listed once and shared (docs/semantics.md §9.11): one list per
  * listable kind with the selector `hookrunner.io/app` (any app), so the prepare steps of many
@@ -55,6 +58,8 @@ export interface LiveIndexOptions {
   now?: () => number;
   /** @defaultValue SCAN_CLOCK_MARGIN_MS */
   clockMarginMs?: number;
+  /** @defaultValue SCAN_MAX_AGE_MS */
+  maxAgeMs?: number;
 }
 
 interface Scan {
@@ -94,11 +99,11 @@ async function scanAll(cluster: ClusterClient, concurrency: number): Promise<{ o
 }
 
 export function createLiveIndex(cluster: ClusterClient, options: LiveIndexOptions = {}): LiveIndex {
-  const { concurrency = SCAN_CONCURRENCY, now = Date.now, clockMarginMs = SCAN_CLOCK_MARGIN_MS } = options;
+  const { concurrency = SCAN_CONCURRENCY, now = Date.now, clockMarginMs = SCAN_CLOCK_MARGIN_MS, maxAgeMs = SCAN_MAX_AGE_MS } = options;
   let latest: Scan | undefined;
 
   function scanAfter(notBefore: number): Scan {
-    if (latest && latest.startedAt > notBefore + clockMarginMs) return latest;
+    if (latest && latest.startedAt > notBefore + clockMarginMs && now() - latest.startedAt <= maxAgeMs) return latest;
     const scan: Scan = { startedAt: now(), done: scanAll(cluster, concurrency) };
     latest = scan;
     // A failed scan is not shared with later callers.

@@ -4,8 +4,8 @@
  * step 2, D10): every kind must be served (§3 step 6) and every namespace must exist or be
  * created by this sync. Failures here end the operation without SyncFail hooks (§5.1, §5.2).
  */
-import type { KubeObject } from '../manifests/index.js';
-import { AnnotationKeys, SyncOptions, parseCsv } from '../manifests/index.js';
+import type { KubeObject, Manifest } from '../manifests/index.js';
+import { AnnotationKeys, SyncOptions, classify, parseCsv } from '../manifests/index.js';
 import { formatSelector, plan, resultKey, selectTasks } from '../plan/index.js';
 import type { ResourceSelector, SyncTask } from '../plan/index.js';
 import type { PrepareInput, StepContext } from '../queue/index.js';
@@ -87,7 +87,7 @@ async function planOperation(ctx: StepContext, input: PrepareInput, namespaceExi
   // §9.9: a selective sync runs no hooks.
   const planOptions = { namespace: ctx.namespace, revision: ctx.revision, startedAt: new Date(input.startedAt), createNamespace: input.createNamespace, namespaceExists, pruneLast: input.pruneLast, skipHooks: selected.length > 0 };
   const deletion = ctx.deletion;
-  const targets = deletion ? new Set<string>() : await targetIdentities(plan(input.manifests, planOptions).tasks, deps.cluster);
+  const targets = deletion ? new Set<string>() : await targetIdentities(plan(input.manifests, planOptions).tasks, input.manifests, ctx.namespace, deps.cluster);
   const candidates =
     deletion?.cascade === 'orphan'
       ? []
@@ -152,13 +152,18 @@ function deleteWhateverPreDeleteHookIsLive(tasks: SyncTask[]): void {
  * The identities of the planned targets as the server will store them: a kind discovery says is
  * cluster-scoped has no namespace, a namespaced one without a namespace goes to `default` (as below).
  */
-async function targetIdentities(tasks: readonly SyncTask[], cluster: ClusterClient): Promise<Set<string>> {
+export async function targetIdentities(tasks: readonly SyncTask[], manifests: readonly Manifest[], destination: string, cluster: ClusterClient): Promise<Set<string>> {
   const out = new Set<string>();
-  for (const task of tasks) {
-    if (!task.target) continue;
-    const info = await cluster.resourceInfo(task.target.apiVersion, task.kind);
-    const namespace = !info ? task.namespace : info.namespaced ? task.namespace || 'default' : '';
-    out.add(identityKey(task.group, task.kind, namespace, task.name));
+  const add = async (apiVersion: string, kind: string, namespace: string, name: string): Promise<void> => {
+    const info = await cluster.resourceInfo(apiVersion, kind);
+    const ns = !info ? namespace : info.namespaced ? namespace || 'default' : '';
+    out.add(identityKey(apiVersion.includes('/') ? (apiVersion.split('/')[0] as string) : '', kind, ns, name));
+  };
+  for (const task of tasks) if (task.target) await add(task.target.apiVersion, task.kind, task.namespace, task.name);
+  // §2.4: an object marked Skip, or ignored (a hook with no valid type), is never pruned either.
+  for (const { object } of manifests) {
+    const info = classify(object.metadata.annotations ?? {});
+    if ((info.skip || info.ignored) && object.metadata.name) await add(object.apiVersion, object.kind, object.metadata.namespace ?? destination, object.metadata.name);
   }
   return out;
 }

@@ -133,6 +133,14 @@ spec:
     expect((await h.client.get({ apiVersion: 'v1', kind: 'Service', namespace: app, name: 'web' }))?.metadata.resourceVersion).toBe(before?.metadata.resourceVersion);
   });
 
+  it('ApplyOutOfSyncOnly=true: a field removed from the manifest makes the object out of sync, and the apply removes it', async () => {
+    const app = 'opt-oos-removed';
+    expect((await sync(app, configMap('c', 'data: { k: v, extra: "1" }'))).phase).toBe('Succeeded');
+    const op = await sync(app, configMap('c', 'data: { k: v }'), { syncOptions: ['ApplyOutOfSyncOnly=true'] });
+    expect(orderedResults(op).map((r) => `${r.kind}/${r.name} ${r.message}`)).toEqual(['ConfigMap/c configmap/c configured']);
+    expect((await h.client.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: app, name: 'c' }))?.['data']).toEqual({ k: 'v' });
+  });
+
   it('RespectIgnoreDifferences=true: a field ignoreDifferences names keeps its live value; ApplyOutOfSyncOnly ignores it too', async () => {
     const app = 'opt-respect';
     const source = configMap('settings', 'data: { mode: fast, size: "1" }');

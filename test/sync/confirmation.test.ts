@@ -38,10 +38,13 @@ describe('Prune=confirm', () => {
     expect(advance(prepared([cm('old', 'Prune=confirm')], { prune: false }), NOW).step?.kind).toBe('wave');
   });
 
-  it('should fail by the operation deadline while it waits', () => {
+  it('should fail by the operation deadline while it waits, no longer waiting; and not hold a dry run', () => {
     const held = advance(prepared([cm('old', 'Prune=confirm')]), NOW).op;
     const timedOut = advance(requestTermination(held, 'timeout', NOW + 61_000), NOW + 61_000);
     expect(timedOut.op).toMatchObject({ phase: 'Failed', message: 'operation timed out after 1m' });
+    expect(timedOut.op.awaitingConfirmation).toBeUndefined();
+    expect(requestTermination(held, 'user', NOW).awaitingConfirmation).toBeUndefined();
+    expect(advance(prepared([cm('old', 'Prune=confirm')], { dryRun: true }), NOW).step?.kind).toBe('wave');
   });
 });
 

@@ -116,6 +116,36 @@ describe('apply: prune (§9.1)', () => {
     expect(callsOf(c, ['delete']).concat(callsOf(c2, ['delete']))).toEqual([]);
   });
 
+  it('should decide on the object as it is when the wave runs: taken over by another app, or Prune=false added since the prepare step (§9.11)', async () => {
+    const c = cluster();
+    const tasks = await pruneSetup(c);
+    await c.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'old', namespace: NS, labels: { 'hookrunner.io/app': 'another-app' } } }, { fieldManager: 'other' });
+    const taken = await runStep(stepData(tasks, { context: { prune: true } }), deps(c));
+    expect(taken.results[0]).toMatchObject({ name: 'old', status: 'PruneSkipped', message: `ignored (no longer tracked by application ${APP})` });
+    const c2 = cluster();
+    const tasks2 = await pruneSetup(c2);
+    await c2.mergePatch(cmRef('old'), { metadata: { annotations: { 'argocd.argoproj.io/sync-options': 'Prune=false' } } });
+    const kept = await runStep(stepData(tasks2, { context: { prune: true } }), deps(c2));
+    expect(kept.results[0]).toMatchObject({ name: 'old', status: 'PruneSkipped', message: 'ignored (no prune)' });
+    expect(callsOf(c, ['delete']).concat(callsOf(c2, ['delete']))).toEqual([]);
+  });
+
+  it('should not re-create a PVC whose replace is refused as immutable (Replace=true re-creates Jobs and Pods only), and restore an object whose re-create failed', async () => {
+    const c = cluster({ kinds: [{ group: '', version: 'v1', kind: 'PersistentVolumeClaim', resource: 'persistentvolumeclaims', namespaced: true }] });
+    const pvc = `apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: { name: data, annotations: { argocd.argoproj.io/sync-options: Replace=true } }\nspec: { resources: { requests: { storage: 1Gi } } }\n`;
+    await runStep(stepData(planTasks([pvc])), deps(c));
+    c.failNext('replace', { kind: 'PersistentVolumeClaim' }, kubeErrors.invalid('PersistentVolumeClaim', 'data', [{ field: 'spec', message: 'Forbidden: spec is immutable after creation' }]));
+    const refused = await runStep(stepData(planTasks([pvc])), deps(c));
+    expect(refused.results[0]).toMatchObject({ status: 'SyncFailed', message: expect.stringContaining('Replace=true re-creates only Jobs and Pods by itself; add Force=true') });
+    expect(callsOf(c, ['delete'])).toEqual([]);
+
+    const forced = pvc.replace('Replace=true', '"Replace=true,Force=true"');
+    c.failNext('create', { kind: 'PersistentVolumeClaim' }, kubeErrors.invalid('PersistentVolumeClaim', 'data', [{ field: 'spec.resources', message: 'Required value' }]));
+    const failed = await runStep(stepData(planTasks([forced])), deps(c));
+    expect(failed.results[0]).toMatchObject({ status: 'SyncFailed', message: expect.stringContaining('the object as it was has been created again') });
+    expect(c.object({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: NS, name: 'data' })).toBeDefined();
+  });
+
   it('should report Pruned (dry run) without deleting in a dry run', async () => {
     const c = cluster();
     const result = await runStep(stepData(await pruneSetup(c), { context: { prune: true, dryRun: true } }), deps(c));

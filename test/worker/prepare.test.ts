@@ -66,6 +66,15 @@ describe('prepare: the plan', () => {
     expect(c.calls.filter((k) => k.verb === 'list' && k.kind === 'ConfigMap').map((k) => k.options)).toEqual([{ labelSelector: 'hookrunner.io/app' }]);
   });
 
+  it('should never prune an object the source marks Skip, or ignores (§2.4)', async () => {
+    const c = cluster();
+    for (const name of ['skipped', 'ignored']) {
+      await c.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: NS, labels: { 'hookrunner.io/app': APP }, annotations: { 'hookrunner.io/tracking-id': `${APP}:/ConfigMap:${NS}/${name}` } } });
+    }
+    const result = await prepare(c, [configMapYaml('kept'), configMapYaml('skipped', { 'argocd.argoproj.io/hook': 'Skip' }), configMapYaml('ignored', { 'argocd.argoproj.io/hook': 'presync' })]);
+    expect(result.plan?.map((t) => [t.name, t.prune])).toEqual([['kept', false]]);
+  });
+
   it('should read the inventory for what the scan did not see: a kind it may not list cluster-wide, an object labelled before tracking ids', async () => {
     const c = cluster();
     const tracked = (name: string, ns = NS): KubeObject => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: ns, labels: { 'hookrunner.io/app': APP }, annotations: { 'hookrunner.io/tracking-id': `${APP}:/Secret:${ns}/${name}` } } });
