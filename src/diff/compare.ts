@@ -6,6 +6,7 @@
  * `ignoreDifferences` (JSON pointers, jq paths of `jq-path.ts`'s subset, fields owned by named
  * managers). Pure.
  */
+import { splitApiVersion } from '../manifests/index.js';
 import type { KubeObject } from '../manifests/index.js';
 import { parseQuantity } from '../util/quantity.js';
 import { evaluateJqPath, parseJqPath } from './jq-path.js';
@@ -24,7 +25,7 @@ const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 /** Path segments under which strings are resource quantities (`500m` equals `0.5`). */
 const QUANTITY_PARENTS = new Set(['limits', 'requests', 'capacity', 'hard', 'allocatable']);
 
-const groupOf = (obj: KubeObject): string => (obj.apiVersion.includes('/') ? (obj.apiVersion.split('/')[0] as string) : '');
+const groupOf = (obj: KubeObject): string => splitApiVersion(obj.apiVersion).group;
 
 /** The rules that apply to `obj`: kind always, group, name and namespace when the rule names them. */
 export function rulesFor(obj: KubeObject, rules: readonly IgnoreDifference[]): IgnoreDifference[] {

@@ -5,6 +5,7 @@
  */
 import { createTwoFilesPatch } from 'diff';
 import { stringify } from 'yaml';
+import { splitApiVersion } from '../manifests/index.js';
 import type { KubeObject } from '../manifests/index.js';
 import { ignoredPaths, normalize } from './compare.js';
 import { removeAt } from './pointer.js';
@@ -30,7 +31,8 @@ export function projectLive(desired: unknown, live: unknown): unknown {
 
 /** `apps/Deployment shop/web`, as a file name in the patch header. */
 export function objectLabel(obj: KubeObject): string {
-  const group = obj.apiVersion.includes('/') ? `${obj.apiVersion.split('/')[0]}/` : '';
+  const { group: name } = splitApiVersion(obj.apiVersion);
+  const group = name ? `${name}/` : '';
   return `${group}${obj.kind} ${obj.metadata.namespace ? `${obj.metadata.namespace}/` : ''}${obj.metadata.name ?? ''}`;
 }
 

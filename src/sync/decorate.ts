@@ -134,3 +134,12 @@ export function trackingId(app: string, obj: KubeObject): string {
 export function isTrackedBy(obj: KubeObject, app: string): boolean {
   return trackedApp(obj) === app && obj.metadata.annotations?.[TrackingKeys.trackingId] === trackingId(app, obj);
 }
+
+/**
+ * The app's object for a prune or a deletion (§9.11): its tracking label, and a tracking id that
+ * names the object — or none, for an object labelled before the tracking annotation existed.
+ */
+export function isOwnedBy(obj: KubeObject, app: string): boolean {
+  const id = obj.metadata.annotations?.[TrackingKeys.trackingId];
+  return trackedApp(obj) === app && (id === undefined || isTrackedBy(obj, app));
+}

@@ -5,7 +5,7 @@ export { mergeResults, resultFor, taskCompleted, taskFailed, taskLabel } from '.
 export { retryDelayMs } from './retry.js';
 export { hookVerdict, resourceVerdict } from './health-phase.js';
 export type { TaskVerdict } from './health-phase.js';
-export { TrackingKeys, contextEnv, decorateForApply, isTrackedBy, trackedApp, trackingId } from './decorate.js';
+export { TrackingKeys, contextEnv, decorateForApply, isOwnedBy, isTrackedBy, trackedApp, trackingId } from './decorate.js';
 export type { DecorateOptions, SyncContextEnv } from './decorate.js';
 export { displayStatus, operationDocument, operationHeader, orderedResults, resourceDocument } from './document.js';
 export type { OperationDocument, ResourceDocument } from './document.js';

@@ -10,7 +10,7 @@ import type { KubeObject } from '../manifests/index.js';
 import type { PropagationPolicy } from '../cluster/index.js';
 import type { SyncTask } from '../plan/index.js';
 import type { StepContext } from '../queue/index.js';
-import { TrackingKeys, applyStrategy, decorateForApply, isTrackedBy, resultFor, trackedApp } from '../sync/index.js';
+import { applyStrategy, decorateForApply, isOwnedBy, resultFor } from '../sync/index.js';
 import type { TaskResult } from '../sync/index.js';
 import { errorMessage } from '../util/index.js';
 import { applyObject } from './apply-object.js';
@@ -149,12 +149,6 @@ function pruneDecision(live: KubeObject | undefined, ctx: StepContext): { skip: 
   return { propagationPolicy: policy === 'background' ? 'Background' : policy === 'orphan' ? 'Orphan' : 'Foreground' };
 }
 
-/** The app's tracking label, and a tracking id naming the object or none (labelled before §9.11). */
-function stillTracked(obj: KubeObject, app: string): boolean {
-  const id = obj.metadata.annotations?.[TrackingKeys.trackingId];
-  return trackedApp(obj) === app && (id === undefined || isTrackedBy(obj, app));
-}
-
 async function startPrune(task: SyncTask, ctx: StepContext, deps: StepDeps): Promise<Applied | PruneInFlight> {
   const live = task.live;
   const skipped = (message: string): Applied => ({ task, result: resultFor(task, { status: 'PruneSkipped', hookPhase: 'Succeeded', message }) });
@@ -169,7 +163,7 @@ async function startPrune(task: SyncTask, ctx: StepContext, deps: StepDeps): Pro
     if (!current || goneOrReplaced(uid)(current)) return pruned(task, deps);
     if (current.metadata.deletionTimestamp) return { task, uid };
     // The object as it is now decides (§9.11): another app may have taken it over, or someone added Prune=false / Delete=false.
-    if (!stillTracked(current, ctx.app)) return skipped(`ignored (no longer tracked by application ${ctx.app})`);
+    if (!isOwnedBy(current, ctx.app)) return skipped(`ignored (no longer tracked by application ${ctx.app})`);
     const decision = pruneDecision(current, ctx);
     if ('skip' in decision) return skipped(decision.skip);
     const { propagationPolicy } = decision;

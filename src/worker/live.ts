@@ -8,8 +8,9 @@
  */
 import { KubeApiError } from '../cluster/index.js';
 import type { ApiResourceInfo, ClusterClient } from '../cluster/index.js';
+import { splitApiVersion } from '../manifests/index.js';
 import type { KubeObject } from '../manifests/index.js';
-import { TrackingKeys, isTrackedBy, trackedApp } from '../sync/index.js';
+import { TrackingKeys, isOwnedBy, isTrackedBy } from '../sync/index.js';
 
 /**
  * Kinds never listed, as in Argo CD's default `resource.exclusions`: high-churn objects that no
@@ -148,7 +149,7 @@ export function identityKey(group: string, kind: string, namespace: string, name
 }
 
 function liveKey(obj: KubeObject): string {
-  const group = obj.apiVersion.includes('/') ? (obj.apiVersion.split('/')[0] as string) : '';
+  const { group } = splitApiVersion(obj.apiVersion);
   return identityKey(group, obj.kind, obj.metadata.namespace ?? '', obj.metadata.name ?? '');
 }
 
@@ -163,17 +164,11 @@ export async function findPruneCandidates(cluster: ClusterClient, index: LiveInd
   const found = new Map<string, KubeObject>();
   for (const obj of scan) found.set(liveKey(obj), obj);
   for (const ref of input.inventory) {
-    const group = ref.apiVersion.includes('/') ? (ref.apiVersion.split('/')[0] as string) : '';
+    const { group } = splitApiVersion(ref.apiVersion);
     const key = identityKey(group, ref.kind, ref.namespace, ref.name);
     if (found.has(key) || input.targets.has(key)) continue;
     const live = await cluster.get({ apiVersion: ref.apiVersion, kind: ref.kind, ...(ref.namespace ? { namespace: ref.namespace } : {}), name: ref.name });
-    if (live && inventoried(live, input.app)) found.set(key, live);
+    if (live && isOwnedBy(live, input.app)) found.set(key, live);
   }
   return [...found.entries()].filter(([key, obj]) => !input.targets.has(key) && !obj.metadata.deletionTimestamp).map(([, obj]) => obj);
-}
-
-/** An inventory entry still the app's: its label, and a tracking annotation naming it or none at all (written before §9.11). */
-function inventoried(obj: KubeObject, app: string): boolean {
-  const id = obj.metadata.annotations?.[TrackingKeys.trackingId];
-  return trackedApp(obj) === app && (id === undefined || isTrackedBy(obj, app));
 }

@@ -5,7 +5,7 @@
  * created by this sync. Failures here end the operation without SyncFail hooks (§5.1, §5.2).
  */
 import type { KubeObject, Manifest } from '../manifests/index.js';
-import { AnnotationKeys, SyncOptions, classify, parseCsv } from '../manifests/index.js';
+import { AnnotationKeys, SyncOptions, classify, parseCsv, splitApiVersion } from '../manifests/index.js';
 import { formatSelector, plan, resultKey, selectTasks } from '../plan/index.js';
 import type { ResourceSelector, SyncTask } from '../plan/index.js';
 import type { PrepareInput, StepContext } from '../queue/index.js';
@@ -157,7 +157,7 @@ export async function targetIdentities(tasks: readonly SyncTask[], manifests: re
   const add = async (apiVersion: string, kind: string, namespace: string, name: string): Promise<void> => {
     const info = await cluster.resourceInfo(apiVersion, kind);
     const ns = !info ? namespace : info.namespaced ? namespace || 'default' : '';
-    out.add(identityKey(apiVersion.includes('/') ? (apiVersion.split('/')[0] as string) : '', kind, ns, name));
+    out.add(identityKey(splitApiVersion(apiVersion).group, kind, ns, name));
   };
   for (const task of tasks) if (task.target) await add(task.target.apiVersion, task.kind, task.namespace, task.name);
   // §2.4: an object marked Skip, or ignored (a hook with no valid type), is never pruned either.
