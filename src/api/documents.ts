@@ -6,6 +6,7 @@ import type { OperationEvent } from '../store/index.js';
 import { displayStatus, operationDocument, operationHeader, orderedResults, resourceDocument } from '../sync/index.js';
 import type { Health, HookLog, Operation, OperationDocument, ResourceDocument, TaskResult } from '../sync/index.js';
 import type { Warning } from '../manifests/index.js';
+import type { SyncTask } from '../plan/index.js';
 
 /** A result row: the CLI's fields, plus what the dashboard's RESULT table shows (§12.2). */
 export interface ApiResourceDocument extends ResourceDocument {
@@ -31,6 +32,8 @@ export interface ApiOperationDocument extends OperationDocument {
     awaitingConfirmation: { kind: 'pruning' | 'deletion'; resources: string[]; since: string } | null;
   };
   resources: ApiResourceDocument[];
+  /** Planned tasks with no result yet, in execution order (empty before the prepare step planned, and once every task ran). */
+  pending: PendingTask[];
   /** D9 warnings from loading and planning. */
   warnings: Warning[];
 }
@@ -43,6 +46,30 @@ function row(base: ResourceDocument, result: Omit<TaskResult, 'logs'> & { logs?:
     health: result.health ?? null,
     ...(withLogs ? { logs: result.logs ?? [] } : {}),
   };
+}
+
+/** A planned task that has not started: what the dashboard and the terminal view show greyed out. */
+export interface PendingTask {
+  key: string;
+  syncPhase: SyncTask['phase'];
+  /** The declared wave (the SYNC WAVE column), as in result rows. */
+  wave: number;
+  group: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  /** For hooks, the phase they run in. */
+  hookType: SyncTask['phase'] | null;
+  /** A prune (or, in a deletion, a Delete task). */
+  prune: boolean;
+}
+
+/** Tasks of the plan that have no result yet, in plan order. */
+export function pendingTasks(op: Pick<Operation, 'plan' | 'results'>): PendingTask[] {
+  const started = new Set(op.results.map((r) => r.key));
+  return (op.plan ?? [])
+    .filter((t) => !started.has(t.key))
+    .map((t) => ({ key: t.key, syncPhase: t.phase, wave: t.declaredWave, group: t.group, kind: t.kind, namespace: t.namespace, name: t.name, hookType: t.hookType ?? null, prune: t.prune }));
 }
 
 /** The full document of `GET /api/v1/operations/:id`: the CLI's JSON plus logs, health and context. */
@@ -60,6 +87,7 @@ export function apiOperationDocument(op: Operation): ApiOperationDocument {
       awaitingConfirmation: awaitingOf(op),
     },
     resources: doc.resources.map((r, i) => row(r, ordered[i] as TaskResult, true)),
+    pending: pendingTasks(op),
     warnings: op.spec.warnings,
   };
 }
