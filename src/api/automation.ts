@@ -126,18 +126,11 @@ export function createAutomation(options: AutomationOptions): Automation {
     return s;
   }
 
-  function scheduleSelfHeal(app: ApplicationRecord, current: ApplicationStatus, revision: string): void {
+  /** Drift seen: heal it after the debounce (grown by the self-heals already in the loop window), if it is still there then. */
+  function scheduleSelfHeal(app: ApplicationRecord, revision: string): void {
     const s = stateOf(app.name, revision);
     if (s.stoppedAt || s.timer) return;
     s.attempts = s.attempts.filter((t) => now() - t < loopWindowMs);
-    if (s.attempts.length >= loopLimit) {
-      s.stoppedAt = new Date(now()).toISOString();
-      const drifted = current.resources.filter((r) => r.status === 'OutOfSync').map((r) => `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}`);
-      const message = `self-heal stopped: ${drifted.join(', ') || 'the application'} drifted again after each of ${s.attempts.length} self-heal syncs within ${formatMs(loopWindowMs)}; something else keeps changing it. Self-heal resumes with the next revision or a change of the application`;
-      status.setCondition(app.name, 'SelfHealLoop', message);
-      logger.warn({ app: app.name, revision }, message);
-      return;
-    }
     const delay = Math.min(maxDelayMs, timeoutMs * Math.pow(factor, s.attempts.length));
     s.timer = setTimeout(() => {
       s.timer = undefined;
@@ -146,16 +139,31 @@ export function createAutomation(options: AutomationOptions): Automation {
     s.timer.unref();
   }
 
+  function stopLoop(name: string, s: HealState, current: ApplicationStatus): void {
+    s.stoppedAt = new Date(now()).toISOString();
+    const drifted = current.resources.filter((r) => r.status === 'OutOfSync').map((r) => `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}`);
+    const message = `self-heal stopped: ${drifted.join(', ') || 'the application'} drifted again after each of ${s.attempts.length} self-heal syncs within ${formatMs(loopWindowMs)}; something else keeps changing it. Self-heal resumes with the next revision or a change of the application`;
+    status.setCondition(name, 'SelfHealLoop', message);
+    logger.warn({ app: name, revision: s.revision }, message);
+  }
+
+  /** The debounce is over: still drifted (a momentary OutOfSync, e.g. right after a sync, is gone by now)? Then heal, or stop a loop. */
   async function runSelfHeal(name: string, revision: string): Promise<void> {
     if (closed) return;
     const app = await applications.getApplication(name);
     if (!app?.syncPolicy.automated?.selfHeal) return;
     const current = status.status(app);
     if (current.sync.status !== 'OutOfSync' || current.sync.revision !== revision) return;
+    if (await sync.runningOperation(name)) return; // its end compares again
     const prune = app.syncPolicy.automated.prune ?? false;
     const drifted = current.resources.filter((r) => r.status === 'OutOfSync' && (prune || !r.requiresPruning));
     if (drifted.length === 0) return;
     const s = stateOf(name, revision);
+    s.attempts = s.attempts.filter((t) => now() - t < loopWindowMs);
+    if (s.attempts.length >= loopLimit) {
+      stopLoop(name, s, current);
+      return;
+    }
     s.attempts.push(now());
     const what = drifted.slice(0, 3).map((r) => `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}`).join(', ') + (drifted.length > 3 ? ` and ${drifted.length - 3} more` : '');
     const resources = drifted.map((r) => ({ group: r.group, kind: r.kind, ...(r.namespace ? { namespace: r.namespace } : {}), name: r.name }));
@@ -186,7 +194,7 @@ export function createAutomation(options: AutomationOptions): Automation {
       status.setCondition(name, 'SyncError', `failed sync attempt to ${short(revision)}: ${last.message}; automated sync waits for a new revision or a manual sync`);
       return;
     }
-    if (automated.selfHeal) scheduleSelfHeal(app, current, revision);
+    if (automated.selfHeal) scheduleSelfHeal(app, revision);
   }
 
   /** One evaluation at a time per application; the latest status wins. */
