@@ -4,7 +4,8 @@
  * (src/diff's comparison, the application's `ignoreDifferences`), OutOfSync when it differs or is
  * missing; each live object of the app the source no longer declares is OutOfSync and
  * `requiresPruning`. Hooks never count. The application is Synced when every resource is, Unknown
- * when the source could not be read. Pure.
+ * when the source could not be read or a resource's kind cannot be watched (and nothing is known to
+ * be OutOfSync). Pure.
  */
 import { healthCheckFor, resourceHealth, worstHealth } from '../cluster/index.js';
 import type { HealthStatus } from '../cluster/index.js';
@@ -73,8 +74,15 @@ export function applicationHealth(resources: readonly ResourceStatus[]): HealthS
  * with what the source declares. `desired` undefined: the source could not be read — every live
  * object is Unknown, and so is the application.
  */
-export function compareApplication(input: { desired: DesiredState | undefined; live: readonly KubeObject[]; ignore?: readonly IgnoreDifference[] }): AppComparison {
-  const { desired, ignore = [] } = input;
+export function compareApplication(input: {
+  desired: DesiredState | undefined;
+  live: readonly KubeObject[];
+  ignore?: readonly IgnoreDifference[];
+  /** Kinds (`group/Kind`) whose live objects cannot be seen (their watch is forbidden or failing): their resources are Unknown, not Missing. @defaultValue none */
+  unseenKinds?: ReadonlySet<string>;
+}): AppComparison {
+  const { desired, ignore = [], unseenKinds = new Set<string>() } = input;
+  let unknown = false;
   const live = new Map(input.live.filter((o) => !isLiveHook(o)).map((o) => [identityOf(o), o]));
   const resources: ResourceStatus[] = [];
   let outOfSync = false;
@@ -82,6 +90,11 @@ export function compareApplication(input: { desired: DesiredState | undefined; l
     const id = identityOf(target);
     const obj = live.get(id);
     live.delete(id);
+    if (!obj && unseenKinds.has(`${splitApiVersion(target.apiVersion).group}/${target.kind}`)) {
+      unknown = true;
+      resources.push(resourceOf(target, 'Unknown'));
+      continue;
+    }
     if (!obj) {
       outOfSync = true;
       resources.push({ ...resourceOf(target, 'OutOfSync'), health: { status: 'Missing' } });
@@ -103,7 +116,7 @@ export function compareApplication(input: { desired: DesiredState | undefined; l
     resources.push({ ...resourceOf(obj, 'OutOfSync'), ...(health ? { health } : {}), requiresPruning: true });
   }
   resources.sort(byIdentity);
-  const status: SyncStatusCode = !desired ? 'Unknown' : outOfSync ? 'OutOfSync' : 'Synced';
+  const status: SyncStatusCode = !desired ? 'Unknown' : outOfSync ? 'OutOfSync' : unknown ? 'Unknown' : 'Synced';
   return { status, health: desired || resources.length > 0 ? applicationHealth(resources) : { status: 'Unknown' }, resources };
 }
 

@@ -108,7 +108,13 @@ export function createStatusController(options: StatusControllerOptions): Status
 
   function recompute(t: Tracked): ApplicationStatus {
     const live = cache.objectsOf(t.app.name);
-    const compared = compareApplication({ desired: t.desired, live, ...(t.app.ignoreDifferences ? { ignore: t.app.ignoreDifferences } : {}) });
+    const unwatched = cache.unwatched();
+    const unseenKinds = new Set(unwatched.map((u) => u.kind));
+    const compared = compareApplication({ desired: t.desired, live, unseenKinds, ...(t.app.ignoreDifferences ? { ignore: t.app.ignoreDifferences } : {}) });
+    const unseen = unwatched.filter((u) => compared.resources.some((r) => r.status === 'Unknown' && `${r.group}/${r.kind}` === u.kind));
+    const source = t.conditions.get('ComparisonError');
+    if (unseen.length > 0 && !source) condition(t, 'ComparisonError', `cannot watch ${unseen.map((u) => `${u.kind} (${u.error})`).join(', ')}`);
+    else if (unseen.length === 0 && source?.message.startsWith('cannot watch ')) condition(t, 'ComparisonError', undefined);
     const base = unknownStatus(t.app);
     const status: ApplicationStatus = {
       sync: { ...base.sync, status: compared.status, revision: t.desired?.revision ?? null },
