@@ -64,7 +64,7 @@ export function registerServe(program: Command, io: CliIO, setExit: (code: numbe
     .option('--kubeconfig <file>', 'kubeconfig file: the cluster application status is compared with, and (with --all-in-one) the workers sync to (default: $KUBECONFIG, ~/.kube/config, then in-cluster)')
     .option('--context <name>', 'kubeconfig context')
     .option('--git-poll-interval <duration>', 'read every application\'s source again this often, jittered ±10%; a new commit syncs automated applications without a webhook; 0 turns polling off (default: 3m)', parseDurationOrZero)
-    .option('--self-heal-timeout <duration>', 'selfHeal: undo live drift once it has lasted this long; each further self-heal within 10m waits 3 times longer, and the 5th stops self-heal as a loop (default: 5s)', parseDurationOption)
+    .option('--self-heal-timeout <duration>', 'selfHeal: undo live drift once it has lasted this long; each further self-heal within 10m waits 3 times longer; after 5 self-heals within 10m, self-heal stops as a loop (default: 5s)', parseDurationOption)
     .action(async (flags: ServeFlags) => {
       setExit(await runLongLived('serve', { ...flags, orchestrator: true, workers: flags.allInOne ?? false }, io, extra));
     });
