@@ -4,20 +4,16 @@
  * debounce, and a loop of edits stops self-heal with a SelfHealLoop condition; git polling picks
  * up a new commit without any webhook.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OperationSummary } from '../../src/api/index.js';
 import { testBackends } from '../helpers/backends.js';
-import { createKubectl } from '../helpers/kubectl.js';
 import type { Kubectl } from '../helpers/kubectl.js';
 import { createTestRepo } from '../sources/git-fixture.js';
 import type { TestRepo } from '../sources/git-fixture.js';
 import { AUTH, startApiHarness } from './api-harness.js';
 import type { ApiHarness } from './api-harness.js';
-import { configMap, statusApplication, statusRepoFiles, statusUntil } from './status-fixtures.js';
+import { configMap, kubectlFor, scaleWeb, statusApplication, statusRepoFiles, statusUntil } from './status-fixtures.js';
 
 const SELF_HEAL_MS = 1_000;
 
@@ -45,7 +41,7 @@ describe.each(testBackends())('automated sync (%s backend)', (backend) => {
   let healRepo: TestRepo;
   let pollRepo: TestRepo;
   let kubectl: Kubectl;
-  let home: string;
+  let removeKubectl: (() => Promise<void>) | undefined;
   const ns = `auto-${backend}`;
 
   beforeAll(async () => {
@@ -56,23 +52,17 @@ describe.each(testBackends())('automated sync (%s backend)', (backend) => {
     });
     healRepo = await createTestRepo(statusRepoFiles());
     pollRepo = await createTestRepo(statusRepoFiles());
-    home = await mkdtemp(join(tmpdir(), 'hookrunner-auto-kubectl-'));
-    const kubeconfig = join(home, 'kubeconfig');
-    await h.testCluster?.writeKubeconfig(kubeconfig);
-    kubectl = await createKubectl(kubeconfig, home);
+    ({ kubectl, remove: removeKubectl } = await kubectlFor(h));
   }, 180_000);
 
   afterAll(async () => {
     await h?.close();
     await healRepo?.remove();
     await pollRepo?.remove();
-    if (home) await rm(home, { recursive: true, force: true });
+    await removeKubectl?.();
   });
 
-  const scale = (replicas: number): Promise<string> =>
-    backend === 'real'
-      ? kubectl.ok(['scale', 'deployment/web', '-n', ns, `--replicas=${replicas}`])
-      : kubectl.ok(['patch', 'deployment/web', '-n', ns, '--type', 'merge', '-p', JSON.stringify({ spec: { replicas } })]);
+  const scale = (replicas: number): Promise<string> => scaleWeb(kubectl, backend, ns, replicas);
   const liveReplicas = async (): Promise<number> => Number(await kubectl.ok(['get', 'deployment/web', '-n', ns, '-o', 'jsonpath={.spec.replicas}']));
 
   it('should sync an automated application when it is created, saying so', async () => {

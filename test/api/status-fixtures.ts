@@ -1,6 +1,12 @@
 /** Fixtures of the application status and automated sync tests: an app of a Deployment, a ConfigMap and a PostSync hook. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import request from 'supertest';
 import type { ApplicationStatus } from '../../src/status/index.js';
+import type { Backend } from '../helpers/backends.js';
+import { createKubectl } from '../helpers/kubectl.js';
+import type { Kubectl } from '../helpers/kubectl.js';
 import { jobYaml } from '../helpers/lab.js';
 import { AUTH } from './api-harness.js';
 import type { ApiHarness } from './api-harness.js';
@@ -63,4 +69,19 @@ export async function statusUntil(h: ApiHarness, name: string, predicate: (s: Ap
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${name}: ${what} not reached in ${timeoutMs} ms; last status ${JSON.stringify(last?.sync)} ${JSON.stringify(last?.health)} ${JSON.stringify(last?.resources)}`);
+}
+
+/** The real kubectl against the harness's cluster, its caches in a temp folder `remove()` deletes. */
+export async function kubectlFor(h: ApiHarness): Promise<{ kubectl: Kubectl; remove: () => Promise<void> }> {
+  const home = await mkdtemp(join(tmpdir(), 'hookrunner-kubectl-'));
+  const kubeconfig = join(home, 'kubeconfig');
+  await h.testCluster?.writeKubeconfig(kubeconfig);
+  return { kubectl: await createKubectl(kubeconfig, home), remove: () => rm(home, { recursive: true, force: true }) };
+}
+
+/** A live edit of the Deployment's replicas: `kubectl scale` on the real backend, a merge patch on the dev cluster (it has no scale subresource). */
+export function scaleWeb(kubectl: Kubectl, backend: Backend, namespace: string, replicas: number): Promise<string> {
+  return backend === 'real'
+    ? kubectl.ok(['scale', 'deployment/web', '-n', namespace, `--replicas=${replicas}`])
+    : kubectl.ok(['patch', 'deployment/web', '-n', namespace, '--type', 'merge', '-p', JSON.stringify({ spec: { replicas } })]);
 }

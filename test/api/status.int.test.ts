@@ -3,47 +3,40 @@
  * current by watches, the resource tree by owner references, the diff, the `application` event and
  * the `hookrunner_app_info` metric; a live edit turning an application OutOfSync.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listenApi } from '../../src/api/index.js';
 import type { ApiServer } from '../../src/api/index.js';
 import type { ApplicationStatus, ResourceNode } from '../../src/status/index.js';
 import { testBackends } from '../helpers/backends.js';
-import { createKubectl } from '../helpers/kubectl.js';
 import type { Kubectl } from '../helpers/kubectl.js';
 import { createTestRepo } from '../sources/git-fixture.js';
 import type { TestRepo } from '../sources/git-fixture.js';
 import { AUTH, startApiHarness } from './api-harness.js';
 import type { ApiHarness } from './api-harness.js';
 import { openSse } from './sse-client.js';
-import { statusApplication, statusRepoFiles, statusUntil } from './status-fixtures.js';
+import { kubectlFor, scaleWeb, statusApplication, statusRepoFiles, statusUntil } from './status-fixtures.js';
 
 describe.each(testBackends())('application status (%s backend)', (backend) => {
   let h: ApiHarness;
   let repo: TestRepo;
   let server: ApiServer;
   let kubectl: Kubectl;
-  let home: string;
+  let removeKubectl: (() => Promise<void>) | undefined;
   const ns = `status-${backend}`;
 
   beforeAll(async () => {
     h = await startApiHarness({ cluster: backend, status: true });
     repo = await createTestRepo(statusRepoFiles());
     server = await listenApi({ api: h.api, port: 0, host: '127.0.0.1' });
-    home = await mkdtemp(join(tmpdir(), 'hookrunner-status-kubectl-'));
-    const kubeconfig = join(home, 'kubeconfig');
-    await h.testCluster?.writeKubeconfig(kubeconfig);
-    kubectl = await createKubectl(kubeconfig, home);
+    ({ kubectl, remove: removeKubectl } = await kubectlFor(h));
   }, 180_000);
 
   afterAll(async () => {
     await server?.close();
     await h?.close();
     await repo?.remove();
-    if (home) await rm(home, { recursive: true, force: true });
+    await removeKubectl?.();
   });
 
   it('should say OutOfSync with Missing resources before the first sync, then Synced and Healthy after it', async () => {
@@ -103,8 +96,7 @@ describe.each(testBackends())('application status (%s backend)', (backend) => {
   }, 90_000);
 
   it('should turn OutOfSync when the Deployment is scaled live, with a diff naming /spec/replicas, and list an extraneous object as requiring pruning', async () => {
-    if (backend === 'real') await kubectl.ok(['scale', 'deployment/web', '-n', ns, '--replicas=3']);
-    else await kubectl.ok(['patch', 'deployment/web', '-n', ns, '--type', 'merge', '-p', '{"spec":{"replicas":3}}']);
+    await scaleWeb(kubectl, backend, ns, 3);
     const drifted = await statusUntil(h, 'shop', (s) => s.sync.status === 'OutOfSync', 'OutOfSync after the live edit');
     expect(drifted.resources.find((r) => r.kind === 'Deployment')?.status).toBe('OutOfSync');
     expect(drifted.resources.find((r) => r.kind === 'ConfigMap')?.status).toBe('Synced');

@@ -1,14 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { KubeObject, Manifest } from '../../src/manifests/index.js';
+import type { KubeObject } from '../../src/manifests/index.js';
+import { manifest } from '../helpers/builders.js';
 import { applicationHealth, compareApplication, desiredState, diffApplication, resourceTree } from '../../src/status/index.js';
 import type { ScopeOf } from '../../src/status/index.js';
 import { decorateForApply } from '../../src/sync/index.js';
 
 const scopeOf: ScopeOf = (_apiVersion, kind) => (kind === 'Namespace' || kind === 'ClusterRole' ? 'cluster' : 'namespaced');
 
-function manifest(object: KubeObject): Manifest {
-  return { object, file: 'app.yaml', line: 1 } as Manifest;
-}
 
 const deployment = (replicas: number, extra: Partial<KubeObject['metadata']> = {}): KubeObject => ({
   apiVersion: 'apps/v1',
@@ -21,7 +19,7 @@ const hook: KubeObject = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name
 const role: KubeObject = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'reader' }, rules: [] };
 const skipped: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'manual', annotations: { 'argocd.argoproj.io/hook': 'Skip' } } };
 
-const desired = desiredState({ app: 'shop', namespace: 'shop', revision: 'abc', manifests: [deployment(1), config, hook, role, skipped].map(manifest), scopeOf });
+const desired = desiredState({ app: 'shop', namespace: 'shop', revision: 'abc', manifests: [deployment(1), config, hook, role, skipped].map((o) => manifest(o)), scopeOf });
 
 /** A live copy as the API server would return it: decorated, with status and server fields. */
 function live(obj: KubeObject, patch: (o: KubeObject) => void = () => undefined, status?: Record<string, unknown>): KubeObject {
