@@ -15,6 +15,10 @@ export interface ApiResourceDocument extends ResourceDocument {
   /** §12.2 STATUS column: the hook phase for hooks, the result code for others. */
   displayStatus: string;
   health: Health | null;
+  /** When the task first ran (ISO), null before. */
+  startedAt: string | null;
+  /** When the task finished (ISO), null while it runs. */
+  finishedAt: string | null;
   /** D4: container logs of hooks (not in live events; fetch the operation for them). */
   logs?: HookLog[];
 }
@@ -44,6 +48,8 @@ function row(base: ResourceDocument, result: Omit<TaskResult, 'logs'> & { logs?:
     key: result.key,
     displayStatus: displayStatus(result),
     health: result.health ?? null,
+    startedAt: result.startedAt !== undefined ? new Date(result.startedAt).toISOString() : null,
+    finishedAt: result.finishedAt !== undefined ? new Date(result.finishedAt).toISOString() : null,
     ...(withLogs ? { logs: result.logs ?? [] } : {}),
   };
 }

@@ -22,6 +22,8 @@ export function resource(name: string, extra: Partial<ApiResourceDocument> = {})
     key: '',
     displayStatus: 'Synced',
     health: null,
+    startedAt: null,
+    finishedAt: null,
     ...extra,
   };
   return { ...row, key: row.key || `${row.group}/${row.kind}/${row.namespace}/${row.name}:${row.syncPhase}` };
