@@ -4,7 +4,7 @@
  * inline), the resources of its last operation for a selective sync, and its operations, live.
  */
 import { liveEvents } from '../api.js';
-import { badge, duration, fill, formatTime, h, notice, shortSha } from '../dom.js';
+import { badge, duration, fill, h, notice, shortSha, timeEl } from '../dom.js';
 import { deletePanel } from './delete.js';
 import { resourcePicker } from './select.js';
 import { startSync } from './sync.js';
@@ -86,7 +86,7 @@ export function renderApplication(ctx, name) {
                 h('td', {}, badge(op.phase)),
                 h('td', { class: 'message' }, op.message),
                 h('td', { class: 'mono', title: op.revision }, shortSha(op.revision)),
-                h('td', {}, formatTime(op.startedAt)),
+                h('td', {}, timeEl(op.startedAt)),
                 h('td', {}, duration(op)),
                 h('td', {}, op.initiatedBy),
               ),

@@ -1,7 +1,7 @@
 /* global setTimeout, clearTimeout */
 /** #/ — every application with its last operation, updated live; a Sync button per row. */
 import { liveEvents } from '../api.js';
-import { badge, duration, fill, formatTime, h, notice, shortSha } from '../dom.js';
+import { badge, duration, fill, h, notice, shortSha, timeEl } from '../dom.js';
 import { startSync } from './sync.js';
 
 export function renderApplications(ctx) {
@@ -31,7 +31,7 @@ export function renderApplications(ctx) {
       h('td', { class: 'mono' }, app.source.targetRevision),
       h('td', {}, app.destination.namespace),
       h('td', {}, last ? h('a', { href: `#/operations/${encodeURIComponent(last.id)}` }, badge(last.phase), ' ', h('span', { class: 'mono muted' }, shortSha(last.revision))) : h('span', { class: 'muted' }, 'never synced')),
-      h('td', {}, last ? formatTime(last.startedAt) : '-'),
+      h('td', {}, last ? timeEl(last.startedAt) : '-'),
       h('td', {}, last ? duration(last) : '-'),
       h('td', { class: 'actions' }, syncButton),
     );
