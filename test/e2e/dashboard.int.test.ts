@@ -1,9 +1,9 @@
 /**
  * The dashboard in a real browser: Debian's Chromium (never a downloaded one) driven by
  * playwright-core, against the API on an ephemeral port with the dev cluster and step workers
- * (dashboard-browser.ts).
- * It signs in, starts a sync of the lab application and watches it live, its tasks grouped by phase
- * and wave with the waves still to come greyed until their rows arrive (§12.2 result table), syncs one checked resource (selective sync, §9.9) and deletes an
+ * (dashboard-browser.ts). It signs in, starts a sync of the lab application and watches it live,
+ * its tasks grouped by phase and wave with the waves still to come greyed until their rows arrive
+ * (§12.2 result table), syncs one checked resource (selective sync, §9.9) and deletes an
  * application after its name is typed (§11). Screenshots are kept in test-artifacts/ (git-ignored).
  */
 import { join } from 'node:path';

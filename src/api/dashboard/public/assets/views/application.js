@@ -1,6 +1,6 @@
 /* global setTimeout, clearTimeout */
 /**
- * #/applications/<name> — the application's source and policy, a Sync form, Delete… (confirmed
+ * #/applications/<name> — the application's source and policy, a Sync form, Edit, Delete… (confirmed
  * inline), the resources of its last operation for a selective sync, and its operations, live.
  */
 import { liveEvents } from '../api.js';
@@ -48,10 +48,11 @@ export function renderApplication(ctx, name) {
     else removal.open();
     deleteButton.setAttribute('aria-expanded', String(removal.isOpen()));
   });
+  const editLink = h('a', { class: 'button', id: 'edit', href: `#/applications/${encodeURIComponent(name)}/edit` }, 'Edit');
   const picker = resourcePicker(ctx, name, messages);
   fill(
     ctx.main,
-    h('div', { class: 'toolbar' }, h('h1', {}, name), h('div', { class: 'buttons' }, form, deleteButton)),
+    h('div', { class: 'toolbar' }, h('h1', {}, name), h('div', { class: 'buttons' }, form, editLink, deleteButton)),
     messages,
     removal.element,
     h('section', { class: 'card' }, details),
@@ -61,7 +62,7 @@ export function renderApplication(ctx, name) {
   );
   let refetch;
 
-  const fact = (label, ...value) => [h('dt', {}, label), h('dd', {}, ...value)];
+  const fact = (label, ...value) => [h('dt', {}, label), h('dd', { dataset: { fact: label } }, ...value)];
   const load = async () => {
     try {
       const [app, ops] = await Promise.all([ctx.call(`/applications/${encodeURIComponent(name)}`), ctx.call(`/applications/${encodeURIComponent(name)}/operations?limit=50`)]);
@@ -73,6 +74,7 @@ export function renderApplication(ctx, name) {
         fact('PATH', h('span', { class: 'mono' }, app.source.path)),
         fact('TARGET REVISION', h('span', { class: 'mono' }, app.source.targetRevision)),
         fact('DESTINATION', app.destination.namespace, app.destination.server ? h('span', { class: 'muted' }, ` (${app.destination.server})`) : null),
+        fact('CREATED', timeEl(app.createdAt), h('span', { class: 'muted' }, ' · updated '), h('span', { dataset: { fact: 'UPDATED' } }, timeEl(app.updatedAt))),
         fact('SYNC POLICY', policy.automated ? `automated${policy.automated.prune ? ', prune' : ''}` : 'manual', policy.syncOptions.length ? ` · ${policy.syncOptions.join(', ')}` : '', policy.retry ? ` · retry ${policy.retry.limit}` : ''),
       );
       fill(

@@ -1,5 +1,5 @@
 /* global setTimeout, clearTimeout */
-/** #/ — every application with its last operation, updated live; a Sync button per row. */
+/** #/ — every application with its last operation, updated live; a Sync button per row; New application. */
 import { liveEvents } from '../api.js';
 import { badge, duration, fill, h, notice, shortSha, timeEl } from '../dom.js';
 import { startSync } from './sync.js';
@@ -14,8 +14,9 @@ export function renderApplications(ctx) {
     h('thead', {}, h('tr', {}, ['NAME', 'REPOSITORY', 'PATH', 'TARGET', 'DESTINATION', 'LAST OPERATION', 'STARTED', 'DURATION', ''].map((c) => h('th', {}, c)))),
     body,
   );
-  const empty = h('p', { class: 'empty', hidden: true }, 'No applications yet. Register one with POST /api/v1/applications (an Argo CD Application manifest, YAML or JSON).');
-  fill(ctx.main, h('div', { class: 'toolbar' }, h('h1', {}, 'Applications')), messages, table, empty);
+  const empty = h('p', { class: 'empty', hidden: true }, 'No applications yet. ', h('a', { href: '#/new' }, 'Create one'), ' from an Argo CD Application manifest (or POST it to /api/v1/applications, YAML or JSON).');
+  const create = h('a', { class: 'button primary', href: '#/new', id: 'new-application' }, 'New application');
+  fill(ctx.main, h('div', { class: 'toolbar' }, h('h1', {}, 'Applications'), h('div', { class: 'buttons' }, create)), messages, table, empty);
   let apps = [];
   let refetch;
 
