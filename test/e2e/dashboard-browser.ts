@@ -37,10 +37,11 @@ export interface DashboardRig {
   close(): Promise<void>;
 }
 
-export async function startDashboardRig(lab: LabOptions = {}): Promise<DashboardRig> {
+/** `status`: the server keeps application status (watches of the dev cluster), as `hookrunner serve` does with a cluster. */
+export async function startDashboardRig(lab: LabOptions = {}, options: { status?: boolean } = {}): Promise<DashboardRig> {
   // HOOKRUNNER_CHROMIUM, else chromium / chromium-browser on PATH; throws naming the prerequisite when none is found.
   const executablePath = chromiumPath();
-  const h = await startApiHarness({ cluster: true });
+  const h = await startApiHarness({ cluster: true, ...(options.status ? { status: true } : {}) });
   const server = await listenApi({ api: h.api, port: 0, host: '127.0.0.1' });
   const repo = await createLabRepo(lab);
   const profile = await mkdtemp(join(tmpdir(), 'hookrunner-chromium-'));

@@ -3,7 +3,7 @@
  * (GET /applications with `status`, /resource-tree, /diff, the `application` event): the list's
  * sync and health badges, updated live when a live object drifts; the resource tree by owner
  * references (Deployment → ReplicaSet → Pod, Job → Pod); the diff of the drifted Deployment,
- * and "No differences" for an application that matches its source.
+ * and "No differences" for an application that matches its source until it drifts, live.
  */
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -49,7 +49,7 @@ describe('application status in the dashboard (headless Chromium)', () => {
   }
 
   beforeAll(async () => {
-    rig = await startDashboardRig();
+    rig = await startDashboardRig({}, { status: true });
     page = rig.page;
     await register('drift-lab', true);
     await register('calm-lab', true);
@@ -151,6 +151,16 @@ describe('application status in the dashboard (headless Chromium)', () => {
     await page.waitForSelector('#diff .no-diff', { timeout: 20_000 });
     expect((await api('/applications/calm-lab/diff')).body.items).toEqual([]);
     expect(await page.textContent('#diff .no-diff')).toMatch(/^No differences: the cluster matches the source/);
+    expect(await page.getAttribute('#tree li[data-kind="Deployment"] > .tree-node [data-sync]', 'data-sync')).toBe('Synced');
+
+    // A drift while the page is open: the application event brings the diff and the tree's new status, without a reload.
+    await page.evaluate("window.hookrunnerMarker = 'same page'");
+    await rig.h.client?.mergePatch({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'calm-lab', name: 'nginx' }, { spec: { replicas: 2 } });
+    await page.waitForSelector('#diff details[data-kind="Deployment"][data-name="nginx"] .dl-del:has-text("replicas: 2")', { timeout: 30_000 });
+    await page.waitForSelector('#tree li[data-kind="Deployment"] > .tree-node [data-sync="OutOfSync"]');
+    await page.waitForSelector('[data-fact="SYNC STATUS"] [data-sync="OutOfSync"]');
+    expect(await page.isHidden('#diff .no-diff')).toBe(true);
+    expect(await page.evaluate('window.hookrunnerMarker')).toBe('same page');
     expect(rig.errors).toEqual([]);
   });
 });

@@ -94,7 +94,7 @@ export function diffPanel(ctx, name) {
     shown = next;
     const items = doc.items ?? [];
     const against = doc.revision ? ` at ${shortSha(doc.revision)}` : '';
-    summary.textContent = items.length ? `${items.length} object${items.length === 1 ? '' : 's'} differ from the source${against}` : '';
+    summary.textContent = items.length ? `${items.length} ${items.length === 1 ? 'object differs' : 'objects differ'} from the source${against}` : '';
     expand.hidden = collapse.hidden = items.length < 2;
     // Remember which blocks were open across a reload of the same objects.
     const open = new Set([...body.querySelectorAll('details[open]')].map((d) => `${d.dataset.kind}/${d.dataset.name}`));
