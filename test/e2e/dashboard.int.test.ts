@@ -1,63 +1,44 @@
 /**
  * The dashboard in a real browser: Debian's Chromium (never a downloaded one) driven by
- * playwright-core, against the API on an ephemeral port with the dev cluster and step workers.
- * It signs in, starts a sync of the lab application and watches its rows turn Succeeded live
+ * playwright-core, against the API on an ephemeral port with the dev cluster and step workers
+ * (dashboard-browser.ts). It signs in, starts a sync of the lab application and watches it live,
+ * its tasks grouped by phase and wave with the waves still to come greyed until their rows arrive
  * (§12.2 result table), syncs one checked resource (selective sync, §9.9) and deletes an
  * application after its name is typed (§11). Screenshots are kept in test-artifacts/ (git-ignored).
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import type { BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { listenApi } from '../../src/api/index.js';
-import type { ApiServer } from '../../src/api/index.js';
-import { AUTH, TOKEN, labApplication, startApiHarness } from '../api/api-harness.js';
+import { AUTH, TOKEN, labApplication } from '../api/api-harness.js';
 import type { ApiHarness } from '../api/api-harness.js';
-import { LAB_PATH, createLabRepo } from '../api/lab-repo.js';
+import { LAB_PATH } from '../api/lab-repo.js';
 import type { TestRepo } from '../sources/git-fixture.js';
-import { chromiumPath } from '../setup/prereqs.js';
+import { ARTIFACTS, ZONE_OFFSET, operationIdOf, sleep, startDashboardRig } from './dashboard-browser.js';
+import type { DashboardRig } from './dashboard-browser.js';
+import type { Page } from 'playwright-core';
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-const ARTIFACTS = join(process.cwd(), 'test-artifacts');
+/** `<phase> <wave> <result|pending> <kind> <name>` for every task row, in the order shown. */
+async function groupedRows(page: Page): Promise<string[]> {
+  return page.$$eval('#results tbody tr.task', (trs) => trs.map((tr) => ['phase', 'wave', 'state', 'kind', 'name'].map((a) => tr.getAttribute(`data-${a}`)).join(' ')));
+}
 
 describe('the dashboard in headless Chromium', () => {
+  let rig: DashboardRig;
   let h: ApiHarness;
-  let server: ApiServer;
+  let server: DashboardRig['server'];
   let repo: TestRepo;
-  let profile: string;
-  let browser: BrowserContext;
   let page: Page;
 
   beforeAll(async () => {
-    // HOOKRUNNER_CHROMIUM, else chromium / chromium-browser on PATH; throws naming the prerequisite when none is found.
-    const executablePath = chromiumPath();
-    h = await startApiHarness({ cluster: true });
-    server = await listenApi({ api: h.api, port: 0, host: '127.0.0.1' });
-    // The pre-job takes a moment, so the page sees the operation Running before it succeeds.
-    repo = await createLabRepo({ preJob: 'sleep 2; echo "Mattermost is up and Running"' });
+    // The pre-job takes a moment, so the page sees the operation Running (and its later waves to come) before it succeeds.
+    rig = await startDashboardRig({ preJob: 'sleep 3; echo "Mattermost is up and Running"' });
+    ({ h, server, repo, page } = rig);
     const created = await request(h.app).post('/api/v1/applications').set(AUTH).type('application/yaml').send(labApplication({ repoURL: repo.url, path: LAB_PATH }));
     expect(created.status).toBe(201);
-    profile = await mkdtemp(join(tmpdir(), 'hookrunner-chromium-'));
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 1366, height: 768 },
-    });
-    page = browser.pages()[0] ?? (await browser.newPage());
-    await mkdir(ARTIFACTS, { recursive: true });
   }, 60_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await h?.close();
-    await repo?.remove();
-    if (profile) await rm(profile, { recursive: true, force: true });
+    await rig?.close();
   });
 
   afterEach(async ({ task }) => {
@@ -81,29 +62,54 @@ describe('the dashboard in headless Chromium', () => {
     expect(errors).toEqual([]);
   });
 
-  it('should start a sync and show its rows turn Succeeded live, with hook logs expandable', async () => {
+  it('should show a running sync grouped by phase and wave, with the tasks still to come, and its rows turn Succeeded live', async () => {
     await page.click('#applications tr[data-app="app-sync-phase-1"] button[data-action=sync]');
     await page.waitForURL(/#\/operations\/op-/);
-    const id = decodeURIComponent(page.url().split('#/operations/')[1] ?? '');
+    const id = operationIdOf(page);
     // A marker that a reload would lose: every change below arrives over the event stream.
     await page.evaluate("window.hookrunnerMarker = 'same page'");
     await page.waitForSelector('#live.live-live');
     await page.waitForSelector('#results tr[data-name="health-check-pre-job"][data-status="Running"]', { timeout: 20_000 });
+    // While the PreSync hook runs, the Sync and PostSync waves are still to come: greyed, in their groups, in plan order.
+    await page.waitForSelector('#results tbody[data-phase="Sync"] tr[data-state="pending"][data-kind="Service"]', { timeout: 5_000 });
+    const running = await groupedRows(page);
+    expect(running.filter((r) => r.startsWith('PreSync'))).toEqual(['PreSync 0 result Namespace app-sync-phases', 'PreSync 0 result Job health-check-pre-job']);
+    expect(running.filter((r) => !r.startsWith('PreSync') && !r.startsWith('SyncFail'))).toEqual([
+      'Sync -2 pending Service nginx',
+      'Sync -1 pending ServiceAccount nginx',
+      'Sync 0 pending Deployment nginx',
+      'PostSync 0 pending Job mattermost-post-job-success',
+    ]);
+    expect(await page.$$eval('#results tr.wave-head', (trs) => trs.map((tr) => `${tr.getAttribute('data-phase')} ${tr.getAttribute('data-wave')}`))).toEqual(
+      expect.arrayContaining(['PreSync 0', 'Sync -2', 'Sync -1', 'Sync 0', 'PostSync 0']),
+    );
+    expect(await page.textContent('#results tr[data-state="pending"][data-kind="Service"] .badge')).toBe('Pending');
+    expect(await page.textContent('#results tr.phase-head th#phase-Sync')).toContain('3 tasks · 3 to come');
+    // Times carry their zone: in the column heads, and on each <time> (its datetime is UTC).
+    expect(await page.textContent('#results thead')).toContain(`STARTED ${ZONE_OFFSET}`);
+    expect(await page.textContent('[data-fact="STARTED AT"] time')).toMatch(new RegExp(`^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d ${ZONE_OFFSET.replace('+', '\\+')}$`));
+    const op = await h.engine.store.getOperation(id);
+    expect(await page.getAttribute('[data-fact="STARTED AT"] time', 'datetime')).toBe(new Date(op?.startedAt ?? 0).toISOString());
+    await rig.screenshot('dashboard-operation-waves.png');
+
     await page.waitForSelector('#phase:text("Succeeded")', { timeout: 30_000 });
     expect(await page.evaluate('window.hookrunnerMarker')).toBe('same page');
-
-    const rows = await page.$$eval('#results tbody tr[data-key]', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].slice(0, 7).map((td) => td.textContent?.trim() ?? '').join(' | ')));
+    // Each task left the tasks still to come when its first row arrived: the Service is a result row now, in the same group.
+    await page.waitForSelector('#results tbody[data-phase="Sync"] tr[data-state="result"][data-kind="Service"]');
+    const rows = await page.$$eval('#results tbody tr[data-state="result"]', (trs) =>
+      trs.map((tr) => [tr.getAttribute('data-phase'), tr.getAttribute('data-wave'), ...[...tr.querySelectorAll('td')].slice(0, 6).map((td) => td.textContent?.trim() ?? '')].join(' | ')),
+    );
     expect(rows).toEqual([
-      '0 | v1/Namespace | - | app-sync-phases | Synced | - | ',
-      '⚓ 0 | batch/v1/Job | app-sync-phases | health-check-pre-job | Succeeded | Healthy | PreSync',
-      '-2 | v1/Service | app-sync-phases | nginx | Synced | Healthy | ',
-      '-1 | v1/ServiceAccount | app-sync-phases | nginx | Synced | - | ',
-      '0 | apps/v1/Deployment | app-sync-phases | nginx | Synced | Healthy | ',
-      '⚓ 0 | batch/v1/Job | app-sync-phases | mattermost-post-job-success | Succeeded | Healthy | PostSync',
+      'PreSync | 0 | v1/Namespace | - | app-sync-phases | Synced | - | ',
+      'PreSync | 0 | ⚓ batch/v1/Job | app-sync-phases | health-check-pre-job | Succeeded | Healthy | PreSync',
+      'Sync | -2 | v1/Service | app-sync-phases | nginx | Synced | Healthy | ',
+      'Sync | -1 | v1/ServiceAccount | app-sync-phases | nginx | Synced | - | ',
+      'Sync | 0 | apps/v1/Deployment | app-sync-phases | nginx | Synced | Healthy | ',
+      'PostSync | 0 | ⚓ batch/v1/Job | app-sync-phases | mattermost-post-job-success | Succeeded | Healthy | PostSync',
     ]);
-    const op = await h.engine.store.getOperation(id);
-    expect(op?.phase).toBe('Succeeded');
-    expect(await page.textContent('[data-fact="REVISION"]')).toBe(op?.revision);
+    const finished = await h.engine.store.getOperation(id);
+    expect(finished?.phase).toBe('Succeeded');
+    expect(await page.textContent('[data-fact="REVISION"]')).toBe(finished?.revision);
     expect(await page.isDisabled('#terminate')).toBe(true);
 
     await page.click('#results tr[data-name="health-check-pre-job"] button:text("Logs")');
@@ -154,7 +160,7 @@ describe('the dashboard in headless Chromium', () => {
     const id = decodeURIComponent(page.url().split('#/operations/')[1] ?? '');
     await page.waitForSelector('#phase:text("Succeeded")', { timeout: 30_000 });
     // Only the Service: no Job, and no Namespace row (CreateNamespace's task is planned only while the namespace is missing).
-    const rows = await page.$$eval('#results tbody tr[data-key]', (trs) => trs.map((tr) => `${tr.getAttribute('data-phase')} ${tr.getAttribute('data-kind')} ${tr.getAttribute('data-name')}`));
+    const rows = await page.$$eval('#results tbody tr[data-state="result"]', (trs) => trs.map((tr) => `${tr.getAttribute('data-phase')} ${tr.getAttribute('data-kind')} ${tr.getAttribute('data-name')}`));
     expect(rows).toEqual(['Sync Service nginx']);
     expect(await page.$$('#results tr.hook')).toHaveLength(0);
 
@@ -216,7 +222,7 @@ describe('the dashboard in headless Chromium', () => {
     await page.waitForSelector('#phase:text("Succeeded")', { timeout: 30_000 });
     expect(await page.textContent('#title')).toBe(`${name} · deletion`);
     expect(await page.isHidden('#sync')).toBe(true);
-    const rows = await page.$$eval('#results tbody tr[data-key]', (trs) => trs.map((tr) => `${tr.getAttribute('data-phase')} ${tr.getAttribute('data-kind')}`));
+    const rows = await page.$$eval('#results tbody tr[data-state="result"]', (trs) => trs.map((tr) => `${tr.getAttribute('data-phase')} ${tr.getAttribute('data-kind')}`));
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.every((r) => r.startsWith('Delete '))).toBe(true);
     expect(rows).toContain('Delete Service');

@@ -28,11 +28,21 @@ export class ApiError extends Error {
   }
 }
 
-/** `api('/applications')`, `api('/applications/x/sync', { method: 'POST', body: {} })` */
-export async function api(path, { method = 'GET', body, token } = {}) {
+/**
+ * `api('/applications')`, `api('/applications/x/sync', { method: 'POST', body: {} })`;
+ * `text` and `contentType` send a body as is (`application/yaml`).
+ */
+export async function api(path, { method = 'GET', body, text: raw, contentType, token } = {}) {
   const headers = { Authorization: `Bearer ${token ?? session.token}`, Accept: 'application/json' };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(`api/v1${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store' });
+  let payload;
+  if (raw !== undefined) {
+    headers['Content-Type'] = contentType ?? 'text/plain';
+    payload = raw;
+  } else if (body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    payload = JSON.stringify(body);
+  }
+  const res = await fetch(`api/v1${path}`, { method, headers, body: payload, cache: 'no-store' });
   const text = await res.text();
   let data = null;
   if (text) {

@@ -1,7 +1,11 @@
 /* global document, window */
-/** The dashboard: sign-in, then hash routes — #/ (applications), #/applications/<name>, #/operations/<id>. */
+/**
+ * The dashboard: sign-in, then hash routes — #/ (applications), #/new, #/applications/<name>,
+ * #/applications/<name>/edit, #/operations/<id>.
+ */
 import { ApiError, api, session } from './api.js';
 import { fill, h } from './dom.js';
+import { renderApplicationForm } from './views/app-form.js';
 import { renderApplication } from './views/application.js';
 import { renderApplications } from './views/applications.js';
 import { renderOperation } from './views/operation.js';
@@ -94,11 +98,16 @@ function route(message) {
     return;
   }
   signOut.hidden = false;
+  // Views that follow live events show the indicator again.
+  live.hidden = true;
   const hash = window.location.hash || '#/';
   const op = /^#\/operations\/([^/?]+)$/.exec(hash);
   const app = /^#\/applications\/([^/?]+)$/.exec(hash);
+  const edit = /^#\/applications\/([^/?]+)\/edit$/.exec(hash);
   if (op) cleanup = renderOperation(context, decodeURIComponent(op[1]));
+  else if (edit) cleanup = renderApplicationForm(context, decodeURIComponent(edit[1]));
   else if (app) cleanup = renderApplication(context, decodeURIComponent(app[1]));
+  else if (hash === '#/new') cleanup = renderApplicationForm(context, undefined);
   else cleanup = renderApplications(context);
 }
 

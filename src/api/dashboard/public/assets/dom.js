@@ -46,12 +46,56 @@ export const isDone = (phase) => phase === 'Succeeded' || phase === 'Failed' || 
 
 const pad = (n) => String(n).padStart(2, '0');
 
-/** `2025-01-31 14:05:09` in the browser's time zone. */
-export function formatTime(iso) {
-  if (!iso) return '-';
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return '-';
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+/** Epoch ms or an ISO string → a Date, or undefined. */
+export function toDate(value) {
+  if (value === undefined || value === null || value === '') return undefined;
+  const d = new Date(value);
+  return Number.isNaN(d.getTime()) ? undefined : d;
+}
+
+/** `UTC+01:00`: the browser's offset from UTC at that instant (summer time included). */
+export function zoneOffset(d) {
+  const minutes = -d.getTimezoneOffset();
+  const sign = minutes < 0 ? '-' : '+';
+  const abs = Math.abs(minutes);
+  return `UTC${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+}
+
+/** The browser's IANA time zone (`Europe/Berlin`), or '' when it has none. */
+const ZONE_NAME = (() => {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone ?? '';
+  } catch {
+    return '';
+  }
+})();
+
+/** `2025-01-31 14:05:09 UTC+01:00` in the browser's time zone; `-` without a time. */
+export function formatTime(value) {
+  const d = toDate(value);
+  if (!d) return '-';
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())} ${zoneOffset(d)}`;
+}
+
+/** `3 min ago`, `in 5 s`: roughly, for titles. */
+export function relativeTime(d, now = Date.now()) {
+  const s = Math.round((now - d.getTime()) / 1000);
+  const abs = Math.abs(s);
+  if (abs < 5) return 'just now';
+  const text = abs < 60 ? `${abs} s` : abs < 3600 ? `${Math.round(abs / 60)} min` : abs < 172_800 ? `${Math.round(abs / 3600)} h` : `${Math.round(abs / 86_400)} days`;
+  return s >= 0 ? `${text} ago` : `in ${text}`;
+}
+
+/**
+ * `<time datetime="2025-01-31T13:05:09.000Z" title="…">2025-01-31 14:05:09 UTC+01:00</time>`:
+ * local time with its offset; the title gives UTC, the zone's name and how long ago.
+ */
+export function timeEl(value, attrs = {}) {
+  const d = toDate(value);
+  if (!d) return h('span', { class: 'muted', ...attrs }, '-');
+  const iso = d.toISOString();
+  const title = `${iso.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}${ZONE_NAME ? ` · shown in ${ZONE_NAME}` : ''} · ${relativeTime(d)}`;
+  return h('time', { datetime: iso, title, ...attrs }, formatTime(d));
 }
 
 /** `850ms`, `12s`, `3m 5s`, `1h 2m` */

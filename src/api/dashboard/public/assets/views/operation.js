@@ -1,38 +1,18 @@
 /* global setInterval, clearInterval, setTimeout, clearTimeout */
 /**
- * #/operations/<id> — the result table as Argo CD shows it (SYNC WAVE, KIND, NAMESPACE, NAME,
- * STATUS, HEALTH, HOOK, MESSAGE), updated live; hook logs expandable; Sync and Terminate.
+ * #/operations/<id> — the operation's tasks grouped by phase and wave, with their start and end
+ * times and the tasks still to come (views/tasks.js), updated live; hook logs expandable; Sync,
+ * Terminate, and the confirmation of held prunes or deletions.
  */
 import { ApiError, liveEvents } from '../api.js';
-import { badge, duration, fill, formatTime, h, isDone, notice } from '../dom.js';
+import { badge, duration, fill, h, isDone, notice, timeEl } from '../dom.js';
 import { startSync } from './sync.js';
-
-const COLUMNS = ['SYNC WAVE', 'KIND', 'NAMESPACE', 'NAME', 'STATUS', 'HEALTH', 'HOOK', 'MESSAGE', ''];
+import { taskTable } from './tasks.js';
 
 /** 'deletion', 'dry-run sync' or 'sync'. */
 function operationKind(doc) {
   if (doc.operation.kind === 'deletion') return 'deletion';
   return doc.operation.dryRun ? 'dry-run sync' : 'sync';
-}
-
-/** §12.2 KIND: group/version/kind, version/kind for the core group. */
-const kindOf = (r) => `${r.group ? `${r.group}/` : ''}${r.version}/${r.kind}`;
-
-function logBlock(log) {
-  const facts = [
-    `pod ${log.pod}`,
-    `container ${log.container}`,
-    log.exitCode !== undefined ? `exit code ${log.exitCode}` : null,
-    log.reason ? log.reason : null,
-    log.truncated ? 'last 64 KiB' : null,
-  ].filter(Boolean);
-  return h(
-    'div',
-    { class: 'log' },
-    h('div', { class: 'log-head' }, facts.join(' · ')),
-    log.terminationMessage ? h('div', { class: 'log-term' }, `termination message: ${log.terminationMessage}`) : null,
-    h('pre', {}, log.log || '(no output)'),
-  );
 }
 
 export function renderOperation(ctx, id) {
@@ -41,7 +21,7 @@ export function renderOperation(ctx, id) {
   const confirmation = h('section', { class: 'card confirm-panel', id: 'confirmation', hidden: true });
   const facts = h('dl', { class: 'facts wide' });
   const warnings = h('div');
-  const body = h('tbody');
+  const tasks = taskTable();
   const syncButton = h('button', { type: 'button', id: 'sync', class: 'primary' }, 'Sync');
   const terminateButton = h('button', { type: 'button', id: 'terminate', class: 'danger' }, 'Terminate');
   const title = h('h1', { id: 'title' }, 'Operation');
@@ -52,12 +32,10 @@ export function renderOperation(ctx, id) {
     confirmation,
     h('section', { class: 'card' }, facts),
     warnings,
-    h('h2', {}, 'Result'),
-    h('table', { class: 'grid results', id: 'results' }, h('thead', {}, h('tr', {}, COLUMNS.map((c) => h('th', {}, c)))), body),
+    h('h2', {}, 'Tasks by phase and wave'),
+    tasks.element,
   );
   let doc;
-  const logs = new Map();
-  const expanded = new Set();
   let refetch;
 
   const fact = (label, ...value) => [h('dt', {}, label), h('dd', { dataset: { fact: label } }, ...value)];
@@ -71,9 +49,9 @@ export function renderOperation(ctx, id) {
       fact('OPERATION', { deletion: 'Delete', 'dry-run sync': 'Sync (dry run)', sync: 'Sync' }[kind]),
       fact('PHASE', badge(op.phase, { id: 'phase' })),
       fact('MESSAGE', h('span', { id: 'message' }, op.message)),
-      fact('STARTED AT', formatTime(op.startedAt)),
+      fact('STARTED AT', timeEl(op.startedAt)),
       fact('DURATION', h('span', { id: 'duration' }, duration(op))),
-      fact('FINISHED AT', formatTime(op.finishedAt)),
+      fact('FINISHED AT', timeEl(op.finishedAt)),
       fact('REVISION', h('span', { class: 'mono' }, op.revision)),
       fact('INITIATED BY', op.initiatedBy),
     );
@@ -106,58 +84,12 @@ export function renderOperation(ctx, id) {
       h('div', { class: 'buttons' }, confirmButton),
     );
   };
-  const drawRows = () => {
-    if (!doc.resources.length) {
-      fill(body, h('tr', {}, h('td', { colspan: COLUMNS.length, class: 'muted' }, isDone(doc.operation.phase) ? 'No resources.' : 'Preparing…')));
-      return;
-    }
-    fill(
-      body,
-      doc.resources.flatMap((r) => {
-        const rowLogs = logs.get(r.key) ?? [];
-        const open = expanded.has(r.key);
-        const toggle = rowLogs.length
-          ? h(
-              'button',
-              {
-                type: 'button',
-                class: 'small link',
-                'aria-expanded': String(open),
-                onclick: () => {
-                  if (open) expanded.delete(r.key);
-                  else expanded.add(r.key);
-                  drawRows();
-                },
-              },
-              open ? 'Hide logs' : 'Logs',
-            )
-          : null;
-        const status = r.displayStatus;
-        return [
-          h(
-            'tr',
-            { dataset: { key: r.key, kind: r.kind, name: r.name, status, phase: r.syncPhase }, class: r.hookType ? 'hook' : '' },
-            h('td', { class: 'num' }, r.hookType ? h('span', { class: 'anchor', title: 'hook' }, '⚓ ') : null, String(r.wave)),
-            h('td', { class: 'mono' }, kindOf(r)),
-            h('td', { class: 'nowrap' }, r.namespace || '-'),
-            h('td', { class: 'nowrap' }, r.name),
-            h('td', {}, badge(status)),
-            h('td', {}, badge(r.health?.status, r.health?.message ? { title: r.health.message } : {})),
-            h('td', {}, r.hookType ?? ''),
-            h('td', { class: 'message' }, r.message),
-            h('td', { class: 'actions' }, toggle),
-          ),
-          open ? h('tr', { class: 'logs' }, h('td', { colspan: COLUMNS.length }, rowLogs.map(logBlock))) : null,
-        ];
-      }),
-    );
-  };
+  const drawRows = () => tasks.draw(doc);
   const load = async () => {
     try {
       const full = await ctx.call(`/operations/${encodeURIComponent(id)}`);
       if (doc && full.operation.version < doc.operation.version) return;
       doc = full;
-      for (const r of doc.resources) if (r.logs?.length) logs.set(r.key, r.logs);
       drawHeader();
       drawRows();
     } catch (err) {
@@ -186,6 +118,7 @@ export function renderOperation(ctx, id) {
   const tick = setInterval(() => {
     const el = ctx.main.querySelector('#duration');
     if (doc && el && !isDone(doc.operation.phase)) el.textContent = duration(doc.operation);
+    tasks.tick();
   }, 1000);
   const stop = liveEvents({
     query: `operation=${encodeURIComponent(id)}`,
@@ -196,7 +129,12 @@ export function renderOperation(ctx, id) {
       Object.assign(doc.operation, { phase: data.operation.phase, message: data.operation.message, version: data.operation.version });
       // The live event says whether it still waits; the resources come with the full document.
       if (!data.operation.awaitingConfirmation) doc.operation.awaitingConfirmation = null;
-      doc.resources = data.resources;
+      // Live rows have no logs (and may lack times): keep what the full document gave until it is read again.
+      const before = new Map(doc.resources.map((r) => [r.key, r]));
+      doc.resources = data.resources.map((r) => ({ ...before.get(r.key), ...r }));
+      // A task leaves the tasks still to come when its first row arrives.
+      const started = new Set(doc.resources.map((r) => r.key));
+      doc.pending = (doc.pending ?? []).filter((t) => !started.has(t.key));
       drawHeader();
       drawRows();
       // The live event has no logs or end time: read the full document soon after.
