@@ -107,6 +107,10 @@ describe('the dashboard in headless Chromium', () => {
       'Sync | 0 | apps/v1/Deployment | app-sync-phases | nginx | Synced | Healthy | ',
       'PostSync | 0 | ⚓ batch/v1/Job | app-sync-phases | mattermost-post-job-success | Succeeded | Healthy | PostSync',
     ]);
+    // Each hook's start and end, as the operation recorded them.
+    const hookTimes = await page.$$eval('#results tbody tr[data-state="result"][data-name="health-check-pre-job"] td[data-col] time', (ts) => ts.map((t) => t.getAttribute('datetime')));
+    const preJob = (await h.engine.store.getOperation(id))?.results.find((r) => r.name === 'health-check-pre-job');
+    expect(hookTimes).toEqual([new Date(preJob?.startedAt ?? 0).toISOString(), new Date(preJob?.finishedAt ?? 0).toISOString()]);
     const finished = await h.engine.store.getOperation(id);
     expect(finished?.phase).toBe('Succeeded');
     expect(await page.textContent('[data-fact="REVISION"]')).toBe(finished?.revision);
