@@ -11,10 +11,12 @@ import type {
   ServiceObject,
   Workload,
 } from './helm.js';
-import { allOf, containerOf, createHelm, envOf, oneOf, podSpecOf } from './helm.js';
+import { allOf, containerOf, createHelm, envOf, oneOf, parseManifests, podSpecOf } from './helm.js';
 
 const NS = 'hookrunner';
 const ALL_VERBS = ['create', 'get', 'list', 'watch', 'patch', 'update', 'delete'];
+/** The API's default rules (values.yaml `rbac.api.rules`): read every kind, write nothing. */
+const READ_EVERYTHING = [{ apiGroups: ['*'], resources: ['*'], verbs: ['get', 'list', 'watch'] }];
 
 let helm: Helm;
 const rendered = new Map<string, Rendered[]>();
@@ -78,18 +80,17 @@ describe('when rendering the worker RBAC', () => {
 
   it('should bind the ClusterRole to the worker ServiceAccount the worker pods run as', () => {
     const objects = scenario('default');
-    const binding = oneOf<BindingObject>(objects, 'ClusterRoleBinding');
+    const binding = oneOf<BindingObject>(objects, 'ClusterRoleBinding', '-worker');
     const worker = oneOf<Workload>(objects, 'Deployment', '-worker');
-    expect(binding.roleRef).toMatchObject({ kind: 'ClusterRole', name: oneOf(objects, 'ClusterRole').metadata.name });
+    expect(binding.roleRef).toMatchObject({ kind: 'ClusterRole', name: oneOf(objects, 'ClusterRole', '-worker').metadata.name });
     expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: podSpecOf(worker).serviceAccountName, namespace: NS }]);
     oneOf(objects, 'ServiceAccount', podSpecOf(worker).serviceAccountName ?? '?');
     expect(podSpecOf(worker).automountServiceAccountToken).toBe(true);
   });
 
-  it('should give the API no Kubernetes access unless it runs all-in-one', () => {
+  it('should keep the API out of the worker binding unless it runs all-in-one', () => {
     const api = oneOf<Workload>(scenario('default'), 'Deployment', '-api');
-    expect(podSpecOf(api).automountServiceAccountToken).toBe(false);
-    const subjects = oneOf<BindingObject>(scenario('default'), 'ClusterRoleBinding').subjects.map((s) => s.name);
+    const subjects = oneOf<BindingObject>(scenario('default'), 'ClusterRoleBinding', '-worker').subjects.map((s) => s.name);
     expect(subjects).not.toContain(podSpecOf(api).serviceAccountName);
   });
 
@@ -97,8 +98,8 @@ describe('when rendering the worker RBAC', () => {
     const objects = scenario('namespaced-rbac');
     expect(allOf(objects, 'ClusterRole')).toEqual([]);
     expect(allOf(objects, 'ClusterRoleBinding')).toEqual([]);
-    const roles = allOf<RoleObject>(objects, 'Role');
-    const bindings = allOf<BindingObject>(objects, 'RoleBinding');
+    const roles = allOf<RoleObject>(objects, 'Role').filter((r) => r.metadata.name.endsWith('-worker'));
+    const bindings = allOf<BindingObject>(objects, 'RoleBinding').filter((b) => b.metadata.name.endsWith('-worker'));
     expect(roles.map((r) => r.metadata.namespace)).toEqual(['app-sync-phases', 'team-a']);
     expect(bindings.map((b) => b.metadata.namespace)).toEqual(['app-sync-phases', 'team-a']);
     for (const role of roles) {
@@ -121,12 +122,68 @@ describe('when rendering the worker RBAC', () => {
     const api = oneOf<Workload>(objects, 'Deployment', '-api');
     expect(containerOf(api).args).toEqual(['serve', '--port', '8080', '--all-in-one', '--concurrency', '8']);
     expect(podSpecOf(api).automountServiceAccountToken).toBe(true);
-    expect(oneOf<BindingObject>(objects, 'ClusterRoleBinding').subjects.map((s) => s.name)).toEqual([
-      podSpecOf(api).serviceAccountName,
-    ]);
+    // The worker's ClusterRole to sync, and its own read-only one for status.
+    for (const suffix of ['-worker', '-api']) {
+      expect(oneOf<BindingObject>(objects, 'ClusterRoleBinding', suffix).subjects.map((s) => s.name), suffix).toEqual([
+        podSpecOf(api).serviceAccountName,
+      ]);
+    }
     const service = oneOf<ServiceObject>(objects, 'Service', '-api');
     expect(service.spec.type).toBe('NodePort');
     expect(service.spec.ports[0]?.nodePort).toBe(30080);
+  });
+});
+
+describe('when rendering the API RBAC (application status from watches)', () => {
+  it('should grant the API a ClusterRole that reads every kind in every group, and writes nothing', () => {
+    const role = oneOf<RoleObject>(scenario('default'), 'ClusterRole', '-api');
+    expect(role.metadata.name).toBe('rel-hookrunner-api');
+    // Every kind (Secrets too: applications may own them), get/list/watch only.
+    expect(role.rules).toEqual(READ_EVERYTHING);
+  });
+
+  it('should bind it to the API ServiceAccount, whose token the API pods mount', () => {
+    const objects = scenario('default');
+    const api = oneOf<Workload>(objects, 'Deployment', '-api');
+    const sa = podSpecOf(api).serviceAccountName ?? '?';
+    const binding = oneOf<BindingObject>(objects, 'ClusterRoleBinding', '-api');
+    expect(binding.roleRef).toMatchObject({ kind: 'ClusterRole', name: oneOf(objects, 'ClusterRole', '-api').metadata.name });
+    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: sa, namespace: NS }]);
+    expect(podSpecOf(api).automountServiceAccountToken).toBe(true);
+    expect(oneOf(objects, 'ServiceAccount', sa)).toMatchObject({ automountServiceAccountToken: true });
+  });
+
+  it('should put the read-only rules into a Role + RoleBinding in each of rbac.namespaces when rbac.namespaced=true', () => {
+    const objects = scenario('namespaced-rbac');
+    const sa = podSpecOf(oneOf<Workload>(objects, 'Deployment', '-api')).serviceAccountName;
+    const roles = allOf<RoleObject>(objects, 'Role').filter((r) => r.metadata.name.endsWith('-api'));
+    const bindings = allOf<BindingObject>(objects, 'RoleBinding').filter((b) => b.metadata.name.endsWith('-api'));
+    // The same namespaces as the worker's Roles.
+    const workerNamespaces = allOf(objects, 'Role').filter((r) => r.metadata.name.endsWith('-worker')).map((r) => r.metadata.namespace);
+    expect(roles.map((r) => r.metadata.namespace)).toEqual(workerNamespaces);
+    expect(roles.map((r) => r.metadata.namespace)).toEqual(['app-sync-phases', 'team-a']);
+    expect(bindings.map((b) => b.metadata.namespace)).toEqual(['app-sync-phases', 'team-a']);
+    for (const role of roles) expect(role.rules, role.metadata.namespace).toEqual(READ_EVERYTHING);
+    for (const binding of bindings) {
+      expect(binding.roleRef).toMatchObject({ kind: 'Role', name: 'rel-hookrunner-api' });
+      expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: sa, namespace: NS }]);
+    }
+  });
+
+  it('should take its rules from rbac.api.rules (e.g. without Secrets)', async () => {
+    const rules = [
+      { apiGroups: [''], resources: ['configmaps', 'services', 'pods'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: ['apps', 'batch'], resources: ['*'], verbs: ['list', 'watch'] },
+    ];
+    const result = await helm.run(['template', 'rel', '.', '--namespace', NS, '--set-json', `rbac.api.rules=${JSON.stringify(rules)}`]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(oneOf<RoleObject>(parseManifests(result.stdout), 'ClusterRole', '-api').rules).toEqual(rules);
+  });
+
+  it('should render no RBAC at all with rbac.create=false, and still mount the API token', async () => {
+    const objects = await helm.render({ set: { 'rbac.create': 'false' }, namespace: NS });
+    for (const kind of ['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding']) expect(allOf(objects, kind), kind).toEqual([]);
+    expect(podSpecOf(oneOf<Workload>(objects, 'Deployment', '-api')).automountServiceAccountToken).toBe(true);
   });
 });
 

@@ -4,8 +4,11 @@
  * scenario passes kube-apiserver's strict server-side validation, `helm install` creates them, a
  * sync of the lab AS the chart's worker ServiceAccount (a TokenRequest token, nothing else)
  * succeeds — the chart's RBAC is enough — and with `rbac.namespaced=true` a sync outside
- * `rbac.namespaces` is refused with the API server's 403. `helm uninstall` leaves nothing of
- * ours behind but the Redis volume kept on purpose (docs/deploy.md).
+ * `rbac.namespaces` is refused with the API server's 403. The API's ServiceAccount may read every
+ * kind across all namespaces (the lists and watches `serve` keeps application status from) and
+ * write nothing; namespaced, it may read in `rbac.namespaces` only, so its all-namespace lists are
+ * refused. `helm uninstall` leaves nothing of ours behind but the Redis volume kept on purpose
+ * (docs/deploy.md).
  *
  * The chart's pods are scheduled onto the node agent: `hookrunner/hookrunner` images run a
  * placeholder `sleep` (the syncs below run in this process, as the worker's identity), and the
@@ -32,15 +35,19 @@ import { createKubectl } from '../helpers/kubectl.js';
 const RELEASE = 'rel';
 const NS = 'hookrunner';
 const WORKER_SA = `${RELEASE}-hookrunner-worker`;
+const API_SA = `${RELEASE}-hookrunner-api`;
 /** The namespaced release (`rbac.namespaced=true`), allowed into ALLOWED only. */
 const SCOPED = 'scoped';
 const SCOPED_NS = 'hookrunner-scoped';
 const SCOPED_SA = `${SCOPED}-hookrunner-worker`;
+const SCOPED_API_SA = `${SCOPED}-hookrunner-api`;
 const ALLOWED = 'team-a';
 const DENIED = 'team-b';
 /** Namespaces `ci/namespaced-rbac-values.yaml` puts Roles into (they must exist for the dry run). */
 const CI_RBAC_NAMESPACES = ['app-sync-phases', 'team-a'];
 const INSTANCE = 'app.kubernetes.io/instance';
+/** The tracking label `serve` selects the objects of applications by (src/sync/decorate.ts). */
+const APP_LABEL = 'hookrunner.io/app';
 /** The bundled Redis volume, left behind by `helm uninstall` on purpose (docs/deploy.md). */
 const KEPT_PVC = `PersistentVolumeClaim ${NS}/data-${RELEASE}-hookrunner-redis-0`;
 
@@ -186,6 +193,14 @@ describe.runIf(testBackends().includes('real'))('the Helm chart on the real cont
     return path;
   };
 
+  /** `kubectl auth can-i` as a ServiceAccount (impersonated by the admin): `yes` or `no`. */
+  const canI = async (namespace: string, sa: string, args: readonly string[]): Promise<string> => {
+    const result = await kubectl.run(['auth', 'can-i', ...args, `--as=system:serviceaccount:${namespace}:${sa}`]);
+    const answer = result.stdout.trim();
+    if (answer !== 'yes' && answer !== 'no') throw new Error(`kubectl auth can-i ${args.join(' ')} answered neither yes nor no (${result.code}): ${result.stderr}`);
+    return answer;
+  };
+
   /** `hookrunner sync` (in-process CLI, its own redis-server: no REDIS_URL) against `kubeconfig`. */
   const sync = async (kubeconfig: string, app: string, namespace: string, extra: readonly string[] = []): Promise<SyncRun> => {
     const lab = await writeLab();
@@ -237,6 +252,9 @@ describe.runIf(testBackends().includes('real'))('the Helm chart on the real cont
         `ClusterRole -/${WORKER_SA}`,
         `ClusterRoleBinding -/${WORKER_SA}`,
         `ServiceAccount ${NS}/${WORKER_SA}`,
+        `ClusterRole -/${API_SA}`,
+        `ClusterRoleBinding -/${API_SA}`,
+        `ServiceAccount ${NS}/${API_SA}`,
         `Deployment ${NS}/${RELEASE}-hookrunner-worker`,
         `Deployment ${NS}/${RELEASE}-hookrunner-api`,
         `StatefulSet ${NS}/${RELEASE}-hookrunner-redis`,
@@ -244,17 +262,47 @@ describe.runIf(testBackends().includes('real'))('the Helm chart on the real cont
     );
   });
 
-  it('should run the worker pods with a projected token of their ServiceAccount and the API pods with none', async () => {
+  it('should run the worker and API pods with a projected token of their ServiceAccount', async () => {
     const pods = await waitUntil(`the ${RELEASE} worker (2) and API (1) pods to be created by their ReplicaSets`, 60_000, async () => {
       const list = JSON.parse(await kubectl.ok(['get', 'pods', '--namespace', NS, '-l', `${INSTANCE}=${RELEASE},app.kubernetes.io/component in (worker,api)`, '-o', 'json'])) as LiveList;
       return list.items.length === 3 ? { done: true, value: list.items } : { done: false, seen: list.items.map(refOf).join(', ') || 'no pods' };
     });
     for (const pod of pods) {
       const worker = pod.metadata.labels?.['app.kubernetes.io/component'] === 'worker';
-      expect(pod.spec?.serviceAccountName, refOf(pod)).toBe(worker ? WORKER_SA : `${RELEASE}-hookrunner-api`);
+      expect(pod.spec?.serviceAccountName, refOf(pod)).toBe(worker ? WORKER_SA : API_SA);
+      // The API watches the cluster for application status with its token.
       const token = (pod.spec?.volumes ?? []).some((v) => v.projected?.sources.some((s) => s.serviceAccountToken !== undefined));
-      expect(token, refOf(pod)).toBe(worker);
+      expect(token, refOf(pod)).toBe(true);
     }
+  });
+
+  it('should let the API ServiceAccount get, list and watch every kind across all namespaces (Secrets too), and write nothing', async () => {
+    for (const resource of ['deployments.apps', 'replicasets.apps', 'pods', 'jobs.batch', 'secrets', 'configmaps', 'customresourcedefinitions.apiextensions.k8s.io']) {
+      for (const verb of ['get', 'list', 'watch']) {
+        expect(await canI(NS, API_SA, [verb, resource, '--all-namespaces']), `${verb} ${resource}`).toBe('yes');
+      }
+    }
+    expect(await canI(NS, API_SA, ['watch', 'namespaces'])).toBe('yes');
+    for (const verb of ['create', 'update', 'patch', 'delete', 'deletecollection']) {
+      expect(await canI(NS, API_SA, [verb, 'deployments.apps', '--namespace', 'lab']), `${verb} deployments.apps`).toBe('no');
+      expect(await canI(NS, API_SA, [verb, 'secrets', '--all-namespaces']), `${verb} secrets`).toBe('no');
+    }
+    expect(await canI(NS, API_SA, ['create', 'namespaces'])).toBe('no');
+  });
+
+  it("should serve the API's lists as serve makes them (every kind labelled, all namespaces; Pods, ReplicaSets, Jobs unfiltered) to its token, and refuse a write", async () => {
+    const api = await createKubectl(await tokenKubeconfig(API_SA, NS), dir);
+    // (stderr may carry the API server's deprecation warnings, e.g. for ComponentStatus; never a refusal.)
+    const labelled = await api.run(['get', listableTypes.join(','), '--all-namespaces', '-l', APP_LABEL, '-o', 'name']);
+    expect(labelled.stderr).not.toMatch(/forbidden|error/i);
+    expect(labelled.code).toBe(0);
+    const children = await api.run(['get', 'pods,replicasets.apps,jobs.batch', '--all-namespaces', '-o', 'name']);
+    expect(children.stderr).not.toMatch(/forbidden|error/i);
+    expect(children.code).toBe(0);
+    expect(children.stdout).toContain(`pod/${RELEASE}-hookrunner-api-`);
+    const write = await api.run(['create', 'configmap', 'api-may-not-write', '--namespace', NS, '--dry-run=server']);
+    expect(write.code).toBe(1);
+    expect(write.stderr).toContain(`User "system:serviceaccount:${NS}:${API_SA}" cannot create resource "configmaps"`);
   });
 
   it('should sync the lab as the worker ServiceAccount (TokenRequest token): the ClusterRole is enough, re-syncs included', async () => {
@@ -276,8 +324,28 @@ describe.runIf(testBackends().includes('real'))('the Helm chart on the real cont
         '--set', 'redis.enabled=false', '--set', 'externalRedis.host=redis.invalid',
       ]);
       const installed = await expectInstalled(SCOPED, SCOPED_NS);
-      expect(installed.filter((r) => /^(Cluster)?Role(Binding)? /.test(r)).sort()).toEqual([`Role ${ALLOWED}/${SCOPED_SA}`, `RoleBinding ${ALLOWED}/${SCOPED_SA}`]);
+      expect(installed.filter((r) => /^(Cluster)?Role(Binding)? /.test(r)).sort()).toEqual([
+        `Role ${ALLOWED}/${SCOPED_API_SA}`,
+        `Role ${ALLOWED}/${SCOPED_SA}`,
+        `RoleBinding ${ALLOWED}/${SCOPED_API_SA}`,
+        `RoleBinding ${ALLOWED}/${SCOPED_SA}`,
+      ]);
       kubeconfig = await tokenKubeconfig(SCOPED_SA, SCOPED_NS);
+    });
+
+    it('should let its API ServiceAccount read in team-a only: watches across all namespaces are refused', async () => {
+      expect(await canI(SCOPED_NS, SCOPED_API_SA, ['watch', 'deployments.apps', '--namespace', ALLOWED])).toBe('yes');
+      expect(await canI(SCOPED_NS, SCOPED_API_SA, ['list', 'secrets', '--namespace', ALLOWED])).toBe('yes');
+      expect(await canI(SCOPED_NS, SCOPED_API_SA, ['watch', 'deployments.apps', '--all-namespaces'])).toBe('no');
+      expect(await canI(SCOPED_NS, SCOPED_API_SA, ['watch', 'deployments.apps', '--namespace', DENIED])).toBe('no');
+      expect(await canI(SCOPED_NS, SCOPED_API_SA, ['create', 'deployments.apps', '--namespace', ALLOWED])).toBe('no');
+      // serve lists (then watches) across all namespaces: refused, so application status shows Unknown (values.yaml rbac.namespaced).
+      const api = await createKubectl(await tokenKubeconfig(SCOPED_API_SA, SCOPED_NS), dir);
+      const all = await api.run(['get', 'deployments.apps', '--all-namespaces', '-l', APP_LABEL, '-o', 'name']);
+      expect(all.code).toBe(1);
+      expect(all.stderr).toContain(`User "system:serviceaccount:${SCOPED_NS}:${SCOPED_API_SA}" cannot list resource "deployments" in API group "apps" at the cluster scope`);
+      const inside = await api.run(['get', 'deployments.apps', '--namespace', ALLOWED, '-l', APP_LABEL, '-o', 'name']);
+      expect(inside.code, inside.stderr).toBe(0);
     });
 
     it('should sync the lab into team-a as its worker ServiceAccount', async () => {
@@ -317,7 +385,7 @@ describe.runIf(testBackends().includes('real'))('the Helm chart on the real cont
   it('should leave nothing of either release behind after helm uninstall but the Redis volume kept on purpose', async () => {
     // The query finds what is there (not vacuous): both releases' RBAC, workloads and the kept volume.
     expect(await releaseObjects()).toEqual(
-      expect.arrayContaining([`ClusterRole -/${WORKER_SA}`, `ClusterRoleBinding -/${WORKER_SA}`, `Role ${ALLOWED}/${SCOPED_SA}`, `RoleBinding ${ALLOWED}/${SCOPED_SA}`, `Deployment ${SCOPED_NS}/${SCOPED}-hookrunner-worker`, KEPT_PVC]),
+      expect.arrayContaining([`ClusterRole -/${WORKER_SA}`, `ClusterRoleBinding -/${WORKER_SA}`, `ClusterRole -/${API_SA}`, `Role ${ALLOWED}/${SCOPED_SA}`, `Role ${ALLOWED}/${SCOPED_API_SA}`, `RoleBinding ${ALLOWED}/${SCOPED_SA}`, `Deployment ${SCOPED_NS}/${SCOPED}-hookrunner-worker`, KEPT_PVC]),
     );
     expect(await helmRun(['uninstall', RELEASE, '--namespace', NS])).toContain(`release "${RELEASE}" uninstalled`);
     expect(await helmRun(['uninstall', SCOPED, '--namespace', SCOPED_NS])).toContain(`release "${SCOPED}" uninstalled`);

@@ -71,6 +71,8 @@ describe('when a value breaks values.schema.json', () => {
     ['rbac.namespaces[0]=Not_A_Namespace', '/rbac/namespaces/0'],
     ['api.replicas=0', '/api/replicas'],
     ['api.bogus=1', "'bogus' not allowed"],
+    // The API only reads the cluster.
+    ['rbac.api.rules[0].verbs[0]=create', '/rbac/api/rules/0/verbs/0'],
   ])('should reject --set %s and name %s', async (assignment, where) => {
     const result = await helm.run(['template', 'rel', '.', '--set', assignment]);
     expect(result.code).not.toBe(0);
@@ -124,6 +126,17 @@ describe('when installing (NOTES.txt)', () => {
     expect(notes).toContain('helm test rel --namespace hr');
     expect(notes).toContain('kind load docker-image hookrunner/hookrunner:0.1.0');
     expect(notes).toContain('WARNING: auth.existingSecret is empty');
+    expect(notes).toContain('API RBAC:         read-only ClusterRole rel-hookrunner-api (get, list, watch');
+    expect(notes).not.toContain('rbac.namespaced=true');
+  });
+
+  it('should say that with namespaced RBAC the API cannot watch and status shows Unknown', async () => {
+    const result = await helm.run(['install', 'rel', '.', '--namespace', 'hr', '--dry-run=client', '-f', 'ci/namespaced-rbac-values.yaml']);
+    expect(result.code).toBe(0);
+    const notes = result.stdout.slice(result.stdout.indexOf('NOTES:'));
+    expect(notes).toContain('worker RBAC:      Roles in app-sync-phases, team-a only');
+    expect(notes).toContain('API RBAC:         read-only Roles rel-hookrunner-api in the same namespaces');
+    expect(notes).toContain('Each watch is refused (403) and application status shows resources Unknown');
   });
 
   it('should print the NodePort recipe and no warning when the API is exposed and secured', async () => {

@@ -233,6 +233,16 @@ Usage: include "hookrunner.worker.subjects" $
 {{- end -}}
 
 {{/*
+RBAC subject of the API's read-only (Cluster)Role: the API's ServiceAccount.
+Usage: include "hookrunner.api.subjects" $
+*/}}
+{{- define "hookrunner.api.subjects" -}}
+- kind: ServiceAccount
+  name: {{ include "hookrunner.serviceAccountName" (dict "context" . "component" "api") }}
+  namespace: {{ .Release.Namespace }}
+{{- end -}}
+
+{{/*
 The shared tmp volume mount and volume (read-only root filesystem).
 */}}
 {{- define "hookrunner.tmpVolumeMount" -}}
