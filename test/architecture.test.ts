@@ -26,7 +26,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   orchestrator: ['sync', 'plan', 'queue', 'store'],
   worker: ['queue', 'cluster', 'sync', 'plan', 'diff'],
   engine: ['orchestrator', 'worker', 'notifications', 'queue', 'store', 'sync', 'plan', 'cluster', 'chat', 'diff'],
-  api: ['engine', 'orchestrator', 'store', 'sync', 'plan', 'queue', 'notifications', 'chat', 'sources', 'diff'],
+  status: ['cluster', 'diff', 'plan', 'sync'],
+  api: ['engine', 'orchestrator', 'store', 'sync', 'plan', 'queue', 'notifications', 'chat', 'sources', 'diff', 'status'],
 };
 const EVERYWHERE = ['manifests', 'util'];
 

@@ -18,6 +18,7 @@ const INTEGRATION_HELPERS: Readonly<Record<string, string>> = {
   'test/helpers/backends.ts': 'the embedded dev cluster and the real control plane',
   'test/helpers/kubectl.ts': 'spawns the real kubectl',
   'test/helpers/tools.ts': 'unpacks and runs the real kubectl and helm',
+  'test/helpers/tmux.ts': 'runs tmux',
   'test/cluster/dev-cluster.ts': 'starts a cluster',
   'test/devcluster/helpers.ts': 'talks to a running dev cluster',
   'test/api/api-harness.ts': 'Redis, the orchestrator and the dev cluster',

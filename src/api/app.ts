@@ -13,6 +13,8 @@ import type { Orchestrator } from '../orchestrator/index.js';
 import type { GitCache } from '../sources/index.js';
 import type { ApplicationStore, Store } from '../store/index.js';
 import type { Operation } from '../sync/index.js';
+import { createAppStatus } from './app-status.js';
+import type { StatusCluster, StatusSettings } from './app-status.js';
 import { bearerAuth } from './auth.js';
 import { createAutoSync } from './auto-sync.js';
 import { ApiConfigError } from './config.js';
@@ -68,6 +70,10 @@ export interface ApiOptions {
   sseHeartbeatMs?: number;
   /** @defaultValue () => new Date() */
   now?: () => Date;
+  /** The cluster whose live state application status is computed from (docs/semantics.md §17). @defaultValue none: every status Unknown, diff and tree 503 */
+  cluster?: StatusCluster;
+  /** Git polling, self-heal and status debounce settings. @defaultValue see {@link StatusSettings} */
+  status?: StatusSettings;
 }
 
 export interface Api {
@@ -80,6 +86,8 @@ export interface Api {
    * when an operation ends, a sync a push queued behind it starts.
    */
   onTransition(previous: Operation | undefined, next: Operation): Promise<void>;
+  /** Start application status: the cluster's watches, every application compared, git polling. */
+  start(): Promise<void>;
   /** End event streams, drop the Redis subscription and wait for syncs being started (the HTTP server is closed by its owner). */
   close(): Promise<void>;
 }
@@ -130,10 +138,11 @@ export function createApi(options: ApiOptions): Api {
 
   app.use(systemRoutes({ ready: async () => void (await ready()), readyTimeoutMs, metrics, ...(options.notificationServices ? { notificationServices: options.notificationServices } : {}) }));
   const autoSync = createAutoSync({ applications, sync, logger });
+  const appStatus = createAppStatus({ ...(options.status ?? {}), ...(options.cluster ? { cluster: options.cluster } : {}), sources, applications, store, sync, hub, metrics, logger });
   app.use('/api/v1/webhooks', webhookRoutes({ secret: options.webhookSecret, applications, autoSync, limitBytes: webhookLimitBytes, logger }));
   const api = express.Router();
   if (!insecureNoAuth) api.use(bearerAuth({ tokens }));
-  api.use('/applications', applicationRoutes({ applications, store, sync, bodyLimitBytes, now }));
+  api.use('/applications', applicationRoutes({ applications, store, sync, appStatus, bodyLimitBytes, now }));
   api.use('/operations', operationRoutes({ store, orchestrator }));
   api.use('/events', eventRoutes(hub));
   app.use('/api/v1', api);
@@ -150,10 +159,14 @@ export function createApi(options: ApiOptions): Api {
     get eventClients() {
       return hub.clients;
     },
-    onTransition: (previous, next) => autoSync.onTransition(previous, next),
+    async onTransition(previous, next) {
+      await Promise.all([autoSync.onTransition(previous, next), appStatus.onTransition(previous, next)]);
+    },
+    start: () => appStatus.start(),
     async close() {
       await hub.close();
       await autoSync.close();
+      await appStatus.close();
     },
   };
 }

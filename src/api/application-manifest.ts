@@ -206,7 +206,7 @@ export function applicationRecord(input: { manifest: ApplicationManifest; origin
     source: { repoURL: source.repoURL, path: source.path, targetRevision: source.targetRevision || 'HEAD', ...(directory ? { directory } : {}) },
     destination: { namespace: destination.namespace, ...(destination.server !== undefined ? { server: destination.server } : {}) },
     syncPolicy: {
-      ...(automated ? { automated: { ...(automated.prune !== undefined ? { prune: automated.prune } : {}), ...(automated.selfHeal !== undefined ? { selfHeal: automated.selfHeal } : {}) } } : {}),
+      ...(automated ? { automated: { ...(automated.prune !== undefined ? { prune: automated.prune } : {}), ...(automated.selfHeal !== undefined ? { selfHeal: automated.selfHeal } : {}), ...(automated.allowEmpty !== undefined ? { allowEmpty: automated.allowEmpty } : {}) } } : {}),
       syncOptions: [...(policy.syncOptions ?? [])],
       ...(policy.retry ? { retry: retryStrategy(policy.retry) } : {}),
     },

@@ -1,7 +1,8 @@
 /**
  * Server-sent events: one Redis subscription (the store's live operation events) shared by every
  * connected client. Each store event becomes an `operation` event (header and all rows) and one
- * `task` event per row that changed since the previous version of that operation.
+ * `task` event per row that changed since the previous version of that operation. Application
+ * status changes (docs/semantics.md §17) go out as `application` events.
  */
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
@@ -30,6 +31,8 @@ export interface EventHubOptions {
 export interface EventHub {
   /** Stream events to one client until it goes away. Resolves once the stream is open and subscribed. */
   attach(req: Request, res: Response, filter: EventFilter): Promise<void>;
+  /** An `application` event (`{name, status}`) to the clients that follow this application (and no single operation). */
+  publishApplication(name: string, status: unknown): void;
   readonly clients: number;
   close(): Promise<void>;
 }
@@ -113,6 +116,13 @@ export function createEventHub(options: EventHubOptions): EventHub {
       req.on('close', drop);
       res.on('error', drop);
       res.write(`retry: 3000\n${frame('ready', { apps: filter.apps ? [...filter.apps] : null, operation: filter.operation ?? null })}`);
+    },
+    publishApplication(name, status) {
+      const text = frame('application', { name, status });
+      for (const client of clients) {
+        if (client.filter.operation || (client.filter.apps && !client.filter.apps.has(name))) continue;
+        send(client, text);
+      }
     },
     get clients() {
       return clients.size;

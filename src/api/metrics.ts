@@ -37,6 +37,8 @@ export interface ApiMetrics {
   recordNotificationDelivery(outcome: NotificationOutcome): void;
   /** Count an HTTP request (the app does this itself). */
   recordRequest(input: { method: string; route: string; status: number; seconds: number }): void;
+  /** `hookrunner_app_info{name, sync_status, health_status} 1`, like Argo CD's `argocd_app_info`; undefined removes the application. */
+  setApplicationStatus(name: string, status: { sync: string; health: string } | undefined): void;
 }
 
 const QUEUE_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed'] as const;
@@ -61,6 +63,8 @@ export function createApiMetrics(options: ApiMetricsOptions = {}): ApiMetrics {
   const deliveries = new Counter({ name: 'hookrunner_notification_deliveries_total', help: 'Chat notification deliveries, by outcome (delivered, failed, duplicate, skipped)', labelNames: ['outcome'], registers: [registry] });
   const requests = new Counter({ name: 'hookrunner_http_requests_total', help: 'HTTP requests answered, by method, route and status', labelNames: ['method', 'route', 'status'], registers: [registry] });
   const requestSeconds = new Histogram({ name: 'hookrunner_http_request_duration_seconds', help: 'HTTP request duration by route (server-sent event streams excluded)', labelNames: ['method', 'route'], buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [registry] });
+  const appInfo = new Gauge({ name: 'hookrunner_app_info', help: 'One series per application: its sync status (Synced, OutOfSync, Unknown) and health status (docs/semantics.md §17)', labelNames: ['name', 'sync_status', 'health_status'], registers: [registry] });
+  const appLabels = new Map<string, { sync: string; health: string }>();
   new Gauge({
     name: 'hookrunner_queue_depth',
     help: 'Jobs in each queue by state, read at scrape time',
@@ -101,6 +105,16 @@ export function createApiMetrics(options: ApiMetricsOptions = {}): ApiMetrics {
     recordRequest({ method, route, status, seconds }) {
       requests.inc({ method, route, status: String(status) });
       if (route !== '/api/v1/events') requestSeconds.observe({ method, route }, seconds);
+    },
+    setApplicationStatus(name, status) {
+      const old = appLabels.get(name);
+      if (old) appInfo.remove({ name, sync_status: old.sync, health_status: old.health });
+      if (!status) {
+        appLabels.delete(name);
+        return;
+      }
+      appLabels.set(name, status);
+      appInfo.set({ name, sync_status: status.sync, health_status: status.health }, 1);
     },
   };
 }

@@ -1,6 +1,9 @@
+import type { TerminalStream } from './view/types.js';
+
 /** Where a command writes, so commands run the same in-process (tests) and as a process. */
 export interface CliIO {
-  stdout: { write(text: string): unknown; isTTY?: boolean };
+  /** A terminal also has a size and reports resizes (the live view of `sync` follows them). */
+  stdout: TerminalStream;
   stderr: { write(text: string): unknown };
   env: Readonly<Record<string, string | undefined>>;
   /**

@@ -7,12 +7,13 @@ import type { DeliveryEntry } from '../store/index.js';
 import type { Operation } from '../sync/index.js';
 import { errorMessage, jsonLogger } from '../util/index.js';
 import type { LogLevel } from '../util/index.js';
+import type { ClusterClient } from '../cluster/index.js';
 import { connectCluster } from './cluster.js';
 import { ExitCode } from './exit-codes.js';
 import { untilShutdown } from './io.js';
 import type { CliIO } from './io.js';
 import { notifierFactory } from '../notifications/index.js';
-import { parsePositiveInt } from './options.js';
+import { parseDurationOption, parsePositiveInt } from './options.js';
 import { startEngine } from '../engine/index.js';
 
 interface WorkerFlags {
@@ -30,6 +31,11 @@ function requireRedis(io: CliIO, command: string): string | undefined {
   const url = io.env['REDIS_URL'];
   if (!url) io.stderr.write(`hookrunner ${command}: REDIS_URL is not set (e.g. redis://127.0.0.1:6379); workers and the orchestrator share one Redis\n`);
   return url;
+}
+
+/** A duration, or 0 (off). */
+function parseDurationOrZero(value: string): number {
+  return value.trim() === '0' ? 0 : parseDurationOption(value);
 }
 
 /** `hookrunner worker`: step workers only, until SIGTERM (steps in hand finish first). */
@@ -55,8 +61,10 @@ export function registerServe(program: Command, io: CliIO, setExit: (code: numbe
     .option('--host <address>', 'HTTP listen address (default: all interfaces)')
     .option('--insecure-no-auth', 'serve /api/v1 without API tokens (local experiments only; never expose it)')
     .option('--concurrency <n>', 'steps run at once by the workers', parsePositiveInt, 8)
-    .option('--kubeconfig <file>', 'kubeconfig file (with --all-in-one)')
-    .option('--context <name>', 'kubeconfig context (with --all-in-one)')
+    .option('--kubeconfig <file>', 'kubeconfig file: the cluster application status is compared with, and (with --all-in-one) the workers sync to (default: $KUBECONFIG, ~/.kube/config, then in-cluster)')
+    .option('--context <name>', 'kubeconfig context')
+    .option('--git-poll-interval <duration>', 'read every application\'s source again this often, jittered ±10%; a new commit syncs automated applications without a webhook; 0 turns polling off (default: 3m)', parseDurationOrZero)
+    .option('--self-heal-timeout <duration>', 'selfHeal: undo live drift once it has lasted this long; each further self-heal within 10m waits 3 times longer; after 5 self-heals within 10m, self-heal stops as a loop (default: 5s)', parseDurationOption)
     .action(async (flags: ServeFlags) => {
       setExit(await runLongLived('serve', { ...flags, orchestrator: true, workers: flags.allInOne ?? false }, io, extra));
     });
@@ -64,6 +72,8 @@ export function registerServe(program: Command, io: CliIO, setExit: (code: numbe
 
 export interface ServeFlags extends WorkerFlags {
   allInOne?: boolean;
+  gitPollInterval?: number;
+  selfHealTimeout?: number;
   port: number;
   host?: string;
   insecureNoAuth?: boolean;
@@ -86,7 +96,7 @@ function prepareHttp(io: CliIO, flags: ServeFlags & { orchestrator: boolean; wor
       metrics.onTransition(previous, next);
       await api?.onTransition(previous, next);
     },
-    async start(engine: ReturnType<typeof startEngine>): Promise<() => Promise<void>> {
+    async start(engine: ReturnType<typeof startEngine>, cluster: ClusterClient | undefined): Promise<() => Promise<void>> {
       if (!engine.orchestrator) throw new Error('the API needs the orchestrator of this process');
       queues = engine.bus;
       const sources = createGitCache({ ...(config.cacheDir ? { dir: config.cacheDir } : {}), logger: jsonLogger({ level: logLevel(io.env), stream: io.stderr, base: { role: 'git' } }) });
@@ -103,6 +113,11 @@ function prepareHttp(io: CliIO, flags: ServeFlags & { orchestrator: boolean; wor
         logger,
         ...(config.webhookSecret ? { webhookSecret: config.webhookSecret } : {}),
         ...(config.publicUrl ? { dashboardUrl: config.publicUrl } : {}),
+        ...(cluster ? { cluster } : {}),
+        status: {
+          ...(flags.gitPollInterval !== undefined ? { gitPollIntervalMs: flags.gitPollInterval } : {}),
+          ...(flags.selfHealTimeout !== undefined ? { selfHeal: { timeoutMs: flags.selfHealTimeout } } : {}),
+        },
       });
       let server;
       try {
@@ -114,6 +129,14 @@ function prepareHttp(io: CliIO, flags: ServeFlags & { orchestrator: boolean; wor
         throw err;
       }
       logger.info({ url: server.url, tokens: config.tokens.length, webhooks: config.webhookSecret !== undefined }, 'API listening');
+      if (cluster) {
+        try {
+          await api.start();
+          logger.info({ gitPollIntervalMs: flags.gitPollInterval ?? 180_000 }, 'application status started: watching the cluster, git polling');
+        } catch (err) {
+          logger.error({ err }, `application status could not start: ${errorMessage(err)}; every application shows Unknown`);
+        }
+      }
       return async () => {
         await server.close();
         await sources.close();
@@ -124,7 +147,7 @@ function prepareHttp(io: CliIO, flags: ServeFlags & { orchestrator: boolean; wor
 
 async function runLongLived(
   command: string,
-  flags: WorkerFlags & { orchestrator: boolean; workers: boolean; port?: number; allInOne?: boolean; host?: string; insecureNoAuth?: boolean },
+  flags: WorkerFlags & { orchestrator: boolean; workers: boolean; port?: number; allInOne?: boolean; host?: string; insecureNoAuth?: boolean; gitPollInterval?: number; selfHealTimeout?: number },
   io: CliIO,
   extra?: (engine: ReturnType<typeof startEngine>, flags: ServeFlags) => Promise<() => Promise<void>>,
 ): Promise<number> {
@@ -141,14 +164,17 @@ async function runLongLived(
       return ExitCode.invalidInput;
     }
   }
-  let cluster;
-  if (flags.workers) {
+  let cluster: ClusterClient | undefined;
+  if (flags.workers || http) {
     const connected = await connectCluster({ kubeconfig: flags.kubeconfig, context: flags.context, env: io.env });
     if ('error' in connected) {
-      io.stderr.write(`hookrunner ${command}: ${connected.error}\n`);
-      return ExitCode.infrastructure;
-    }
-    cluster = connected.client;
+      if (flags.workers) {
+        io.stderr.write(`hookrunner ${command}: ${connected.error}\n`);
+        return ExitCode.infrastructure;
+      }
+      // The API and orchestrator work without a cluster; only application status needs one.
+      logger.warn(`no cluster connection, so application status is off (every application Unknown, diff and resource tree answer 503): ${connected.error}`);
+    } else cluster = connected.client;
   }
   const prefix = io.env['HOOKRUNNER_PREFIX'] ?? 'hookrunner';
   const metrics = http?.metrics;
@@ -169,7 +195,7 @@ async function runLongLived(
   let stopExtra: (() => Promise<void>) | undefined;
   let stopHttp: (() => Promise<void>) | undefined;
   try {
-    if (http) stopHttp = await http.start(engine);
+    if (http) stopHttp = await http.start(engine, cluster);
     if (extra) stopExtra = await extra(engine, { ...flags, port: flags.port ?? 8080 });
     logger.info(`${command} started`, { workers: flags.workers, orchestrator: flags.orchestrator, concurrency: flags.concurrency });
     if (notifications) {

@@ -16,8 +16,10 @@ import type { CliIO } from './io.js';
 import { collect, parseDurationOption, parseNotifyFlag, parseOutput, parsePositiveInt, parseTriggers } from './options.js';
 import { notifierFactory } from '../notifications/index.js';
 import { findRedis } from '../engine/index.js';
-import { renderOperation } from './result-view.js';
+import { apiOperationDocument } from '../api/index.js';
 import { startEngine } from '../engine/index.js';
+import { createOperationView } from './view/index.js';
+import type { OperationView, TextSink } from './view/index.js';
 
 const exec = promisify(execFile);
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -155,55 +157,65 @@ export async function runSync(paths: string[], flags: SyncFlags, io: CliIO): Pro
     io.stderr.write(`hookrunner ${commandName(flags)}: ${errorMessage(err)}\n`);
     return ExitCode.infrastructure;
   }
-  const notifications = flags.notify.length > 0 ? notifierFactory(io.env, io.stderr) : undefined;
+  // From here the view owns the terminal: whatever writes to stderr (the log notifier, warnings)
+  // goes through it, so on a terminal its lines land above the live frame, not inside it.
+  const view = flags.output === 'table' ? createOperationView({ stdout: io.stdout, stderr: io.stderr, env: io.env }) : undefined;
+  const stderr: TextSink = view?.stderr ?? io.stderr;
+  const notifications = flags.notify.length > 0 ? notifierFactory(io.env, stderr) : undefined;
   for (const sub of flags.notify) {
     const missing = notifications?.missingConfig(sub);
-    if (missing) io.stderr.write(`hookrunner ${commandName(flags)}: --notify ${sub.service}:${sub.recipient} will be skipped: ${missing}\n`);
+    if (missing) stderr.write(`hookrunner ${commandName(flags)}: --notify ${sub.service}:${sub.recipient} will be skipped: ${missing}\n`);
   }
   const engine = startEngine({ redisUrl: redis.url, cluster: cluster.client, concurrency: flags.concurrency, sweepIntervalMs: 5_000, ...(notifications ? { notifications } : {}) });
   try {
-    const spec = operationSpec({
-      app: flags.app,
-      namespace: flags.namespace,
-      revision: flags.revision ?? (await defaultRevision(paths[0])),
-      manifests: input.manifests,
-      warnings: input.warnings,
-      createNamespace: createNamespaceOf(flags),
-      prune: flags.prune ?? false,
-      pruneLast: flags.pruneLast ?? flags.syncOption.includes('PruneLast=true'),
-      dryRun: flags.dryRun ?? false,
-      ...(flags.resource.length > 0 ? { resources: flags.resource } : {}),
-      ...(flags.syncOption.length > 0 ? { syncOptions: flags.syncOption } : {}),
-      ...(flags.timeout !== undefined ? { timeoutMs: flags.timeout } : {}),
-      ...(flags.hookTimeout !== undefined ? { hookTimeoutMs: flags.hookTimeout } : {}),
-      initiatedBy: 'cli',
-      ...(flags.notify.length > 0 ? { notifications: flags.notify.map((n) => ({ ...n, triggers: flags.notifyTriggers ?? n.triggers })) } : {}),
-      ...(flags.retryLimit ? { retry: { limit: flags.retryLimit } } : {}),
-      ...(flags.cascade ? { deletion: { cascade: flags.cascade }, prune: true, createNamespace: false } : {}),
-    });
+    const spec = specOf(flags, input, flags.revision ?? (await defaultRevision(paths[0])));
     let op: Operation;
     try {
       op = await (engine.orchestrator as NonNullable<typeof engine.orchestrator>).submit(spec);
     } catch (err) {
       if (err instanceof OperationRunningError) {
-        io.stderr.write(`hookrunner ${commandName(flags)}: ${err.message}\n`);
+        stderr.write(`hookrunner ${commandName(flags)}: ${err.message}\n`);
         return ExitCode.failed;
       }
       throw err;
     }
-    const final = await follow(op.id, engine, flags, io);
-    if (engine.notifications && !(await engine.notifications.settled(final.id, 60_000))) io.stderr.write(`hookrunner ${commandName(flags)}: some notifications were still being delivered after 60s; see the delivery log\n`);
+    const final = await follow(op.id, engine, flags, { stderr, view });
+    if (engine.notifications && !(await engine.notifications.settled(final.id, 60_000))) stderr.write(`hookrunner ${commandName(flags)}: some notifications were still being delivered after 60s; see the delivery log\n`);
     if (flags.output === 'json') io.stdout.write(JSON.stringify(operationDocument(final), null, 2) + '\n');
-    else io.stdout.write(renderOperation(final));
+    else view?.finish(apiOperationDocument(final));
     return final.phase === 'Succeeded' ? ExitCode.ok : final.phase === 'Failed' ? ExitCode.failed : ExitCode.infrastructure;
   } catch (err) {
+    view?.close();
     io.stderr.write(`hookrunner ${commandName(flags)}: ${errorMessage(err)}\n`);
     return ExitCode.infrastructure;
   } finally {
+    view?.close();
     await engine.close();
     cluster.client.close();
     await redis.stop();
   }
+}
+
+function specOf(flags: SyncFlags, input: { manifests: Manifest[]; warnings: Warning[] }, revision: string): ReturnType<typeof operationSpec> {
+  return operationSpec({
+    app: flags.app,
+    namespace: flags.namespace,
+    revision,
+    manifests: input.manifests,
+    warnings: input.warnings,
+    createNamespace: createNamespaceOf(flags),
+    prune: flags.prune ?? false,
+    pruneLast: flags.pruneLast ?? flags.syncOption.includes('PruneLast=true'),
+    dryRun: flags.dryRun ?? false,
+    ...(flags.resource.length > 0 ? { resources: flags.resource } : {}),
+    ...(flags.syncOption.length > 0 ? { syncOptions: flags.syncOption } : {}),
+    ...(flags.timeout !== undefined ? { timeoutMs: flags.timeout } : {}),
+    ...(flags.hookTimeout !== undefined ? { hookTimeoutMs: flags.hookTimeout } : {}),
+    initiatedBy: 'cli',
+    ...(flags.notify.length > 0 ? { notifications: flags.notify.map((n) => ({ ...n, triggers: flags.notifyTriggers ?? n.triggers })) } : {}),
+    ...(flags.retryLimit ? { retry: { limit: flags.retryLimit } } : {}),
+    ...(flags.cascade ? { deletion: { cascade: flags.cascade }, prune: true, createNamespace: false } : {}),
+  });
 }
 
 /**
@@ -211,26 +223,18 @@ export async function runSync(paths: string[], flags: SyncFlags, io: CliIO): Pro
  * confirms; without, nobody could (the operation lives in this process), so it is terminated,
  * saying what to do.
  */
-async function answerConfirmation(op: Operation, engine: ReturnType<typeof startEngine>, flags: SyncFlags, io: CliIO): Promise<void> {
+async function answerConfirmation(op: Operation, engine: ReturnType<typeof startEngine>, flags: SyncFlags, stderr: TextSink): Promise<void> {
   const orchestrator = engine.orchestrator as NonNullable<typeof engine.orchestrator>;
   if (flags.confirm) {
     await orchestrator.confirm(op.id, 'cli --confirm');
     return;
   }
-  io.stderr.write(`hookrunner ${commandName(flags)}: ${op.message}; rerun with --confirm to confirm it. Terminating.\n`);
+  stderr.write(`hookrunner ${commandName(flags)}: ${op.message}; rerun with --confirm to confirm it. Terminating.\n`);
   await orchestrator.terminate(op.id);
 }
 
-/** Wait for the operation to finish, redrawing the result table live on a terminal. */
-async function follow(id: string, engine: ReturnType<typeof startEngine>, flags: SyncFlags, io: CliIO): Promise<Operation> {
-  const live = flags.output === 'table' && io.stdout.isTTY === true;
-  let drawn = 0;
-  const draw = (op: Operation): void => {
-    if (!live) return;
-    const text = renderOperation(op);
-    io.stdout.write((drawn > 0 ? `\x1b[${drawn}A\x1b[J` : '') + text);
-    drawn = text.split('\n').length - 1;
-  };
+/** Wait for the operation to finish, showing each stored change in the view (table output). */
+async function follow(id: string, engine: ReturnType<typeof startEngine>, flags: SyncFlags, out: { stderr: TextSink; view: OperationView | undefined }): Promise<Operation> {
   let latest: Operation | undefined;
   let wake: (() => void) | undefined;
   const unsubscribe = await engine.store.subscribe((event) => {
@@ -241,9 +245,9 @@ async function follow(id: string, engine: ReturnType<typeof startEngine>, flags:
     for (;;) {
       latest = await engine.store.getOperation(id);
       if (!latest) throw new Error(`operation ${id} disappeared from Redis`);
+      out.view?.update(apiOperationDocument(latest));
       if (isDone(latest)) break;
-      if (latest.awaitingConfirmation) await answerConfirmation(latest, engine, flags, io);
-      draw(latest);
+      if (latest.awaitingConfirmation) await answerConfirmation(latest, engine, flags, out.stderr);
       // Woken by the next event; a slow re-read is only the backstop.
       await Promise.race([new Promise<void>((r) => (wake = r)), sleep(2_000)]);
       if (Date.now() - started > latest.spec.timeoutMs + 10 * 60_000) throw new Error(`operation ${id} did not finish within ${formatMs(latest.spec.timeoutMs)} (+10m)`);
@@ -251,6 +255,5 @@ async function follow(id: string, engine: ReturnType<typeof startEngine>, flags:
   } finally {
     await unsubscribe();
   }
-  if (live && drawn > 0) io.stdout.write(`\x1b[${drawn}A\x1b[J`);
   return latest;
 }

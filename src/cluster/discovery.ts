@@ -53,7 +53,7 @@ export function listableEntries(apiVersion: string, entries: readonly ResourceLi
   const { group, version } = splitApiVersion(apiVersion);
   return entries
     .filter((e) => !e.name.includes('/') && e.verbs.includes('list'))
-    .map((e) => ({ group, version, kind: e.kind, resource: e.name, namespaced: e.namespaced }));
+    .map((e) => ({ group, version, kind: e.kind, resource: e.name, namespaced: e.namespaced, ...(e.verbs.includes('watch') ? {} : { watchable: false }) }));
 }
 
 /** `no matches for kind "Widget" in version "example.com/v1"`, as kubectl words it. */

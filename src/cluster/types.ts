@@ -37,7 +37,16 @@ export interface ApiResourceInfo {
   /** Plural resource name used in URLs, e.g. `jobs`. */
   resource: string;
   namespaced: boolean;
+  /** False when the server lists the kind but cannot watch it (e.g. ComponentStatus). @defaultValue true */
+  watchable?: boolean;
 }
+
+/**
+ * Kinds never listed or watched for an application's objects, as in Argo CD's default
+ * `resource.exclusions`: high-churn objects no sync applies (events, endpoints, leases), which
+ * would only cost list calls and watch traffic (`group/Kind`, the core group empty).
+ */
+export const HIGH_CHURN_KINDS: ReadonlySet<string> = new Set(['/Event', 'events.k8s.io/Event', '/Endpoints', 'discovery.k8s.io/EndpointSlice', 'coordination.k8s.io/Lease']);
 
 /** The kinds a server lets clients list, and the group versions whose discovery failed. */
 export interface ListableResources {

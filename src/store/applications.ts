@@ -16,7 +16,8 @@ export interface ApplicationRecord {
   };
   destination: { namespace: string; server?: string };
   syncPolicy: {
-    automated?: { prune?: boolean; selfHeal?: boolean };
+    /** Argo CD's `syncPolicy.automated` (docs/semantics.md §17.4). */
+    automated?: { prune?: boolean; selfHeal?: boolean; allowEmpty?: boolean };
     syncOptions: string[];
     retry?: RetryStrategy;
   };

@@ -6,23 +6,11 @@
  * with an empty Redis still prunes what an earlier sync created. The Redis inventory stands in for
  * what the scan cannot see (kinds this identity may not list, objects labelled before §9.11).
  */
-import { KubeApiError } from '../cluster/index.js';
+import { HIGH_CHURN_KINDS, KubeApiError } from '../cluster/index.js';
 import type { ApiResourceInfo, ClusterClient } from '../cluster/index.js';
 import { splitApiVersion } from '../manifests/index.js';
 import type { KubeObject } from '../manifests/index.js';
 import { TrackingKeys, isOwnedBy, isTrackedBy } from '../sync/index.js';
-
-/**
- * Kinds never listed, as in Argo CD's default `resource.exclusions`: high-churn objects that no
- * sync applies (events, endpoints, leases) and would only cost list calls.
- */
-export const SCAN_EXCLUDED: ReadonlySet<string> = new Set([
-  '/Event',
-  'events.k8s.io/Event',
-  '/Endpoints',
-  'discovery.k8s.io/EndpointSlice',
-  'coordination.k8s.io/Lease',
-]);
 
 /** @defaultValue 4 list calls at a time */
 export const SCAN_CONCURRENCY = 4;
@@ -80,7 +68,7 @@ const gone = (err: unknown): boolean => err instanceof KubeApiError && (err.code
  */
 async function scanAll(cluster: ClusterClient, concurrency: number): Promise<{ objects: KubeObject[]; forbidden: ApiResourceInfo[] }> {
   const { resources } = await cluster.listableResources();
-  const kinds = resources.filter((r) => !SCAN_EXCLUDED.has(`${r.group}/${r.kind}`));
+  const kinds = resources.filter((r) => !HIGH_CHURN_KINDS.has(`${r.group}/${r.kind}`));
   const objects: KubeObject[] = [];
   const forbidden: ApiResourceInfo[] = [];
   let next = 0;

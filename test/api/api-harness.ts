@@ -14,7 +14,6 @@ import { startEngine } from '../../src/engine/index.js';
 import type { Engine } from '../../src/engine/index.js';
 import { createClusterClient } from '../../src/cluster/index.js';
 import type { ClusterClient } from '../../src/cluster/types.js';
-import { startDevCluster } from '../../src/devcluster/index.js';
 import type { DevCluster } from '../../src/devcluster/index.js';
 import { createGitCache } from '../../src/sources/index.js';
 import type { GitCache } from '../../src/sources/index.js';
@@ -22,6 +21,8 @@ import type { ApplicationStore } from '../../src/store/index.js';
 import { isDone } from '../../src/sync/index.js';
 import type { Operation } from '../../src/sync/index.js';
 import { DeadlineExceededError } from '../../src/util/index.js';
+import { startTestCluster } from '../helpers/backends.js';
+import type { Backend, TestCluster } from '../helpers/backends.js';
 import { REDIS_URL, cleanPrefix, testPrefix } from '../helpers/redis.js';
 
 export const TOKEN = 'test-token-0123456789abcdef';
@@ -29,8 +30,14 @@ export const OTHER_TOKEN = 'second-token-abcdef0123456789';
 export const AUTH = { Authorization: `Bearer ${TOKEN}` };
 
 export interface ApiHarnessOptions {
-  /** Start the dev cluster, the adapter and step workers. @defaultValue false */
-  cluster?: boolean;
+  /** Start a cluster (true: the embedded dev cluster; or a backend of test/helpers/backends.ts), the adapter and step workers. @defaultValue false */
+  cluster?: boolean | Backend;
+  /**
+   * Application status from the dev cluster (watches, comparisons, automated sync of automated
+   * applications, self-heal), as `hookrunner serve` runs it; needs `cluster`. Git polling stays off
+   * unless `api.status.gitPollIntervalMs` says otherwise. @defaultValue false
+   */
+  status?: boolean;
   /** @defaultValue [TOKEN, OTHER_TOKEN] */
   tokens?: string[];
   webhookSecret?: string;
@@ -47,7 +54,10 @@ export interface ApiHarness {
   applications: ApplicationStore;
   cache: GitCache;
   prefix: string;
+  /** The embedded dev cluster (embedded backend only). */
   cluster?: DevCluster;
+  /** The cluster, of either backend. */
+  testCluster?: TestCluster;
   client?: ClusterClient;
   /** JSON log lines the API wrote. */
   logs: string[];
@@ -60,11 +70,13 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
   const prefix = testPrefix();
   const dir = await mkdtemp(join(tmpdir(), 'hookrunner-api-test-'));
   let cluster: DevCluster | undefined;
+  let testCluster: TestCluster | undefined;
   let client: ClusterClient | undefined;
   if (options.cluster) {
-    cluster = await startDevCluster({ port: 0, workloadReadyDelayMs: 50 });
+    testCluster = await startTestCluster(options.cluster === true ? 'embedded' : options.cluster);
+    cluster = testCluster.dev;
     const kubeconfig = join(dir, 'kubeconfig');
-    await cluster.writeKubeconfig(kubeconfig);
+    await testCluster.writeKubeconfig(kubeconfig);
     client = createClusterClient({ kubeconfig, retry: { attempts: 6, initialMs: 50, maxMs: 1_000 } });
   }
   const metrics = createApiMetrics();
@@ -90,9 +102,14 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
     logger,
     operationDefaults: { timeoutMs: 60_000, hookTimeoutMs: 30_000 },
     ...(options.webhookSecret ? { webhookSecret: options.webhookSecret } : {}),
+    ...(options.status && client ? { cluster: client, status: { gitPollIntervalMs: 0 } } : {}),
     ...options.api,
   });
   wired.api = api;
+  if (options.status) {
+    if (!client) throw new Error('startApiHarness: status needs cluster: true');
+    await api.start();
+  }
 
   return {
     app: api.app,
@@ -102,6 +119,7 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
     cache,
     prefix,
     ...(cluster ? { cluster } : {}),
+    ...(testCluster ? { testCluster } : {}),
     ...(client ? { client } : {}),
     logs,
     async waitFor(id, timeoutMs = 30_000) {
@@ -133,7 +151,7 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
       await api.close();
       await engine.close();
       client?.close();
-      await cluster?.stop();
+      await testCluster?.stop();
       await cache.close();
       await cleanPrefix(prefix);
       await rm(dir, { recursive: true, force: true });

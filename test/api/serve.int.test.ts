@@ -1,5 +1,12 @@
-/** `hookrunner serve`: the API listens on --port with the engine behind it; it refuses to start without a token. */
+/** `hookrunner serve`: the API listens on --port with the engine behind it; it refuses to start without a token; with a cluster it keeps application status. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startDevCluster } from '../../src/devcluster/index.js';
+import type { ApplicationStatus } from '../../src/status/index.js';
+import { createTestRepo } from '../sources/git-fixture.js';
+import { configMap, statusApplication, statusRepoFiles } from './status-fixtures.js';
 import { main } from '../../src/cli/main.js';
 import { freePort } from '../../src/engine/index.js';
 import { REDIS_URL, cleanPrefix, testPrefix } from '../helpers/redis.js';
@@ -67,5 +74,44 @@ describe('hookrunner serve', () => {
     expect(logs.some((l) => l['msg'] === 'request' && l['path'] === '/api/v1/applications' && l['status'] === 401)).toBe(true);
     expect(out.stderr).not.toContain(TOKEN);
     expect(out.stderr).not.toContain('serve-webhook-secret');
+    expect(logs.some((l) => String(l['msg']).startsWith('no cluster connection, so application status is off'))).toBe(true);
   });
+
+  it('should compare applications with the cluster of --kubeconfig (status from watches, git polling at --git-poll-interval)', async () => {
+    const dev = await startDevCluster({ port: 0 });
+    const dir = await mkdtemp(join(tmpdir(), 'hookrunner-serve-status-'));
+    const repo = await createTestRepo(statusRepoFiles());
+    const port = await freePort();
+    const prefix = testPrefix();
+    prefixes.push(prefix);
+    const controller = new AbortController();
+    const { out, io } = capture();
+    await dev.writeKubeconfig(join(dir, 'kubeconfig'));
+    const running = main(['serve', '--port', String(port), '--host', '127.0.0.1', '--kubeconfig', join(dir, 'kubeconfig'), '--git-poll-interval', '1s'], {
+      ...io,
+      env: { REDIS_URL, HOOKRUNNER_API_TOKEN: TOKEN, HOOKRUNNER_PREFIX: prefix },
+      shutdown: controller.signal,
+    });
+    const url = `http://127.0.0.1:${port}`;
+    const auth = { Authorization: `Bearer ${TOKEN}` };
+    try {
+      await waitUntilUp(url);
+      const created = await fetch(`${url}/api/v1/applications`, { method: 'POST', headers: { ...auth, 'Content-Type': 'application/yaml' }, body: statusApplication({ name: 'served', repoURL: repo.url, namespace: 'served' }) });
+      expect(created.status).toBe(201);
+      const statusOf = async (): Promise<ApplicationStatus> => ((await (await fetch(`${url}/api/v1/applications/served`, { headers: auth })).json()) as { status: ApplicationStatus }).status;
+      await expect.poll(async () => (await statusOf()).sync.status, { timeout: 30_000 }).toBe('OutOfSync');
+      const first = (await statusOf()).sync.revision;
+      const sha = await repo.commit({ 'app/config.yaml': configMap('b') });
+      // No webhook: the poller reads the new commit.
+      await expect.poll(async () => (await statusOf()).sync.revision, { timeout: 30_000 }).toBe(sha);
+      expect(first).not.toBe(sha);
+    } finally {
+      controller.abort();
+      expect(await running).toBe(0);
+      await dev.stop();
+      await repo.remove();
+      await rm(dir, { recursive: true, force: true });
+    }
+    expect(out.stderr).toContain('application status started');
+  }, 60_000);
 });

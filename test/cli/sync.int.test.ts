@@ -56,12 +56,16 @@ describe.each(testBackends())('hookrunner sync on the %s cluster', (backend) => 
     }
   });
 
-  it('should exit 1 when the operation fails, and print the result table', async () => {
-    const lab = await writeLab({ preJob: 'exit 1' });
+  it('should exit 1 when the operation fails, and print a line per change, then the result table with the hook output', async () => {
+    const lab = await writeLab({ preJob: 'echo "mattermost is down"; exit 1' });
     try {
       const { code, stdout } = await runCli(['sync', lab.dir, '--app', 'cli-fail', '-n', 'cli-fail', '--create-namespace', '--kubeconfig', kubeconfig], env());
       expect(code).toBe(1);
-      expect(stdout).toMatch(/^OPERATION: {2}op-/);
+      expect(stdout).not.toContain('\x1b');
+      expect(stdout).toMatch(/^\d\d:\d\d:\d\d {2}op-\S+ {2}Running/);
+      expect(stdout).toMatch(/^\d\d:\d\d:\d\d {2}PreSync {2}wave 0 {2}Job cli-fail\/health-check-pre-job {2}Failed {2}Job has reached the specified backoff limit$/m);
+      expect(stdout.match(/^OPERATION: {2}op-/gm)).toHaveLength(1);
+      expect(stdout).toMatch(/^ {4}↳ health-check-pre-job-\w+\/main \(exit 1\), last line:\n {6}mattermost is down$/m);
       expect(stdout).toContain('PHASE:      Failed');
       expect(stdout).toMatch(/SYNC WAVE\s+PHASE\s+KIND\s+NAMESPACE\s+NAME\s+STATUS\s+HOOK\s+MESSAGE/);
       expect(stdout).toMatch(/0\s+PreSync\s+Job\s+cli-fail\s+health-check-pre-job\s+Failed\s+PreSync/);
@@ -140,17 +144,20 @@ describe.each(testBackends())('hookrunner sync on the %s cluster', (backend) => 
     }
   });
 
-  it('should redraw the result table live on a terminal, then print the final one', async () => {
+  it('should redraw the frame live on a terminal, then print the final result once', async () => {
     const lab = await writeLab({ preJob: 'sleep 1' });
     try {
       const { code, stdout } = await runCli(['sync', lab.dir, '--app', 'cli-live', '-n', 'cli-live', '--create-namespace', '--kubeconfig', kubeconfig], env(), { tty: true });
       expect(code).toBe(0);
-      const redraws = stdout.split('\x1b[J').length - 1;
-      expect(redraws).toBeGreaterThan(1); // cursor up + clear before each new frame
-      expect(stdout).toMatch(/PHASE: {6}Running/); // a frame drawn while it ran
-      const final = stdout.slice(stdout.lastIndexOf('\x1b[J') + 3);
+      const erasures = stdout.split('\x1b[G').length - 1;
+      expect(erasures).toBeGreaterThan(1); // log-update erases each frame's rows before the next
+      expect(stdout).toMatch(/PHASE: {6}Running/); // a frame drawn while it ran …
+      expect(stdout).toMatch(/PostSync +Job +mattermost\S* +Pending/); // … with the tasks still to come
+      const final = stdout.slice(stdout.lastIndexOf('\x1b[G') + 3);
       expect(final).toMatch(/^OPERATION: {2}op-/);
       expect(final).toContain('PHASE:      Succeeded');
+      expect(final).not.toContain('Pending');
+      for (const line of final.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80); // no columns known: 80
     } finally {
       await lab.cleanup();
     }

@@ -103,11 +103,11 @@ describe('when discovery is cached', () => {
 });
 
 describe('when listing every listable kind (live state, §9.11)', () => {
-  const core = { resources: [{ name: 'configmaps', kind: 'ConfigMap', namespaced: true, verbs: ['get', 'list', 'create'] }, { name: 'bindings', kind: 'Binding', namespaced: true, verbs: ['create'] }, { name: 'pods/log', kind: 'Pod', namespaced: true, verbs: ['get'] }] };
+  const core = { resources: [{ name: 'configmaps', kind: 'ConfigMap', namespaced: true, verbs: ['get', 'list', 'watch', 'create'] }, { name: 'bindings', kind: 'Binding', namespaced: true, verbs: ['create'] }, { name: 'pods/log', kind: 'Pod', namespaced: true, verbs: ['get'] }] };
   const groups = { groups: [{ name: 'batch', preferredVersion: { groupVersion: 'batch/v1' } }, { name: 'metrics.k8s.io', preferredVersion: { groupVersion: 'metrics.k8s.io/v1beta1' } }, { name: 'broken' }] };
   const listable = { resources: [{ name: 'jobs', kind: 'Job', namespaced: true, verbs: ['list'] }, { name: 'jobs/status', kind: 'Job', namespaced: true, verbs: ['get', 'list'] }] };
 
-  it('should take each group at its preferred version, main resources with the list verb only, and report the group versions that failed', async () => {
+  it('should take each group at its preferred version, main resources with the list verb only (those without watch marked), and report the group versions that failed', async () => {
     const t = fakeTransport((req) => {
       if (req.path === '/apis') return groups;
       if (req.path === '/api/v1') return core;
@@ -118,7 +118,7 @@ describe('when listing every listable kind (live state, §9.11)', () => {
     expect(await discovery.listable()).toEqual({
       resources: [
         { group: '', version: 'v1', kind: 'ConfigMap', resource: 'configmaps', namespaced: true },
-        { group: 'batch', version: 'v1', kind: 'Job', resource: 'jobs', namespaced: true },
+        { group: 'batch', version: 'v1', kind: 'Job', resource: 'jobs', namespaced: true, watchable: false },
       ],
       unavailable: ['metrics.k8s.io/v1beta1'],
     });

@@ -2,6 +2,7 @@
  * The example Argo CD Application (examples/sync-phases/application.yaml.example): what its
  * comments promise is what the API does — `hookrunner serve` registers it as is.
  */
+import { unknownStatus } from '../../src/status/index.js';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import express from 'express';
@@ -95,6 +96,7 @@ describe(FILE, () => {
         applications: memoryApplications(),
         store: { getOperation: async () => undefined, history: async () => [], runningOperationOf: async () => undefined },
         sync,
+        appStatus: { statusOf: unknownStatus, tree: () => [], diff: () => ({ revision: '', items: [] }), changed: () => undefined },
         bodyLimitBytes: 1024 * 1024,
         now: () => new Date('2026-01-01T00:00:00Z'),
       }),

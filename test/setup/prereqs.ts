@@ -7,6 +7,8 @@
  *   else `chromium` or `chromium-browser` on PATH. Checked only when such a file is part of the
  *   run, so `vitest run test/worker` does not need a browser. The browser test looks it up again
  *   with `chromiumPath()` (and throws the same message), which covers runs this check cannot see.
+ * - tmux, for the terminal tests (files that import `test/helpers/tmux.ts`): `tmux` on PATH, checked
+ *   only when such a file is part of the run; the helper looks it up again with `tmuxPath()`.
  * - Redis: see test/setup/redis.ts.
  */
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
@@ -57,6 +59,24 @@ export function chromiumPath(): string {
   return found.path;
 }
 
+export const NO_TMUX_MESSAGE = "the terminal tests (test/cli/sync-view.int.test.ts) need tmux: install Debian's tmux (apt-get install tmux)";
+
+/** tmux's path; throws the prerequisite's message when it is not on PATH. */
+export function tmuxPath(env: Readonly<Record<string, string | undefined>> = process.env): string {
+  const path = onPath('tmux', env['PATH'] ?? '');
+  if (!path) throw new Error(`${NO_TMUX_MESSAGE} (tmux is not on PATH)`);
+  return path;
+}
+
+/** True when the test file drives a terminal through tmux. */
+function isTmuxTest(file: string): boolean {
+  try {
+    return /from ['"][./]*helpers\/tmux\.js['"]/.test(readFileSync(file, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
 /** True when the test file drives a browser. */
 function isBrowserTest(file: string): boolean {
   try {
@@ -69,6 +89,7 @@ function isBrowserTest(file: string): boolean {
 export default function setup(project: TestProject): void {
   // The files of this run (every project's), collected before the global setups run.
   const planned = project.vitest.state.getPaths();
+  if (planned.some(isTmuxTest)) console.log(`tmux: ${tmuxPath()}`);
   const browserTests = planned.filter(isBrowserTest);
   if (browserTests.length === 0) return;
   const found = findChromium();

@@ -12,12 +12,14 @@ import { apiOperationDocument, operationSummary } from '../documents.js';
 import type { OperationSummary } from '../documents.js';
 import { HttpProblem, validationProblem } from '../problem.js';
 import type { SyncService } from '../sync-service.js';
+import type { AppStatus } from '../app-status.js';
 import { routeLabel } from './route-label.js';
 
 export interface ApplicationRoutesOptions {
   applications: ApplicationStore;
   store: Pick<Store, 'getOperation' | 'history' | 'runningOperationOf'>;
   sync: SyncService;
+  appStatus: Pick<AppStatus, 'statusOf' | 'tree' | 'diff' | 'changed'>;
   bodyLimitBytes: number;
   now: () => Date;
 }
@@ -54,7 +56,7 @@ function readManifest(req: Request): { original: Record<string, unknown>; manife
 }
 
 export function applicationRoutes(options: ApplicationRoutesOptions): Router {
-  const { applications, store, sync, bodyLimitBytes, now } = options;
+  const { applications, store, sync, appStatus, bodyLimitBytes, now } = options;
   const router = Router();
   const text = textBody(bodyLimitBytes);
 
@@ -72,7 +74,7 @@ export function applicationRoutes(options: ApplicationRoutesOptions): Router {
 
   router.get('/', routeLabel, async (_req, res) => {
     const records = await applications.listApplications();
-    const items = await Promise.all(records.map(async (r) => ({ ...r, lastOperation: await lastOperation(r.name) })));
+    const items = await Promise.all(records.map(async (r) => ({ ...r, lastOperation: await lastOperation(r.name), status: appStatus.statusOf(r) })));
     res.json({ items });
   });
 
@@ -85,12 +87,25 @@ export function applicationRoutes(options: ApplicationRoutesOptions): Router {
     if (!(await applications.createApplication(record))) {
       throw new HttpProblem(409, `application ${name} already exists; PUT /api/v1/applications/${name} replaces it`, { type: 'already-exists' });
     }
+    appStatus.changed(record, 'application created');
     res.status(201).location(`/api/v1/applications/${name}`).json(record);
   });
 
   router.get('/:name', routeLabel, async (req, res) => {
     const record = await found(req.params['name'] as string);
-    res.json({ ...record, lastOperation: await lastOperation(record.name) });
+    res.json({ ...record, lastOperation: await lastOperation(record.name), status: appStatus.statusOf(record) });
+  });
+
+  /** docs/semantics.md §17.3: the application's live objects and what they own, as Argo CD's resource tree. */
+  router.get('/:name/resource-tree', routeLabel, async (req, res) => {
+    const record = await found(req.params['name'] as string);
+    res.json({ nodes: appStatus.tree(record) });
+  });
+
+  /** docs/semantics.md §17.2: desired (the source at the target revision) against live. */
+  router.get('/:name/diff', routeLabel, async (req, res) => {
+    const record = await found(req.params['name'] as string);
+    res.json(appStatus.diff(record));
   });
 
   router.put('/:name', routeLabel, text, async (req, res) => {
@@ -101,6 +116,7 @@ export function applicationRoutes(options: ApplicationRoutesOptions): Router {
     const existing = await applications.getApplication(name);
     const record = applicationRecord({ manifest: manifest.manifest, original, now: now(), ...(existing ? { createdAt: existing.createdAt } : {}) });
     await applications.putApplication(record);
+    appStatus.changed(record, existing ? 'application changed' : 'application created');
     res.status(existing ? 200 : 201).json(record);
   });
 

@@ -1,0 +1,138 @@
+/**
+ * Application status in the API process (docs/semantics.md §17): the status controller (watches
+ * of the cluster, the source at the target revision), automated sync (new revisions, self-heal),
+ * git polling, and where status changes go — server-sent `application` events and the
+ * `hookrunner_app_info` metric. Without a cluster connection every status is Unknown and the
+ * diff and tree answer 503.
+ */
+import type { Logger } from 'pino';
+import type { GitCache } from '../sources/index.js';
+import { createStatusController, unknownStatus } from '../status/index.js';
+import type { ApplicationStatus, ResourceDiff, ResourceNode, StatusControllerOptions } from '../status/index.js';
+import type { ApplicationRecord, ApplicationStore, Store } from '../store/index.js';
+import type { Operation } from '../sync/index.js';
+import { errorMessage } from '../util/index.js';
+import { createAutomation } from './automation.js';
+import type { SelfHealOptions } from './automation.js';
+import type { EventHub } from './event-hub.js';
+import { startGitPoller } from './git-poller.js';
+import type { GitPoller } from './git-poller.js';
+import type { ApiMetrics } from './metrics.js';
+import { HttpProblem } from './problem.js';
+import type { SyncService } from './sync-service.js';
+
+/** What application status needs of the cluster: watches and discovery. */
+export type StatusCluster = StatusControllerOptions['cluster'];
+
+export interface StatusSettings {
+  /** Read every application's source again this often; 0 turns git polling off. @defaultValue 180_000 */
+  gitPollIntervalMs?: number;
+  selfHeal?: SelfHealOptions;
+  /** @defaultValue 100 */
+  debounceMs?: number;
+}
+
+export interface AppStatusOptions extends StatusSettings {
+  cluster?: StatusCluster;
+  sources: Pick<GitCache, 'load'>;
+  applications: Pick<ApplicationStore, 'getApplication' | 'listApplications'>;
+  store: Pick<Store, 'history' | 'getOperation'>;
+  sync: Pick<SyncService, 'start' | 'runningOperation'>;
+  hub: Pick<EventHub, 'publishApplication'>;
+  metrics: Pick<ApiMetrics, 'setApplicationStatus'>;
+  logger: Logger;
+}
+
+export interface AppStatus {
+  /** Start the watches, compare every registered application, start git polling. */
+  start(): Promise<void>;
+  statusOf(app: ApplicationRecord): ApplicationStatus;
+  /** @throws HttpProblem 503 without a cluster connection */
+  tree(app: ApplicationRecord): ResourceNode[];
+  /** @throws HttpProblem 503 without a cluster connection, 422 when the source cannot be read */
+  diff(app: ApplicationRecord): { revision: string; items: ResourceDiff[] };
+  /** An application was created or changed (the API stored it): compare it, and sync it if automated. */
+  changed(app: ApplicationRecord, trigger: string): void;
+  onTransition(previous: Operation | undefined, next: Operation): Promise<void>;
+  close(): Promise<void>;
+}
+
+const noCluster = (): HttpProblem =>
+  new HttpProblem(503, 'this server has no cluster connection, so it cannot compare applications with the cluster (run serve with a kubeconfig or in a cluster)', { type: 'no-cluster' });
+
+export function createAppStatus(options: AppStatusOptions): AppStatus {
+  const { cluster, sources, applications, store, sync, hub, metrics, logger, gitPollIntervalMs = 180_000 } = options;
+  if (!cluster) {
+    return {
+      start: async () => undefined,
+      statusOf: unknownStatus,
+      tree: () => {
+        throw noCluster();
+      },
+      diff: () => {
+        throw noCluster();
+      },
+      changed: () => undefined,
+      onTransition: async () => undefined,
+      close: async () => undefined,
+    };
+  }
+  const background = new Set<Promise<unknown>>();
+  const inBackground = (what: string, work: Promise<unknown>): void => {
+    const settled = work.catch((err: unknown) => logger.error({ err }, `${what} failed: ${errorMessage(err)}`));
+    background.add(settled);
+    void settled.finally(() => background.delete(settled));
+  };
+  const controller = createStatusController({
+    cluster,
+    loadSource: (app) => sources.load({ repoURL: app.source.repoURL, targetRevision: app.source.targetRevision, path: app.source.path, ...(app.source.directory ? { directory: app.source.directory } : {}) }),
+    onStatus: (name, status) => {
+      hub.publishApplication(name, status);
+      metrics.setApplicationStatus(name, { sync: status.sync.status, health: status.health.status });
+      automation.onStatus(name, status);
+    },
+    ...(options.debounceMs !== undefined ? { debounceMs: options.debounceMs } : {}),
+    logger: { debug: (m, f) => logger.debug(f ?? {}, m), info: (m, f) => logger.info(f ?? {}, m), warn: (m, f) => logger.warn(f ?? {}, m), error: (m, f) => logger.error(f ?? {}, m) },
+  });
+  const automation = createAutomation({ applications, store, sync, status: controller, logger, ...(options.selfHeal ? { selfHeal: options.selfHeal } : {}) });
+  let poller: GitPoller | undefined;
+
+  return {
+    async start() {
+      await controller.start();
+      const apps = await applications.listApplications();
+      await Promise.all(apps.map((app) => controller.setApplication(app)));
+      for (const app of apps) automation.onStatus(app.name, controller.status(app));
+      if (gitPollIntervalMs > 0) poller = startGitPoller({ applications, refresh: (name, trigger) => automation.refresh(name, trigger), intervalMs: gitPollIntervalMs, logger });
+    },
+    statusOf: (app) => controller.status(app),
+    tree: (app) => controller.tree(app.name),
+    diff(app) {
+      const diff = controller.diff(app.name);
+      if (diff) return diff;
+      const error = controller.status(app).conditions.find((c) => c.type === 'ComparisonError');
+      throw new HttpProblem(422, `the source of ${app.name} could not be read: ${error?.message ?? 'not compared yet'}`, { type: 'source' });
+    },
+    changed(app, trigger) {
+      automation.forget(app.name);
+      automation.expect(app.name, trigger);
+      inBackground(`comparing ${app.name}`, controller.setApplication(app).then(() => automation.evaluate(app.name)));
+    },
+    async onTransition(previous, next) {
+      // §11: a deletion that succeeded removed the application.
+      if (next.spec.deletion && next.phase === 'Succeeded' && previous?.phase !== 'Succeeded') {
+        controller.removeApplication(next.app);
+        automation.forget(next.app);
+        metrics.setApplicationStatus(next.app, undefined);
+        return;
+      }
+      await automation.onTransition(previous, next);
+    },
+    async close() {
+      await poller?.close();
+      await automation.close();
+      while (background.size > 0) await Promise.allSettled([...background]);
+      controller.close();
+    },
+  };
+}
