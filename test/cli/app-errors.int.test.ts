@@ -81,7 +81,7 @@ describe('hookrunner app when things go wrong', () => {
     expect(none.stderr).toBe(`hookrunner app list: no server: pass --server URL, set HOOKRUNNER_SERVER, or put "server: URL" in ${home}/.config/hookrunner/config.yaml\n`);
     const ftp = await app(['list', '--server', 'ftp://example.com']);
     expect(ftp.code).toBe(2);
-    expect(ftp.stderr).toBe('hookrunner app list: --server must be an http:// or https:// URL, got "ftp://…"\n');
+    expect(ftp.stderr).toBe('hookrunner app list: --server must be an http:// or https:// URL such as https://hookrunner.example.com, got "ftp://example.com"\n');
   });
 
   it('should exit 2 for invalid input, before (naming the flag) and from the server (its problem detail); 4 for an unknown app', async () => {
@@ -132,7 +132,7 @@ describe('hookrunner app when things go wrong', () => {
       env: { ...base, HOOKRUNNER_SERVER: server.url, HOOKRUNNER_API_TOKEN: TOKEN },
       onOutput: (child, out) => {
         // Once: a second Ctrl-C kills the process, as usual.
-        if (!interrupted && out.stdout.includes('health-check-pre-job: Running')) interrupted = child.kill('SIGINT');
+        if (!interrupted && /Job slow\/health-check-pre-job {2}Running/.test(out.stdout)) interrupted = child.kill('SIGINT');
       },
     });
     expect(run.code).toBe(130);

@@ -40,7 +40,7 @@ describe('hookrunner app against a running service', () => {
   const app = (...args: string[]) => spawnApp(args, { env });
 
   beforeAll(async () => {
-    h = await startApiHarness({ cluster: true });
+    h = await startApiHarness({ cluster: true, status: true });
     server = await listenApi({ api: h.api, port: 0, host: '127.0.0.1' });
     repo = await createLabRepo({ preJob: 'echo "Mattermost is up and Running"; sleep 1' });
     home = await mkdtemp(join(tmpdir(), 'hookrunner-app-home-'));
@@ -59,14 +59,29 @@ describe('hookrunner app against a running service', () => {
     if (home) await rm(home, { recursive: true, force: true });
   });
 
-  it('should list the applications, never synced, as a table and as Argo CD Applications in json', async () => {
+  /** Wait until the server compared the application with the cluster (status.reconciledAt set), and found it `sync` when given. */
+  const reconciled = async (name: string, sync?: string): Promise<void> => {
+    let last: unknown;
+    for (let i = 0; i < 100; i++) {
+      const res = await request(h.app).get(`/api/v1/applications/${name}`).set(AUTH);
+      const status = (res.body as { status?: { reconciledAt?: string | null; sync: { status: string } } }).status;
+      last = status;
+      if (status?.reconciledAt && (sync === undefined || status.sync.status === sync)) return;
+      await sleep(200);
+    }
+    throw new Error(`${name} was not compared${sync ? ` as ${sync}` : ''} within 20 s; last status: ${JSON.stringify(last)}`);
+  };
+
+  it('should list the applications, never synced (OutOfSync, Missing), as a table and as Argo CD Applications in json', async () => {
+    await reconciled('lab');
+    const head = await h.cache.resolve({ repoURL: repo.url, targetRevision: 'main' });
     const table = await app('list');
     expect(table.stderr).toBe('');
     expect(table.code).toBe(0);
     const lines = table.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^NAME\s+NAMESPACE\s+SYNC STATUS\s+HEALTH STATUS\s+SYNC POLICY\s+REVISION\s+LAST OPERATION$/);
     expect(lines.slice(1).map((l) => l.split(/\s{2,}/)[0])).toEqual(['broken', 'lab']);
-    expect(lines[2]).toMatch(/^lab\s+lab\s+\S+\s+\S+\s+Manual\s+-\s+never synced$/);
+    expect(lines[2]).toMatch(new RegExp(`^lab\\s+lab\\s+OutOfSync\\s+Missing\\s+Manual\\s+${head.sha.slice(0, 7)}\\s+never synced$`));
 
     const json = await app('list', '-o', 'json');
     expect(json.code).toBe(0);
@@ -74,14 +89,16 @@ describe('hookrunner app against a running service', () => {
     expect(apps.map((a) => `${a.apiVersion} ${a.kind} ${a.metadata.name}`)).toEqual(['argoproj.io/v1alpha1 Application broken', 'argoproj.io/v1alpha1 Application lab']);
     expect(apps[1]?.spec).toMatchObject({ project: 'default', source: { repoURL: repo.url, path: LAB_PATH, targetRevision: 'main' }, destination: { namespace: 'lab' }, syncPolicy: { syncOptions: ['CreateNamespace=true'] } });
     expect(apps[1]?.status.operationState).toBeUndefined();
+    expect(apps[1]?.status).toMatchObject({ sync: { status: 'OutOfSync', revision: head.sha }, health: { status: 'Missing' } });
   });
 
   it('should sync with --wait: a progress line per change, then the result table; exit 0', async () => {
     const run = await app('sync', 'lab', '--wait');
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/operation op-\S+: Running/);
-    expect(run.stdout).toMatch(/PreSync\s+Job lab\/health-check-pre-job: Succeeded/);
+    // The terminal view's plain lines (stdout is a pipe): the operation's phase, each task's status as it changes.
+    expect(run.stdout).toMatch(/^\d\d:\d\d:\d\d {2}op-\S+ {2}Running/m);
+    expect(run.stdout).toMatch(/^\d\d:\d\d:\d\d {2}PreSync {2}wave 0 {2}Job lab\/health-check-pre-job {2}Succeeded$/m);
     expect(run.stdout).toMatch(/^PHASE:\s+Succeeded$/m);
     const table = run.stdout.slice(run.stdout.indexOf('SYNC WAVE'));
     expect(table.trimEnd().split('\n').map((l) => l.split(/\s{2,}/).slice(0, 6).join(' | '))).toEqual([
@@ -126,12 +143,7 @@ describe('hookrunner app against a running service', () => {
   });
 
   it("should report the status API's Synced and Healthy after the sync (app get, app list)", async () => {
-    // The server compares in the background: wait until it did (status.reconciledAt set).
-    for (let i = 0; i < 100; i++) {
-      const res = await request(h.app).get('/api/v1/applications/lab').set(AUTH);
-      if ((res.body as { status?: { reconciledAt?: string | null } }).status?.reconciledAt) break;
-      await sleep(200);
-    }
+    await reconciled('lab', 'Synced');
     const json = await app('get', 'lab', '-o', 'json');
     const doc = JSON.parse(json.stdout) as ArgoApp;
     expect(doc.status.sync.status).toBe('Synced');
@@ -153,7 +165,7 @@ describe('hookrunner app against a running service', () => {
     await h.client?.mergePatch({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'lab', name: 'nginx' }, { spec: { replicas: 3 } });
     const changed = await app('diff', 'lab');
     expect(changed.code).toBe(1);
-    expect(changed.stdout).toContain('===== apps/Deployment/lab/nginx (differs from the source) =====');
+    expect(changed.stdout).toContain('--- live/apps/Deployment lab/nginx\n+++ desired/apps/Deployment lab/nginx\n');
     expect(changed.stdout).toMatch(/^-\s+replicas: 3$/m);
     expect(changed.stdout).toMatch(/^\+\s+replicas: 1$/m);
     const json = await app('diff', 'lab', '-o', 'json');
@@ -198,8 +210,9 @@ describe('hookrunner app against a running service', () => {
     const doc = JSON.parse(run.stdout) as ApiOperationDocument;
     expect(doc.operation.phase).toBe('Failed');
     expect(doc.resources.map((r) => `${r.syncPhase} ${r.name} ${r.displayStatus}`)).toContain('PreSync health-check-pre-job Failed');
-    expect(run.stderr).toMatch(/operation op-\S+: Running/);
-    expect(run.stderr).toMatch(/SyncFail\s+Job broken\/mattermost-post-job-failure: /);
+    expect(run.stderr).toMatch(/^\d\d:\d\d:\d\d {2}op-\S+ {2}Running/m);
+    expect(run.stderr).toMatch(/^\d\d:\d\d:\d\d {2}SyncFail {2}wave 0 {2}Job broken\/mattermost-post-job-failure {2}\S+/m);
+    expect(run.stderr).not.toContain('SYNC WAVE');
   });
 
   it('should delete: refused without --yes off a terminal (exit 2), done with --yes --wait; then get exits 4', async () => {

@@ -9,16 +9,15 @@ import { DEFAULT_REQUEST_TIMEOUT_MS, resolveConnection } from './config.js';
 import type { ConnectionFlags } from './config.js';
 import { explain } from './errors.js';
 import { EXIT_CODES_HELP } from './exit-codes.js';
-import type { OutputFormat } from './format.js';
-import type { OperationView } from './operation-view.js';
+import type { OperationView, ViewRequest } from './operation-view.js';
 import type { Prompter } from './prompt.js';
 
 /** What the program gives the commands; tests and the live terminal view replace parts. */
 export interface AppDependencies {
   /** Asks `app delete`'s question. */
   prompter: Prompter;
-  /** The view of `--wait`: plain progress lines by default; the lead's live view plugs in here. */
-  createView: (request: { io: CliIO; format: OutputFormat }) => OperationView;
+  /** The view of `--wait`. @defaultValue the terminal view (operation-view.ts) */
+  createView: (request: ViewRequest) => OperationView;
   /** @defaultValue globalThis.fetch */
   fetch?: typeof fetch;
 }

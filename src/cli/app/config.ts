@@ -105,7 +105,10 @@ export function parseServer(value: string, source: string): string {
   } catch {
     throw new UsageError(`${source} must be an http(s) URL such as https://hookrunner.example.com, got "${value}"`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`${source} must be an http:// or https:// URL, got "${url.protocol}//…"`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    const shown = url.username || url.password ? `a ${url.protocol} URL with credentials` : `"${value}"`;
+    throw new UsageError(`${source} must be an http:// or https:// URL such as https://hookrunner.example.com, got ${shown}`);
+  }
   if (url.username || url.password) throw new UsageError(`${source} must not carry credentials (user:password@); give the API token with --token, HOOKRUNNER_API_TOKEN or the config file`);
   if (url.search || url.hash) throw new UsageError(`${source} must not have a query or fragment, got "${value}"`);
   const path = url.pathname.replace(/\/+$/, '').replace(/\/api\/v1$/, '');

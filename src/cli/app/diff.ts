@@ -9,7 +9,7 @@ import type { CliIO } from '../io.js';
 import { parseAppName, runApp, withConnectionOptions } from './command.js';
 import type { AppContext, AppDependencies, CommonFlags } from './command.js';
 import { AppExit } from './exit-codes.js';
-import { renderDocument, resourceName, useColour } from './format.js';
+import { renderDocument, useColour } from './format.js';
 import { diffSchema, expectShape } from './schemas.js';
 import type { DiffItem } from './schemas.js';
 
@@ -34,18 +34,21 @@ function paint(line: string): string {
   return line;
 }
 
-const ACTION_NOTE: Readonly<Record<string, string>> = {
-  create: 'not in the cluster: a sync creates it',
-  change: 'differs from the source',
-  prune: 'not in the source: a sync with --prune deletes it',
-};
+/** `apps/Deployment lab/nginx`, as the diff's own `---`/`+++` lines name an object. */
+function objectLabel(item: DiffItem): string {
+  return `${item.group ? `${item.group}/` : ''}${item.kind} ${item.namespace ? `${item.namespace}/` : ''}${item.name}`;
+}
 
-/** One item: a header naming the object and what a sync would do, then its unified diff. */
+/**
+ * One item as `hookrunner diff` prints it: its unified diff (which names the object), a prune
+ * under a `#` line saying why it is there.
+ */
 export function renderDiffItem(item: DiffItem, colour: boolean): string {
-  const header = `===== ${resourceName({ group: item.group, kind: item.kind, namespace: item.namespace, name: item.name })} (${ACTION_NOTE[item.action] ?? item.action}) =====`;
+  const note = item.action === 'prune' ? `# ${objectLabel(item)}: not in the source (a sync with --prune deletes it)\n` : '';
   const body = item.diff.endsWith('\n') || item.diff === '' ? item.diff : `${item.diff}\n`;
-  if (!colour) return `${header}\n${body}`;
-  return `${COLOUR.bold}${header}${COLOUR.reset}\n${body.split('\n').map((l, i, all) => (i === all.length - 1 ? l : paint(l))).join('\n')}`;
+  if (!colour) return `${note}${body}`;
+  const painted = body.split('\n').map((l, i, all) => (i === all.length - 1 ? l : paint(l))).join('\n');
+  return `${note ? `${COLOUR.bold}${note.trimEnd()}${COLOUR.reset}\n` : ''}${painted}`;
 }
 
 async function diff(ctx: AppContext, name: string, flags: DiffFlags): Promise<number> {

@@ -4,7 +4,7 @@
  * the subscription is missed), and every few seconds as a backstop, until a deadline. The event
  * stream reconnects with backoff; when the server is briefly gone the loop keeps re-reading
  * until the deadline (the operation lives on the server). Stopping (Ctrl-C) never touches the
- * operation.
+ * operation. The view gets each newer version; finishing it (the result) is the caller's.
  */
 import type { ApiOperationDocument } from '../../api/index.js';
 import { AbortedError, sleep } from '../../util/index.js';
@@ -24,14 +24,15 @@ export interface FollowOptions {
   client: ApiClient;
   /** The operation as the request that started it answered. */
   initial: ApiOperationDocument;
-  view: OperationView;
+  /** Gets every newer version (`update`); the caller finishes or closes it. */
+  view: Pick<OperationView, 'update'>;
   /** Stop waiting after this long (the operation goes on). */
   timeoutMs: number;
   /** Re-read at least this often, events or not. @defaultValue 3_000 */
   pollMs?: number;
   /** Stops following, e.g. on Ctrl-C (the operation goes on). @defaultValue never */
   signal?: AbortSignal;
-  /** Told when live events or the server are unavailable for a while (the loop goes on). @defaultValue ignore */
+  /** Told when live events or the server are unavailable for a while (the loop goes on), and when the operation waits for a confirmation. @defaultValue ignore */
   warn?: (message: string) => void;
   /** @defaultValue Date.now */
   now?: () => number;
@@ -115,8 +116,16 @@ export async function followOperation(options: FollowOptions): Promise<FollowRes
   const events = watchEvents(client, id, stop.signal, () => bell.ring(), warn);
   let doc = initial;
   let outage = false;
+  let awaiting = '';
+  const show = (next: ApiOperationDocument): void => {
+    view.update(next);
+    const waiting = next.operation.awaitingConfirmation;
+    const key = waiting ? `${waiting.kind}:${waiting.resources.join(',')}` : '';
+    if (waiting && key !== awaiting) warn(`operation ${id} waits for a confirmation of ${waiting.kind} (${waiting.resources.join(', ')}): confirm it in the dashboard or with POST /api/v1/operations/${id}/confirm`);
+    awaiting = key;
+  };
   try {
-    if (!isFinished(doc)) view.onUpdate(doc);
+    show(doc);
     for (;;) {
       if (isFinished(doc)) return { outcome: 'finished', doc };
       if (stop.signal.aborted) return { outcome: 'interrupted', doc };
@@ -139,11 +148,10 @@ export async function followOperation(options: FollowOptions): Promise<FollowRes
       outage = false;
       if (next.operation.version > doc.operation.version || next.operation.phase !== doc.operation.phase) {
         doc = next;
-        if (!isFinished(doc)) view.onUpdate(doc);
+        show(doc);
       }
     }
   } finally {
-    view.onDone(doc);
     stop.abort();
     options.signal?.removeEventListener('abort', onAbort);
     await events.catch(() => undefined);

@@ -11,6 +11,14 @@ export function parseOutputFormat(value: string): OutputFormat {
   throw new InvalidArgumentError(`must be json, yaml or wide (or table, the default), got "${value}"`);
 }
 
+/** `-o` of the commands that follow an operation (`sync`, `delete`): the result table, or the document. */
+export type OperationOutput = 'table' | 'json' | 'yaml';
+
+export function parseOperationOutput(value: string): OperationOutput {
+  if (value === 'table' || value === 'json' || value === 'yaml') return value;
+  throw new InvalidArgumentError(`must be json or yaml (or table, the default), got "${value}"`);
+}
+
 /** The document as `-o json` (2-space indent) or `-o yaml` prints it, ending in a newline. */
 export function renderDocument(doc: unknown, format: 'json' | 'yaml'): string {
   return format === 'json' ? `${JSON.stringify(doc, null, 2)}\n` : toYaml(doc, { lineWidth: 0 });
@@ -63,11 +71,6 @@ export function shortRevision(revision: string | null | undefined): string {
 export function oneLine(text: string, width = 100): string {
   const flat = text.replace(/\s*\n\s*/g, ' ').trim();
   return flat.length > width ? `${flat.slice(0, width - 1)}…` : flat;
-}
-
-/** `group/Kind/namespace/name` as Argo CD names a resource in messages (core group and cluster scope left out). */
-export function resourceName(r: { group: string; kind: string; namespace?: string | undefined; name: string }): string {
-  return [r.group, r.kind, r.namespace, r.name].filter((p) => p !== undefined && p !== '').join('/');
 }
 
 /** Whether to colour: a terminal, and neither `NO_COLOR` nor `TERM=dumb` (https://no-color.org). */

@@ -9,7 +9,7 @@ import { registerDelete } from './delete.js';
 import { registerDiff } from './diff.js';
 import { EXIT_CODES_HELP } from './exit-codes.js';
 import { registerLogs } from './logs.js';
-import { plainOperationView } from './operation-view.js';
+import { defaultView } from './operation-view.js';
 import { terminalPrompter } from './prompt.js';
 import { registerRead } from './read.js';
 import { registerSync } from './sync.js';
@@ -19,17 +19,8 @@ export type { OperationView } from './operation-view.js';
 export { AppExit } from './exit-codes.js';
 
 /**
- * The default view of `--wait`: progress lines on stdout (on stderr when stdout is a json or
- * yaml document), then the result table or the document.
- */
-export function defaultView({ io, format }: Parameters<AppDependencies['createView']>[0]) {
-  const document = format === 'json' || format === 'yaml';
-  return plainOperationView({ out: io.stdout, progress: document ? io.stderr : io.stdout, format });
-}
-
-/**
- * Register `app` and its subcommands. `deps` replaces parts (tests: a prompter; the live terminal
- * view: `createView`). @defaultValue a terminal prompter, the plain view, the global fetch
+ * Register `app` and its subcommands. `deps` replaces parts (tests: a prompter, a view). @defaultValue a
+ * terminal prompter, the terminal view of src/cli/view, the global fetch
  */
 export function registerApp(program: Command, io: CliIO, setExit: (code: number) => void, deps: Partial<AppDependencies> = {}): Command {
   const resolved: AppDependencies = { prompter: deps.prompter ?? terminalPrompter(), createView: deps.createView ?? defaultView, ...(deps.fetch ? { fetch: deps.fetch } : {}) };

@@ -17,8 +17,8 @@ import type { AppContext, AppDependencies, CommonFlags } from './command.js';
 import { AppFailure } from './errors.js';
 import { AppExit } from './exit-codes.js';
 import { followOperation, isFinished } from './follow.js';
-import { parseOutputFormat, renderDocument } from './format.js';
-import type { OutputFormat } from './format.js';
+import { parseOperationOutput, renderDocument } from './format.js';
+import type { OperationOutput } from './format.js';
 import { interruptSignal } from './prompt.js';
 import { fetchApplication } from './read.js';
 import { operationDocument } from './schemas.js';
@@ -29,7 +29,7 @@ export const DEFAULT_WAIT_TIMEOUT_MS = 75 * 60_000;
 export interface WaitFlags extends CommonFlags {
   wait?: boolean;
   timeout: number;
-  output: OutputFormat;
+  output: OperationOutput;
 }
 
 interface SyncFlags extends WaitFlags {
@@ -59,31 +59,47 @@ export function exitOfPhase(phase: string): number {
   return AppExit.infrastructure;
 }
 
-/** Follow the operation to its end through the view; the exit code says how it ended. */
+/**
+ * Follow the operation to its end through the view (its lines and warnings; the result table, or
+ * the document with -o json|yaml); the exit code says how it ended.
+ */
 export async function waitForOperation(ctx: AppContext, initial: ApiOperationDocument, flags: WaitFlags): Promise<number> {
   const interrupt = interruptSignal(ctx.io);
   const view = ctx.deps.createView({ io: ctx.io, format: flags.output });
   const app = initial.operation.app;
+  let result;
   try {
-    const result = await followOperation({
+    result = await followOperation({
       client: ctx.client,
       initial,
       view,
       timeoutMs: flags.timeout,
       signal: interrupt.signal,
-      warn: (message) => ctx.io.stderr.write(`${ctx.prefix} ${message}\n`),
+      warn: (message) => view.stderr.write(`${ctx.prefix} ${message}\n`),
     });
-    const id = result.doc.operation.id;
-    if (result.outcome === 'finished') return exitOfPhase(result.doc.operation.phase);
-    if (result.outcome === 'deadline') {
-      ctx.io.stderr.write(`${ctx.prefix} operation ${id} still runs after --timeout ${formatMs(flags.timeout)} (${result.doc.operation.phase}); it goes on: hookrunner app get ${app} shows it, hookrunner app terminate ${app} stops it\n`);
-      return AppExit.infrastructure;
-    }
-    ctx.io.stderr.write(`${ctx.prefix} stopped following; operation ${id} goes on on the server (hookrunner app terminate ${app} stops it)\n`);
-    return AppExit.interrupted;
+  } catch (err) {
+    view.close();
+    throw err;
   } finally {
     interrupt.dispose();
   }
+  const { id, phase } = result.doc.operation;
+  if (result.outcome === 'finished' && flags.output === 'table') {
+    view.finish(result.doc);
+    return exitOfPhase(phase);
+  }
+  // The view comes down before anything else is written (on a terminal it holds a live frame).
+  view.close();
+  if (result.outcome === 'finished') {
+    ctx.io.stdout.write(renderDocument(result.doc, flags.output === 'table' ? 'json' : flags.output));
+    return exitOfPhase(phase);
+  }
+  if (result.outcome === 'deadline') {
+    ctx.io.stderr.write(`${ctx.prefix} operation ${id} still runs after --timeout ${formatMs(flags.timeout)} (${phase}); it goes on: hookrunner app get ${app} shows it, hookrunner app terminate ${app} stops it\n`);
+    return AppExit.infrastructure;
+  }
+  ctx.io.stderr.write(`${ctx.prefix} stopped following; operation ${id} goes on on the server (hookrunner app terminate ${app} stops it)\n`);
+  return AppExit.interrupted;
 }
 
 /** Without --wait: the operation id on stdout (or the document with -o json/yaml), a hint on stderr. */
@@ -125,7 +141,7 @@ export function withWaitOptions(command: Command): Command {
   return command
     .option('--wait', 'follow the operation until it ends (Ctrl-C stops following, not the operation); exit by its phase')
     .option('--timeout <duration>', 'how long --wait waits', parseDurationOption, DEFAULT_WAIT_TIMEOUT_MS)
-    .option('-o, --output <format>', 'with --wait: the result as json, yaml or wide (default: a table); without: json or yaml prints the started operation', parseOutputFormat, 'table');
+    .option('-o, --output <format>', 'with --wait: the result as json or yaml (the change lines then go to stderr; default: the result table); without: json or yaml prints the started operation', parseOperationOutput, 'table');
 }
 
 export function registerSync(app: Command, io: CliIO, setExit: (code: number) => void, deps: AppDependencies): void {
