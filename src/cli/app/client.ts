@@ -108,6 +108,33 @@ function retryAfterMs(res: Response): number | undefined {
   return ms <= 10_000 ? ms : undefined;
 }
 
+interface Asked {
+  server: string;
+  method: string;
+  path: string;
+  requestTimeoutMs: number;
+  sentToken: boolean;
+}
+
+/** The JSON of a success (undefined when empty), an ApiError for an error status. */
+async function readAnswer(res: Response, asked: Asked): Promise<unknown> {
+  const { server, method, path, requestTimeoutMs } = asked;
+  if (!res.ok) throw new ApiError(method, path, res.status, await problemOf(res), asked.sentToken);
+  let text: string;
+  try {
+    text = await res.text();
+  } catch (err) {
+    if ((err as Error).name === 'TimeoutError') throw new ConnectionError(`the answer of ${server} to ${method} /api/v1${path} did not arrive within ${formatMs(requestTimeoutMs)} (--request-timeout)`, 'timeout');
+    throw new ConnectionError(`the answer of ${server} to ${method} /api/v1${path} broke off: ${causeText(err)}`, 'unreachable');
+  }
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new ResponseError(`${server} answered ${method} /api/v1${path} with something that is not JSON (is ${server} a hookrunner server?)`);
+  }
+}
+
 export function createApiClient(options: ApiClientOptions): ApiClient {
   const { server, token, requestTimeoutMs = 30_000, retries = 3, backoffMs = 500, sleep = defaultSleep, debug } = options;
   const doFetch = options.fetch ?? globalThis.fetch;
@@ -154,24 +181,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         await sleep(retryAfterMs(res) ?? delay);
         continue;
       }
-      return read(method, path, res);
-    }
-  }
-
-  async function read(method: string, path: string, res: Response): Promise<unknown> {
-    if (!res.ok) throw new ApiError(method, path, res.status, await problemOf(res), token !== undefined);
-    let text: string;
-    try {
-      text = await res.text();
-    } catch (err) {
-      if ((err as Error).name === 'TimeoutError') throw new ConnectionError(`the answer of ${server} to ${method} /api/v1${path} did not arrive within ${formatMs(requestTimeoutMs)} (--request-timeout)`, 'timeout');
-      throw new ConnectionError(`the answer of ${server} to ${method} /api/v1${path} broke off: ${causeText(err)}`, 'unreachable');
-    }
-    if (text === '') return undefined;
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      throw new ResponseError(`${server} answered ${method} /api/v1${path} with something that is not JSON (is ${server} a hookrunner server?)`);
+      return readAnswer(res, { server, method, path, requestTimeoutMs, sentToken: token !== undefined });
     }
   }
 
