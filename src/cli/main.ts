@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerApp } from './app/index.js';
 import { formatMs } from '../util/index.js';
 import { ExitCode } from './exit-codes.js';
 import { processIO } from './io.js';
@@ -34,6 +35,7 @@ export function createProgram(io: CliIO, setExit: (code: number) => void): Comma
   registerSync(program, io, setExit);
   registerDelete(program, io, setExit);
   registerDiff(program, io, setExit);
+  registerApp(program, io, setExit);
   registerWorker(program, io, setExit);
   registerServe(program, io, setExit);
   registerNotify(program, io, setExit);
