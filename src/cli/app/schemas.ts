@@ -12,7 +12,8 @@ import { ResponseError } from './client.js';
 
 const health = z.looseObject({ status: z.string(), message: z.string().optional() });
 
-export const operationSummarySchema = z.looseObject({
+/** The header fields every operation answer carries (`operationHeader` on the server). */
+const operationHeader = {
   id: z.string(),
   app: z.string(),
   phase: z.string(),
@@ -20,6 +21,10 @@ export const operationSummarySchema = z.looseObject({
   revision: z.string(),
   startedAt: z.string(),
   finishedAt: z.string().nullable(),
+};
+
+export const operationSummarySchema = z.looseObject({
+  ...operationHeader,
   initiatedBy: z.string().optional(),
   dryRun: z.boolean().optional(),
   resources: z.number().optional(),
@@ -102,13 +107,7 @@ const pendingTask = z.looseObject({ key: z.string(), syncPhase: z.string(), wave
 
 export const operationDocumentSchema = z.looseObject({
   operation: z.looseObject({
-    id: z.string(),
-    app: z.string(),
-    phase: z.string(),
-    message: z.string(),
-    revision: z.string(),
-    startedAt: z.string(),
-    finishedAt: z.string().nullable(),
+    ...operationHeader,
     version: z.number(),
     initiatedBy: z.string(),
     dryRun: z.boolean(),
