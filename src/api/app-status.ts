@@ -30,6 +30,8 @@ export interface StatusSettings {
   selfHeal?: SelfHealOptions;
   /** @defaultValue 100 */
   debounceMs?: number;
+  /** Watch namespaced kinds in these namespaces only (an identity with namespaced Roles). @defaultValue all namespaces */
+  watchNamespaces?: readonly string[];
 }
 
 export interface AppStatusOptions extends StatusSettings {
@@ -92,6 +94,7 @@ export function createAppStatus(options: AppStatusOptions): AppStatus {
       automation.onStatus(name, status);
     },
     ...(options.debounceMs !== undefined ? { debounceMs: options.debounceMs } : {}),
+    ...(options.watchNamespaces?.length ? { namespaces: options.watchNamespaces } : {}),
     logger: { debug: (m, f) => logger.debug(f ?? {}, m), info: (m, f) => logger.info(f ?? {}, m), warn: (m, f) => logger.warn(f ?? {}, m), error: (m, f) => logger.error(f ?? {}, m) },
   });
   const automation = createAutomation({ applications, store, sync, status: controller, logger, ...(options.selfHeal ? { selfHeal: options.selfHeal } : {}) });

@@ -14,6 +14,7 @@ import { untilShutdown } from './io.js';
 import type { CliIO } from './io.js';
 import { notifierFactory } from '../notifications/index.js';
 import { parseDurationOption, parsePositiveInt } from './options.js';
+import { dnsLabel } from './sync.js';
 import { startEngine } from '../engine/index.js';
 
 interface WorkerFlags {
@@ -64,6 +65,7 @@ export function registerServe(program: Command, io: CliIO, setExit: (code: numbe
     .option('--kubeconfig <file>', 'kubeconfig file: the cluster application status is compared with, and (with --all-in-one) the workers sync to (default: $KUBECONFIG, ~/.kube/config, then in-cluster)')
     .option('--context <name>', 'kubeconfig context')
     .option('--git-poll-interval <duration>', 'read every application\'s source again this often, jittered ±10%; a new commit syncs automated applications without a webhook; 0 turns polling off (default: 3m)', parseDurationOrZero)
+    .option('--watch-namespace <ns>', 'watch namespaced kinds in this namespace only, for application status (repeatable; for an identity whose Roles allow no cluster-wide watch; default: all namespaces)', (v: string, prev: string[]) => [...prev, dnsLabel('--watch-namespace')(v)], [])
     .option('--self-heal-timeout <duration>', 'selfHeal: undo live drift once it has lasted this long; each further self-heal within 10m waits 3 times longer; after 5 self-heals within 10m, self-heal stops as a loop (default: 5s)', parseDurationOption)
     .action(async (flags: ServeFlags) => {
       setExit(await runLongLived('serve', { ...flags, orchestrator: true, workers: flags.allInOne ?? false }, io, extra));
@@ -74,6 +76,7 @@ export interface ServeFlags extends WorkerFlags {
   allInOne?: boolean;
   gitPollInterval?: number;
   selfHealTimeout?: number;
+  watchNamespace?: string[];
   port: number;
   host?: string;
   insecureNoAuth?: boolean;
@@ -117,6 +120,7 @@ function prepareHttp(io: CliIO, flags: ServeFlags & { orchestrator: boolean; wor
         status: {
           ...(flags.gitPollInterval !== undefined ? { gitPollIntervalMs: flags.gitPollInterval } : {}),
           ...(flags.selfHealTimeout !== undefined ? { selfHeal: { timeoutMs: flags.selfHealTimeout } } : {}),
+          ...(flags.watchNamespace?.length ? { watchNamespaces: flags.watchNamespace } : {}),
         },
       });
       let server;
@@ -147,7 +151,7 @@ function prepareHttp(io: CliIO, flags: ServeFlags & { orchestrator: boolean; wor
 
 async function runLongLived(
   command: string,
-  flags: WorkerFlags & { orchestrator: boolean; workers: boolean; port?: number; allInOne?: boolean; host?: string; insecureNoAuth?: boolean; gitPollInterval?: number; selfHealTimeout?: number },
+  flags: WorkerFlags & { orchestrator: boolean; workers: boolean; port?: number; allInOne?: boolean; host?: string; insecureNoAuth?: boolean; gitPollInterval?: number; selfHealTimeout?: number; watchNamespace?: string[] },
   io: CliIO,
   extra?: (engine: ReturnType<typeof startEngine>, flags: ServeFlags) => Promise<() => Promise<void>>,
 ): Promise<number> {

@@ -37,6 +37,8 @@ export interface StatusControllerOptions {
   debounceMs?: number;
   /** The watches' re-list backstop. @defaultValue 300_000 */
   resyncMs?: number;
+  /** Watch namespaced kinds in these namespaces only (the live cache's `namespaces`). @defaultValue all namespaces */
+  namespaces?: readonly string[];
   /** @defaultValue () => new Date() */
   now?: () => Date;
   /** @defaultValue silent */
@@ -94,7 +96,13 @@ export function createStatusController(options: StatusControllerOptions): Status
   const apps = new Map<string, Tracked>();
   let lastKindRefresh = 0;
   let closed = false;
-  const cache: LiveCache = createLiveCache({ cluster: options.cluster, ...(options.resyncMs !== undefined ? { resyncMs: options.resyncMs } : {}), logger, onChange: (names) => names.forEach(schedule) });
+  const cache: LiveCache = createLiveCache({
+    cluster: options.cluster,
+    ...(options.resyncMs !== undefined ? { resyncMs: options.resyncMs } : {}),
+    ...(options.namespaces?.length ? { namespaces: options.namespaces } : {}),
+    logger,
+    onChange: (names) => names.forEach(schedule),
+  });
 
   function schedule(name: string): void {
     const t = apps.get(name);

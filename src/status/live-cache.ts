@@ -4,9 +4,9 @@
  * filtered by the tracking label; Pods, ReplicaSets and Jobs unfiltered, because a Deployment's
  * ReplicaSets and Pods (and a Job's Pods) do not carry the label and the resource tree follows
  * owner references. A kind whose watch cannot start (e.g. 403) is retried with backoff, and is
- * reported meanwhile.
+ * reported meanwhile. Given namespaces, namespaced kinds are watched in each of them instead.
  */
-import { HIGH_CHURN_KINDS, KubeApiError } from '../cluster/index.js';
+import { HIGH_CHURN_KINDS } from '../cluster/index.js';
 import type { ApiResourceInfo, ClusterClient, WatchEvent, WatchHandle } from '../cluster/index.js';
 import type { KubeObject } from '../manifests/index.js';
 import { TrackingKeys, isOwnedBy, trackedApp } from '../sync/index.js';
@@ -27,6 +27,12 @@ export interface LiveCacheOptions {
   retryInitialMs?: number;
   /** @defaultValue 300_000 */
   retryMaxMs?: number;
+  /**
+   * Watch namespaced kinds in these namespaces only, one watch each, for an identity whose Roles
+   * allow no cluster-wide watch (the chart's `rbac.namespaced`); cluster-scoped kinds are still
+   * tried cluster-wide. @defaultValue all namespaces, one watch per kind
+   */
+  namespaces?: readonly string[];
   /** {@link LiveCache.start} waits this long at most for the first lists (a kind still listing is kept being watched). @defaultValue 30_000 */
   startTimeoutMs?: number;
   /** @defaultValue silent */
@@ -113,11 +119,21 @@ export function createLiveCache(options: LiveCacheOptions): LiveCache {
     if (apps.size > 0) onChange(apps);
   }
 
+  /** The watches of a kind: one across all namespaces, or one per given namespace for a namespaced kind. */
+  function watchKeys(info: ApiResourceInfo): { key: string; namespace?: string }[] {
+    const kind = kindKey(info);
+    if (!options.namespaces || !info.namespaced) return [{ key: kind }];
+    return options.namespaces.map((namespace) => ({ key: `${kind}@${namespace}`, namespace }));
+  }
+
   function watchKind(info: ApiResourceInfo): void {
-    const key = kindKey(info);
+    for (const w of watchKeys(info)) watchOne(info, w.key, w.namespace);
+  }
+
+  function watchOne(info: ApiResourceInfo, key: string, namespace: string | undefined): void {
     if (closed || watches.has(key)) return;
-    const selector = CHILD_KINDS.has(key) ? {} : { labelSelector: TrackingKeys.app };
-    const handle = cluster.watch({ apiVersion: apiVersionOf(info), kind: info.kind }, { ...selector, resyncMs }, onEvent);
+    const selector = CHILD_KINDS.has(kindKey(info)) ? {} : { labelSelector: TrackingKeys.app };
+    const handle = cluster.watch({ apiVersion: apiVersionOf(info), kind: info.kind, ...(namespace ? { namespace } : {}) }, { ...selector, resyncMs }, onEvent);
     watches.set(key, handle);
     handle.ready.then(
       () => failed.delete(key),
@@ -126,9 +142,9 @@ export function createLiveCache(options: LiveCacheOptions): LiveCache {
         if (closed) return;
         const attempt = (failed.get(key)?.attempt ?? 0) + 1;
         const delay = backoffDelay(attempt - 1, { initialMs: retryInitialMs, maxMs: retryMaxMs });
-        const error = err instanceof KubeApiError ? `${err.code}: ${err.message}` : errorMessage(err);
+        const error = errorMessage(err);
         logger.warn('status: a kind cannot be watched; its objects are left out of application status until it can', { kind: key, error, retryInMs: delay });
-        const timer = setTimeout(() => watchKind(info), delay);
+        const timer = setTimeout(() => watchOne(info, key, namespace), delay);
         timer.unref();
         failed.set(key, { error, attempt, timer });
       },
@@ -143,7 +159,7 @@ export function createLiveCache(options: LiveCacheOptions): LiveCache {
 
   async function startKinds(kinds: ApiResourceInfo[]): Promise<void> {
     for (const info of kinds) watchKind(info);
-    const listed = Promise.allSettled(kinds.map((k) => watches.get(kindKey(k))?.ready));
+    const listed = Promise.allSettled(kinds.flatMap((k) => watchKeys(k).map((w) => watches.get(w.key)?.ready)));
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), startTimeoutMs)));
     const outcome = await Promise.race([listed, late]);
@@ -158,7 +174,7 @@ export function createLiveCache(options: LiveCacheOptions): LiveCache {
     async refreshKinds() {
       cluster.invalidateDiscovery();
       const kinds = await discover();
-      await startKinds(kinds.filter((k) => !watches.has(kindKey(k)) && !failed.has(kindKey(k))));
+      await startKinds(kinds.filter((k) => watchKeys(k).every((w) => !watches.has(w.key) && !failed.has(w.key))));
     },
     objectsOf(app) {
       return [...(byApp.get(app) ?? [])].flatMap((uid) => {
@@ -175,7 +191,8 @@ export function createLiveCache(options: LiveCacheOptions): LiveCache {
       return namespaced === undefined ? undefined : namespaced ? 'namespaced' : 'cluster';
     },
     unwatched() {
-      return [...failed.entries()].map(([kind, f]) => ({ kind, error: f.error }));
+      // `group/Kind` (`@namespace` dropped): a resource of a kind unwatched in any namespace is not known for sure.
+      return [...failed.entries()].map(([key, f]) => ({ kind: key.replace(/@.*$/, ''), error: `${f.error}${key.includes('@') ? ` (namespace ${key.slice(key.indexOf('@') + 1)})` : ''}` }));
     },
     close() {
       closed = true;

@@ -77,7 +77,7 @@ describe('hookrunner serve', () => {
     expect(logs.some((l) => String(l['msg']).startsWith('no cluster connection, so application status is off'))).toBe(true);
   });
 
-  it('should compare applications with the cluster of --kubeconfig (status from watches, git polling at --git-poll-interval)', async () => {
+  it('should compare applications with the cluster of --kubeconfig (status from watches, in --watch-namespace; git polling at --git-poll-interval)', async () => {
     const dev = await startDevCluster({ port: 0 });
     const dir = await mkdtemp(join(tmpdir(), 'hookrunner-serve-status-'));
     const repo = await createTestRepo(statusRepoFiles());
@@ -87,7 +87,7 @@ describe('hookrunner serve', () => {
     const controller = new AbortController();
     const { out, io } = capture();
     await dev.writeKubeconfig(join(dir, 'kubeconfig'));
-    const running = main(['serve', '--port', String(port), '--host', '127.0.0.1', '--kubeconfig', join(dir, 'kubeconfig'), '--git-poll-interval', '1s'], {
+    const running = main(['serve', '--port', String(port), '--host', '127.0.0.1', '--kubeconfig', join(dir, 'kubeconfig'), '--git-poll-interval', '1s', '--watch-namespace', 'served'], {
       ...io,
       env: { REDIS_URL, HOOKRUNNER_API_TOKEN: TOKEN, HOOKRUNNER_PREFIX: prefix },
       shutdown: controller.signal,

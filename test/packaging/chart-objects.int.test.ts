@@ -168,6 +168,8 @@ describe('when rendering the API RBAC (application status from watches)', () => 
       expect(binding.roleRef).toMatchObject({ kind: 'Role', name: 'rel-hookrunner-api' });
       expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: sa, namespace: NS }]);
     }
+    // serve watches in those namespaces only, as its Roles allow.
+    expect(containerOf(oneOf<Workload>(objects, 'Deployment', '-api')).args).toEqual(['serve', '--port', '8080', '--watch-namespace', 'app-sync-phases', '--watch-namespace', 'team-a']);
   });
 
   it('should take its rules from rbac.api.rules (e.g. without Secrets)', async () => {

@@ -130,13 +130,13 @@ describe('when installing (NOTES.txt)', () => {
     expect(notes).not.toContain('rbac.namespaced=true');
   });
 
-  it('should say that with namespaced RBAC the API cannot watch and status shows Unknown', async () => {
+  it('should say that with namespaced RBAC the API watches in those namespaces only', async () => {
     const result = await helm.run(['install', 'rel', '.', '--namespace', 'hr', '--dry-run=client', '-f', 'ci/namespaced-rbac-values.yaml']);
     expect(result.code).toBe(0);
     const notes = result.stdout.slice(result.stdout.indexOf('NOTES:'));
     expect(notes).toContain('worker RBAC:      Roles in app-sync-phases, team-a only');
     expect(notes).toContain('API RBAC:         read-only Roles rel-hookrunner-api in the same namespaces');
-    expect(notes).toContain('Each watch is refused (403) and application status shows resources Unknown');
+    expect(notes).toContain('the API watches namespaced kinds in app-sync-phases, team-a only');
   });
 
   it('should print the NodePort recipe and no warning when the API is exposed and secured', async () => {
