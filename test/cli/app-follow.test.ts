@@ -117,7 +117,7 @@ describe('hookrunner app: following an operation', () => {
     const warnings: string[] = [];
     const { client } = fakeClient({ answers: [waiting, { ...waiting, operation: { ...waiting.operation, version: 3 } }, doc(4, 'Succeeded')] });
     await followOperation({ client, initial: doc(1), view: { update: () => undefined }, timeoutMs: 10_000, pollMs: 5, warn: (w) => warnings.push(w) });
-    expect(warnings).toEqual(['operation op-1 waits for a confirmation of pruning (/ConfigMap/lab/old): confirm it in the dashboard or with POST /api/v1/operations/op-1/confirm']);
+    expect(warnings).toEqual(['operation op-1 waits for a confirmation of pruning (/ConfigMap/lab/old): confirm it with hookrunner app confirm lab, in the dashboard, or with POST /api/v1/operations/op-1/confirm']);
   });
 });
 

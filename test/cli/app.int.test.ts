@@ -15,6 +15,7 @@ import { AUTH, TOKEN, labApplication, startApiHarness } from '../api/api-harness
 import type { ApiHarness } from '../api/api-harness.js';
 import { LAB_PATH, createLabRepo } from '../api/lab-repo.js';
 import { jobYaml } from '../helpers/lab.js';
+import { createTestRepo } from '../sources/git-fixture.js';
 import type { TestRepo } from '../sources/git-fixture.js';
 import { spawnApp } from './app-spawn.js';
 
@@ -213,6 +214,30 @@ describe('hookrunner app against a running service', () => {
     expect(run.stderr).toMatch(/^\d\d:\d\d:\d\d {2}op-\S+ {2}Running/m);
     expect(run.stderr).toMatch(/^\d\d:\d\d:\d\d {2}SyncFail {2}wave 0 {2}Job broken\/mattermost-post-job-failure {2}\S+/m);
     expect(run.stderr).not.toContain('SYNC WAVE');
+  });
+
+  it('should confirm a prune that Prune=confirm holds (app confirm), and say when nothing waits', async () => {
+    const cm = (name: string, options?: string): string => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n${options ? `  annotations:\n    argocd.argoproj.io/sync-options: ${options}\n` : ''}data: { a: "1" }\n`;
+    const pruneRepo = await createTestRepo({ 'app/keep.yaml': cm('keep'), 'app/old.yaml': cm('old', 'Prune=confirm') });
+    try {
+      const manifest = `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: { name: pruned }\nspec:\n  source: { repoURL: ${pruneRepo.url}, path: app, targetRevision: main }\n  destination: { namespace: pruned }\n  syncPolicy: { syncOptions: [CreateNamespace=true] }\n`;
+      expect((await request(h.app).post('/api/v1/applications').set(AUTH).type('application/yaml').send(manifest)).status).toBe(201);
+      expect((await app('sync', 'pruned', '--wait')).code).toBe(0);
+      await pruneRepo.commit({ 'app/old.yaml': null });
+      const started = await app('sync', 'pruned', '--prune');
+      const id = started.stdout.trim();
+      await expect.poll(async () => (await h.engine.store.getOperation(id))?.awaitingConfirmation?.kind, { timeout: 30_000 }).toBe('pruning');
+      const confirmed = await app('confirm', 'pruned');
+      expect(confirmed.code, confirmed.stderr).toBe(0);
+      expect(confirmed.stdout).toBe(`operation ${id} of pruned: confirmed the pruning of /ConfigMap/pruned/old; it goes on (Running)\n`);
+      expect((await h.waitFor(id)).phase).toBe('Succeeded');
+      expect(await h.client?.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'pruned', name: 'old' })).toBeUndefined();
+      const nothing = await app('confirm', 'pruned');
+      expect(nothing.code).toBe(1);
+      expect(nothing.stderr).toBe(`hookrunner app confirm: pruned has no running operation to confirm (the last, ${id}, Succeeded)\n`);
+    } finally {
+      await pruneRepo.remove();
+    }
   });
 
   it('should delete: refused without --yes off a terminal (exit 2), done with --yes --wait; then get exits 4', async () => {

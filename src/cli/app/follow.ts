@@ -121,7 +121,7 @@ export async function followOperation(options: FollowOptions): Promise<FollowRes
     view.update(next);
     const waiting = next.operation.awaitingConfirmation;
     const key = waiting ? `${waiting.kind}:${waiting.resources.join(',')}` : '';
-    if (waiting && key !== awaiting) warn(`operation ${id} waits for a confirmation of ${waiting.kind} (${waiting.resources.join(', ')}): confirm it in the dashboard or with POST /api/v1/operations/${id}/confirm`);
+    if (waiting && key !== awaiting) warn(`operation ${id} waits for a confirmation of ${waiting.kind} (${waiting.resources.join(', ')}): confirm it with hookrunner app confirm ${next.operation.app}, in the dashboard, or with POST /api/v1/operations/${id}/confirm`);
     awaiting = key;
   };
   try {

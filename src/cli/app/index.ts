@@ -1,10 +1,11 @@
 /**
  * `hookrunner app …`: a client of the service's API (`hookrunner serve`, `/api/v1`) in the
- * manner of `argocd app`: list, get, sync, diff, logs, history, delete, terminate.
+ * manner of `argocd app`: list, get, sync, diff, logs, history, delete, terminate, confirm.
  */
 import type { Command } from 'commander';
 import type { CliIO } from '../io.js';
 import type { AppDependencies } from './command.js';
+import { registerConfirm } from './confirm.js';
 import { registerDelete } from './delete.js';
 import { registerDiff } from './diff.js';
 import { EXIT_CODES_HELP } from './exit-codes.js';
@@ -26,12 +27,13 @@ export function registerApp(program: Command, io: CliIO, setExit: (code: number)
   const resolved: AppDependencies = { prompter: deps.prompter ?? terminalPrompter(), createView: deps.createView ?? defaultView, ...(deps.fetch ? { fetch: deps.fetch } : {}) };
   const app = program
     .command('app')
-    .description('Applications on a hookrunner service (hookrunner serve): list, get, sync, diff, logs, history, delete, terminate; --server/HOOKRUNNER_SERVER, --token/HOOKRUNNER_API_TOKEN or ~/.config/hookrunner/config.yaml')
+    .description('Applications on a hookrunner service (hookrunner serve): list, get, sync, diff, logs, history, delete, terminate, confirm; --server/HOOKRUNNER_SERVER, --token/HOOKRUNNER_API_TOKEN or ~/.config/hookrunner/config.yaml')
     .addHelpText('after', EXIT_CODES_HELP);
   registerRead(app, io, setExit, resolved);
   registerSync(app, io, setExit, resolved);
   registerDiff(app, io, setExit, resolved);
   registerLogs(app, io, setExit, resolved);
   registerDelete(app, io, setExit, resolved);
+  registerConfirm(app, io, setExit, resolved);
   return app;
 }
