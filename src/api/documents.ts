@@ -36,7 +36,7 @@ export interface ApiOperationDocument extends OperationDocument {
     awaitingConfirmation: { kind: 'pruning' | 'deletion'; resources: string[]; since: string } | null;
   };
   resources: ApiResourceDocument[];
-  /** Planned tasks with no result yet, in execution order (empty before the prepare step planned, and once every task ran). */
+  /** Planned tasks with no result yet, in execution order: still to come while the operation runs, never run once it ended (e.g. SyncFail hooks of a sync that succeeded, waves after a failure); empty before the prepare step planned. */
   pending: PendingTask[];
   /** D9 warnings from loading and planning. */
   warnings: Warning[];
