@@ -2,6 +2,7 @@
 import express from 'express';
 import type { Request, RequestHandler } from 'express';
 import { parseAllDocuments } from 'yaml';
+import { MAX_NESTING, excessiveNesting } from '../manifests/index.js';
 import { HttpProblem } from './problem.js';
 
 export const JSON_TYPES = ['application/json', 'application/*+json'];
@@ -30,6 +31,8 @@ export function parseTextBody(input: { body: unknown; contentType: string | unde
     if (input.required) throw new HttpProblem(400, 'the request body is empty', { type: 'validation', errors: [{ field: '(body)', message: 'is required' }] });
     return {};
   }
+  const deep = excessiveNesting(text);
+  if (deep) throw new HttpProblem(400, `the body nests [ ] or { } more than ${MAX_NESTING} levels deep (line ${deep.line}); no manifest does`, { type: 'validation', errors: [{ field: '(body)', message: `nests more than ${MAX_NESTING} levels deep at line ${deep.line}` }] });
   let value: unknown;
   if (isJsonType(input.contentType)) {
     try {
@@ -46,7 +49,12 @@ export function parseTextBody(input: { body: unknown; contentType: string | unde
       const line = error.linePos?.[0]?.line;
       throw new HttpProblem(400, `the body is not valid YAML${line ? ` (line ${line})` : ''}: ${error.message.split('\n')[0]}`, { type: 'validation', cause: error });
     }
-    value = doc?.toJS({ maxAliasCount: 100 }) ?? {};
+    try {
+      value = doc?.toJS({ maxAliasCount: 100 }) ?? {};
+    } catch (err) {
+      // e.g. "Excessive alias count indicates a resource exhaustion attack" (billion laughs)
+      throw new HttpProblem(400, `the body is not acceptable YAML: ${(err as Error).message}`, { type: 'validation', cause: err });
+    }
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new HttpProblem(400, 'the body must be an object', { type: 'validation', errors: [{ field: '(body)', message: 'must be an object' }] });

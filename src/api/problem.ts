@@ -74,6 +74,7 @@ export const notFoundHandler: RequestHandler = (req, _res, next) => {
 interface BodyParserError {
   type?: string;
   status?: number;
+  code?: string;
   expose?: boolean;
   limit?: number;
 }
@@ -87,6 +88,11 @@ export function toProblem(err: unknown): HttpProblem {
     if (parser.type === 'entity.parse.failed') return new HttpProblem(400, 'request body is not valid JSON', { type: 'validation', cause: err });
     if (parser.type === 'encoding.unsupported' || parser.type === 'charset.unsupported') return new HttpProblem(415, (err as Error).message, { cause: err });
     if (parser.status >= 400 && parser.status < 500) return new HttpProblem(parser.status, (err as Error).message, { cause: err });
+  }
+  // A body that does not decode as its Content-Encoding says (zlib's Z_DATA_ERROR, body-parser's 400 without a type).
+  if (parser && typeof parser.status === 'number' && parser.status >= 400 && parser.status < 500) {
+    const message = typeof parser.code === 'string' && parser.code.startsWith('Z_') ? `the body does not decode as its Content-Encoding says: ${(err as Error).message}` : (err as Error).message;
+    return new HttpProblem(parser.status, message, { type: 'validation', cause: err });
   }
   return new HttpProblem(500, 'internal error; see the server log for this request id', { type: 'internal', cause: err });
 }

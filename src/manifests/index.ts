@@ -22,3 +22,4 @@ export type { ParseResult } from './parse.js';
 export { loadManifests, MANIFEST_EXTENSIONS } from './load.js';
 export type { LoadOptions, LoadResult } from './load.js';
 export { isKnownClusterScoped } from './scope.js';
+export { MAX_NESTING, excessiveNesting } from './nesting.js';

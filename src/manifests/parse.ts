@@ -1,3 +1,4 @@
+import { MAX_NESTING, excessiveNesting } from './nesting.js';
 import { LineCounter, isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
 import type { Node, YAMLMap } from 'yaml';
 import type { ManifestIssue } from './errors.js';
@@ -26,6 +27,8 @@ export function parseManifestText(text: string, file: string): ParseResult {
   const manifests: Manifest[] = [];
   const issues: ManifestIssue[] = [];
 
+  const deep = excessiveNesting(text);
+  if (deep) return { manifests, issues: [{ file, line: deep.line, message: `invalid YAML: [ ] or { } nested more than ${MAX_NESTING} levels deep; not read` }] };
   const docs = parseAllDocuments(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   const docList = Array.isArray(docs) ? docs : [docs];
   for (const doc of docList) {

@@ -133,6 +133,28 @@ describe('the applications API', () => {
       expect(huge.headers['content-type']).toMatch(/^application\/problem\+json/);
     });
 
+    it('should answer hostile bodies with 400, never a crash or a 500 (issue 14: 1–2)', async () => {
+      const errorsBefore = h.logs.filter((l) => l.includes('"level":50')).length;
+      // 2 KB of nested flow sequences used to take the process out of memory on the second request.
+      const deep = '['.repeat(1000) + ']'.repeat(1000);
+      for (let i = 0; i < 2; i++) {
+        const res = await create(deep);
+        expect(res.status).toBe(400);
+        expect(res.body.detail).toBe('the body nests [ ] or { } more than 64 levels deep (line 1); no manifest does');
+      }
+      const laughs = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]', ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9).fill(`*${String.fromCharCode(97 + i)}`).join(',')}]`)].join('\n');
+      const bomb = await create(laughs);
+      expect(bomb.status).toBe(400);
+      expect(bomb.body.detail).toMatch(/^the body is not acceptable YAML: Excessive alias count/);
+      const json = await request(h.app).post('/api/v1/applications').set(AUTH).type('application/json').send(`{"apiVersion":"argoproj.io/v1alpha1","kind":"Application","metadata":{"name":"x"},"spec":${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}}`);
+      expect(json.status).toBe(400);
+      const gzip = await request(h.app).post('/api/v1/applications').set(AUTH).set('Content-Type', 'application/yaml').set('Content-Encoding', 'gzip').send('not gzip at all');
+      expect(gzip.status).toBe(400);
+      expect(gzip.body.detail).toBe('the body does not decode as its Content-Encoding says: incorrect header check');
+      expect((await request(h.app).get('/api/v1/applications').set(AUTH)).status).toBe(200);
+      expect(h.logs.filter((l) => l.includes('"level":50')).length).toBe(errorsBefore);
+    });
+
     it('should refuse a PUT whose metadata.name differs from the URL', async () => {
       const res = await request(h.app).put(`/api/v1/applications/${name}`).set(AUTH).type('application/yaml').send(labApplication({ repoURL: repo.url, name: 'other' }));
       expect(res.status).toBe(400);
