@@ -164,10 +164,11 @@ export function createAutomation(options: AutomationOptions): Automation {
       stopLoop(name, s, current);
       return;
     }
-    s.attempts.push(now());
     const what = drifted.slice(0, 3).map((r) => `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}`).join(', ') + (drifted.length > 3 ? ` and ${drifted.length - 3} more` : '');
     const resources = drifted.map((r) => ({ group: r.group, kind: r.kind, ...(r.namespace ? { namespace: r.namespace } : {}), name: r.name }));
-    await start(app, `automated: self-heal #${s.attempts.length} (${what} drifted from ${short(revision)})`, { resources });
+    const at = now();
+    // Only a self-heal that started counts towards a loop (another operation may have begun meanwhile).
+    if (await start(app, `automated: self-heal #${s.attempts.length + 1} (${what} drifted from ${short(revision)})`, { resources })) s.attempts.push(at);
   }
 
   async function evaluate(name: string, current: ApplicationStatus, trigger: string | undefined): Promise<void> {
