@@ -104,7 +104,7 @@ export function createAppStatus(options: AppStatusOptions): AppStatus {
     async start() {
       await controller.start();
       const apps = await applications.listApplications();
-      await Promise.all(apps.map((app) => controller.setApplication(app)));
+      await Promise.all(apps.map((app) => controller.setApplication(app, 'serve started')));
       for (const app of apps) automation.onStatus(app.name, controller.status(app));
       if (gitPollIntervalMs > 0) poller = startGitPoller({ applications, refresh: (name, trigger) => automation.refresh(name, trigger), intervalMs: gitPollIntervalMs, logger });
     },
@@ -118,8 +118,7 @@ export function createAppStatus(options: AppStatusOptions): AppStatus {
     },
     changed(app, trigger) {
       automation.forget(app.name);
-      automation.expect(app.name, trigger);
-      inBackground(`comparing ${app.name}`, controller.setApplication(app).then(() => automation.evaluate(app.name)));
+      inBackground(`comparing ${app.name}`, controller.setApplication(app, trigger).then(() => automation.evaluate(app.name)));
     },
     async onTransition(previous, next) {
       // §11: a deletion that succeeded removed the application.

@@ -38,7 +38,7 @@ export interface AutomationOptions {
   applications: Pick<ApplicationStore, 'getApplication'>;
   store: Pick<Store, 'history' | 'getOperation'>;
   sync: Pick<SyncService, 'start' | 'runningOperation'>;
-  status: Pick<StatusController, 'refresh' | 'setCondition' | 'status'>;
+  status: Pick<StatusController, 'refresh' | 'setCondition' | 'status' | 'foundBy'>;
   selfHeal?: SelfHealOptions;
   logger: Logger;
   /** @defaultValue Date.now */
@@ -48,11 +48,6 @@ export interface AutomationOptions {
 export interface Automation {
   /** The status controller's `onStatus`: decide whether an automated sync is due. */
   onStatus(name: string, status: ApplicationStatus): void;
-  /**
-   * Name what the next decision for this application is about (the application was created or
-   * changed), before the status controller compares it; a sync that decision starts says so.
-   */
-  expect(name: string, trigger: string): void;
   /** Decide now. */
   evaluate(name: string): void;
   /** Read the application's source again (git polling, a webhook) and act on what changed; `trigger` names who asked. */
@@ -88,8 +83,6 @@ export function createAutomation(options: AutomationOptions): Automation {
   const { applications, store, sync, status, logger, now = Date.now } = options;
   const { timeoutMs = 5_000, factor = 3, maxDelayMs = 300_000, loopLimit = 5, loopWindowMs = 600_000 } = options.selfHeal ?? {};
   const heal = new Map<string, HealState>();
-  /** What the next decision per application is about; taken by that decision. */
-  const triggers = new Map<string, string>();
   const evaluating = new Map<string, Promise<void>>();
   const pending = new Set<Promise<unknown>>();
   let closed = false;
@@ -171,7 +164,7 @@ export function createAutomation(options: AutomationOptions): Automation {
     if (await start(app, `automated: self-heal #${s.attempts.length + 1} (${what} drifted from ${short(revision)})`, { resources })) s.attempts.push(at);
   }
 
-  async function evaluate(name: string, current: ApplicationStatus, trigger: string | undefined): Promise<void> {
+  async function evaluate(name: string, current: ApplicationStatus): Promise<void> {
     const app = await applications.getApplication(name);
     const automated = app?.syncPolicy.automated;
     if (!app || !automated || closed) return;
@@ -188,6 +181,9 @@ export function createAutomation(options: AutomationOptions): Automation {
     const last = await lastSync(store, name);
     if (!last || last.revision !== revision) {
       stateOf(name, revision); // a new commit: self-heal starts over
+      // What read the source when this commit was first seen: the poller, a change of the application, the end of an operation.
+      const found = status.foundBy(name);
+      const trigger = found?.revision === revision ? found.reason : undefined;
       await start(app, `automated: ${trigger ?? 'OutOfSync'}: new revision ${short(revision)}${last ? ` (last synced ${short(last.revision)})` : ' (never synced)'}`);
       return;
     }
@@ -202,10 +198,8 @@ export function createAutomation(options: AutomationOptions): Automation {
   function queueEvaluation(name: string): void {
     const previous = evaluating.get(name) ?? Promise.resolve();
     const next = previous.then(async () => {
-      const trigger = triggers.get(name);
-      triggers.delete(name);
       const app = await applications.getApplication(name);
-      if (app) await evaluate(name, status.status(app), trigger);
+      if (app) await evaluate(name, status.status(app));
     });
     const settled = next.catch((err: unknown) => logger.error({ app: name, err }, 'automated sync decision failed'));
     evaluating.set(name, settled);
@@ -216,21 +210,16 @@ export function createAutomation(options: AutomationOptions): Automation {
     onStatus(name) {
       if (!closed) queueEvaluation(name);
     },
-    expect(name, trigger) {
-      triggers.set(name, trigger);
-    },
     evaluate(name) {
       if (!closed) queueEvaluation(name);
     },
     async refresh(name, trigger) {
-      triggers.set(name, trigger);
-      await status.refresh(name);
+      await status.refresh(name, trigger);
       queueEvaluation(name);
     },
     async onTransition(previous, next) {
       if (closed || !isDone(next) || (previous && isDone(previous))) return;
-      triggers.set(next.app, `${next.id} ended ${next.phase}`);
-      await track(status.refresh(next.app));
+      await track(status.refresh(next.app, `${next.id} ended ${next.phase}`));
       queueEvaluation(next.app);
     },
     forget(name) {
@@ -238,7 +227,6 @@ export function createAutomation(options: AutomationOptions): Automation {
       if (s?.timer) clearTimeout(s.timer);
       if (s?.stoppedAt) status.setCondition(name, 'SelfHealLoop', undefined);
       heal.delete(name);
-      triggers.delete(name);
     },
     async close() {
       closed = true;

@@ -48,11 +48,13 @@ export interface StatusControllerOptions {
 export interface StatusController {
   /** Start the watches; resolves once each kind has listed (or failed, then it is retried). */
   start(): Promise<void>;
-  /** Track an application (new or changed) and read its source. */
-  setApplication(app: StatusApplication): Promise<ApplicationStatus>;
+  /** Track an application (new or changed) and read its source; `reason` says why (see {@link StatusController.foundBy}). */
+  setApplication(app: StatusApplication, reason?: string): Promise<ApplicationStatus>;
   removeApplication(name: string): void;
   /** Read the source again (git polling, a webhook, the end of an operation); resolves with the new status. */
-  refresh(name: string): Promise<ApplicationStatus | undefined>;
+  refresh(name: string, reason?: string): Promise<ApplicationStatus | undefined>;
+  /** The commit last compared with, and why the source was being read when that commit was first seen (e.g. `git poll (every 3m)`). */
+  foundBy(name: string): { revision: string; reason: string } | undefined;
   /** The status as last computed; Unknown for an application not compared yet. */
   status(app: StatusApplication): ApplicationStatus;
   tree(name: string): ResourceNode[];
@@ -74,6 +76,8 @@ interface Tracked {
   timer?: NodeJS.Timeout;
   /** Source reads run one at a time per application. */
   reading: Promise<unknown>;
+  /** The revision compared with, and the reason of the read that first saw it. */
+  seen?: { revision: string; reason: string };
 }
 
 /** A kind the source declares but the cluster does not serve: discovery is re-read at most this often. */
@@ -143,9 +147,10 @@ export function createStatusController(options: StatusControllerOptions): Status
     else if (current?.message !== message) t.conditions.set(type, { type, message, lastTransitionTime: now().toISOString() });
   }
 
-  async function read(t: Tracked): Promise<ApplicationStatus> {
+  async function read(t: Tracked, reason: string): Promise<ApplicationStatus> {
     try {
       const source = await loadSource(t.app);
+      if (t.seen?.revision !== source.revision) t.seen = { revision: source.revision, reason };
       let desired = desiredState({ app: t.app.name, namespace: t.app.destination.namespace, revision: source.revision, manifests: source.manifests, scopeOf: cache.scopeOf });
       if (desired.objects.some((o) => !cache.scopeOf(o.apiVersion, o.kind)) && Date.now() - lastKindRefresh > KIND_REFRESH_MS) {
         lastKindRefresh = Date.now();
@@ -163,28 +168,31 @@ export function createStatusController(options: StatusControllerOptions): Status
     return recompute(t);
   }
 
-  function serialized(t: Tracked): Promise<ApplicationStatus> {
-    const next = t.reading.then(() => read(t));
+  function serialized(t: Tracked, reason: string): Promise<ApplicationStatus> {
+    const next = t.reading.then(() => read(t, reason));
     t.reading = next.catch(() => undefined);
     return next;
   }
 
   return {
     start: () => cache.start(),
-    setApplication(app) {
+    setApplication(app, reason = 'the application changed') {
       const t = apps.get(app.name) ?? { app, conditions: new Map(), reading: Promise.resolve() };
       t.app = app;
       apps.set(app.name, t);
-      return serialized(t);
+      return serialized(t, reason);
     },
     removeApplication(name) {
       const t = apps.get(name);
       if (t?.timer) clearTimeout(t.timer);
       apps.delete(name);
     },
-    async refresh(name) {
+    async refresh(name, reason = 'a refresh') {
       const t = apps.get(name);
-      return t ? serialized(t) : undefined;
+      return t ? serialized(t, reason) : undefined;
+    },
+    foundBy(name) {
+      return apps.get(name)?.seen;
     },
     status(app) {
       return apps.get(app.name)?.status ?? unknownStatus(app);

@@ -20,6 +20,7 @@ const lastOp = (revision: string, phase: Operation['phase']): Operation => ({ id
 /** The automation over fakes: what it started, the conditions it set. */
 function harness(record: ApplicationRecord, history: Operation[] = []) {
   let current = status('Synced', 'a'.repeat(40), []);
+  let found: { revision: string; reason: string } | undefined;
   const started: SyncRequest[] = [];
   const conditions = new Map<ConditionType, string>();
   const automation = createAutomation({
@@ -36,6 +37,7 @@ function harness(record: ApplicationRecord, history: Operation[] = []) {
     status: {
       refresh: async () => current,
       status: () => current,
+      foundBy: () => found,
       setCondition: (_name, type, message) => (message === undefined ? conditions.delete(type) : conditions.set(type, message)),
     },
     selfHeal: { timeoutMs: 20, factor: 2, loopLimit: 2, loopWindowMs: 60_000 },
@@ -45,6 +47,10 @@ function harness(record: ApplicationRecord, history: Operation[] = []) {
     automation,
     started,
     conditions,
+    /** The reason of the source read that first saw a revision. */
+    found(revision: string, reason: string) {
+      found = { revision, reason };
+    },
     set(next: ApplicationStatus) {
       current = next;
       automation.onStatus('shop', next);
@@ -65,7 +71,7 @@ describe('automated sync decisions', () => {
 
   it('should sync a new revision, naming its trigger and the last synced one', async () => {
     const h = harness(app({}), [lastOp('c'.repeat(40), 'Succeeded')]);
-    h.automation.expect('shop', 'git poll (every 3m)');
+    h.found(REV, 'git poll (every 3m)');
     h.set(status('OutOfSync', REV, [resource('web', 'OutOfSync')]));
     await sleep(20);
     await h.automation.close();
