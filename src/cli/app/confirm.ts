@@ -9,15 +9,11 @@ import { parseAppName, runApp, withConnectionOptions } from './command.js';
 import type { AppContext, AppDependencies, CommonFlags } from './command.js';
 import { AppFailure } from './errors.js';
 import { AppExit } from './exit-codes.js';
-import { fetchApplication } from './read.js';
 import { operationDocument } from './schemas.js';
+import { runningOperation } from './sync.js';
 
 async function confirm(ctx: AppContext, name: string): Promise<number> {
-  const app = await fetchApplication(ctx.client, name);
-  const last = app.lastOperation;
-  if (!last || ['Succeeded', 'Failed', 'Error'].includes(last.phase)) {
-    throw new AppFailure(`${name} has no running operation to confirm${last ? ` (the last, ${last.id}, ${last.phase})` : ''}`, AppExit.failed);
-  }
+  const last = await runningOperation(ctx, name, ' to confirm');
   const current = operationDocument(await ctx.client.get(`/operations/${encodeURIComponent(last.id)}`), `GET /api/v1/operations/${last.id}`);
   const waiting = current.operation.awaitingConfirmation;
   if (!waiting) throw new AppFailure(`operation ${last.id} of ${name} is not waiting for a confirmation (${current.operation.phase}: ${current.operation.message})`, AppExit.failed);

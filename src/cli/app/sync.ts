@@ -124,12 +124,17 @@ async function sync(ctx: AppContext, name: string, flags: SyncFlags): Promise<nu
   return waitForOperation(ctx, started, flags);
 }
 
-async function terminate(ctx: AppContext, name: string): Promise<number> {
-  const app = await fetchApplication(ctx.client, name);
-  const last = app.lastOperation;
+/** The application's operation that has not finished, or exit 1 saying there is none (`what`: "", " to confirm"). */
+export async function runningOperation(ctx: AppContext, name: string, what = ''): Promise<{ id: string; phase: string }> {
+  const last = (await fetchApplication(ctx.client, name)).lastOperation;
   if (!last || ['Succeeded', 'Failed', 'Error'].includes(last.phase)) {
-    throw new AppFailure(`${name} has no running operation${last ? ` (the last, ${last.id}, ${last.phase})` : ''}`, AppExit.failed);
+    throw new AppFailure(`${name} has no running operation${what}${last ? ` (the last, ${last.id}, ${last.phase})` : ''}`, AppExit.failed);
   }
+  return last;
+}
+
+async function terminate(ctx: AppContext, name: string): Promise<number> {
+  const last = await runningOperation(ctx, name);
   const path = `/operations/${encodeURIComponent(last.id)}/terminate`;
   const doc = operationDocument(await ctx.client.post(path), `POST /api/v1${path}`);
   ctx.io.stdout.write(`operation ${doc.operation.id} of ${name}: ${doc.operation.phase} — ${doc.operation.message}\n`);
