@@ -85,6 +85,8 @@ describe.each(testBackends())('deleting an application on the %s cluster', (back
     expect(await live('Job', 'post-delete')).toBe(true);
     for (const name of ['early', 'late']) expect(await live('ConfigMap', name)).toBe(false);
     expect(await live('ConfigMap', 'kept')).toBe(true);
+    // The outcome is posted after the operation finished: wait for the deliveries to settle.
+    expect(await h.engine.notifications?.settled(op.id, 20_000)).toBe(true);
     const messages = mm.posts.slice(before).map((p) => p.message).join('\n');
     expect(messages).toContain('deleted: deletion succeeded');
   });
