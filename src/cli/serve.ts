@@ -237,7 +237,6 @@ async function runLongLived(
   try {
     if (http) stopHttp = await http.start(engine, cluster);
     if (extra) stopExtra = await extra(engine, { ...flags, port: flags.port ?? 8080 });
-    logger.info(`${command} started`, { workers: flags.workers, orchestrator: flags.orchestrator, concurrency: flags.concurrency });
     if (notifications) {
       // A subscription to a service this process cannot reach is recorded as skipped: say so now, not only in each delivery log.
       for (const [service, state] of Object.entries(notifications.services())) {
@@ -248,6 +247,7 @@ async function runLongLived(
       await engine.orchestrator.sweep();
       await engine.orchestrator.sweepFinalizers(); // D7, once at start-up
     }
+    logger.info(`${command} started`, { workers: flags.workers, orchestrator: flags.orchestrator, concurrency: flags.concurrency });
     const signal = await untilShutdown(io);
     logger.info(`${command} stopping`, { signal, deadlineMs });
     code = ExitCode.ok;
