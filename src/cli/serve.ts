@@ -262,12 +262,15 @@ async function runLongLived(
     await stopExtra?.();
     await engine.close();
   });
-  cluster?.close();
   if (!stopped) {
-    engine.forceClose();
     logger.error(`${command} did not stop within ${deadlineMs} ms (Redis unreachable or a step still running); stopped anyway, its steps go to another worker once their locks expire`, { deadlineMs });
+    // As a process: exit now, as a SIGKILL would, so a step in hand does nothing more (no cleanup
+    // of its hook on the way out); the step's BullMQ lock expires and another worker adopts it.
+    io.exitNow?.(ExitCode.infrastructure);
+    engine.forceClose();
     return ExitCode.infrastructure;
   }
+  cluster?.close();
   logger.info(`${command} stopped`);
   return code;
 }
