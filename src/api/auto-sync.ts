@@ -27,9 +27,17 @@ export interface AutoSyncOptions {
   logger: Logger;
 }
 
+/** Told what became of a sync started in the background. */
+export interface StartHooks {
+  /** The operation started. */
+  started?(operationId: string): Promise<void>;
+  /** It did not start (an error; not when queued behind a running operation). */
+  notStarted?(): Promise<void>;
+}
+
 export interface AutoSync {
   /** Start an automated sync of `app` in the background, or queue it behind the application's running operation. */
-  request(app: ApplicationRecord, initiatedBy: string): Promise<AutoSyncOutcome>;
+  request(app: ApplicationRecord, initiatedBy: string, hooks?: StartHooks): Promise<AutoSyncOutcome>;
   /** The engine's `onTransition`: when an operation ends and its application has a queued sync, start that sync. */
   onTransition(previous: Operation | undefined, next: Operation): Promise<void>;
   /** Start nothing more; wait for the starts in progress. */
@@ -59,15 +67,17 @@ export function createAutoSync(options: AutoSyncOptions): AutoSync {
     return {}; // another process took the request: it starts the sync
   }
 
-  async function start(app: ApplicationRecord, initiatedBy: string): Promise<void> {
+  async function start(app: ApplicationRecord, initiatedBy: string, hooks: StartHooks): Promise<void> {
     for (let round = 1; round <= MAX_ROUNDS; round++) {
       try {
         const op = await sync.start({ app, initiatedBy, automated: true });
         logger.info({ app: app.name, operation: op.id, revision: op.revision, initiatedBy }, 'automated sync started');
+        await hooks.started?.(op.id).catch((err: unknown) => logger.warn({ app: app.name, operation: op.id, err }, 'could not record the operation of the push'));
         return;
       } catch (err) {
         if (!isOperationRunning(err)) {
           logger.error({ app: app.name, initiatedBy, err }, `automated sync of ${app.name} could not start: ${err instanceof Error ? err.message : String(err)}`);
+          await hooks.notStarted?.();
           return;
         }
         const queued = await queue(app.name);
@@ -78,10 +88,11 @@ export function createAutoSync(options: AutoSyncOptions): AutoSync {
       }
     }
     logger.error({ app: app.name, initiatedBy }, `automated sync of ${app.name} not started: another operation began each time, ${MAX_ROUNDS} times`);
+    await hooks.notStarted?.();
   }
 
-  function startInBackground(app: ApplicationRecord, initiatedBy: string): void {
-    const work = start(app, initiatedBy).catch((err: unknown) => {
+  function startInBackground(app: ApplicationRecord, initiatedBy: string, hooks: StartHooks = {}): void {
+    const work = start(app, initiatedBy, hooks).catch((err: unknown) => {
       logger.error({ app: app.name, initiatedBy, err }, `automated sync of ${app.name} failed: ${err instanceof Error ? err.message : String(err)}`);
     });
     pending.add(work);
@@ -89,12 +100,12 @@ export function createAutoSync(options: AutoSyncOptions): AutoSync {
   }
 
   return {
-    async request(app, initiatedBy) {
+    async request(app, initiatedBy, hooks = {}) {
       if (await sync.runningOperation(app.name)) {
         const queued = await queue(app.name);
         if (queued) return { app: app.name, status: 'queued', ...queued };
       }
-      startInBackground(app, initiatedBy);
+      startInBackground(app, initiatedBy, hooks);
       return { app: app.name, status: 'starting' };
     },
     async onTransition(_previous, next) {

@@ -11,12 +11,18 @@ export interface CliIO {
    * SIGTERM abort it.
    */
   shutdown?: AbortSignal;
+  /**
+   * End the process at once with `code` (a `worker` or `serve` whose shutdown deadline passed: no
+   * step code may run on). Absent in-process, where the command returns instead.
+   */
+  exitNow?: (code: number) => never;
 }
 
 export const processIO: CliIO = {
   stdout: process.stdout,
   stderr: process.stderr,
   env: process.env,
+  exitNow: (code) => process.exit(code),
 };
 
 /** Resolve when the command should stop: the IO's signal, or SIGINT/SIGTERM of this process. */

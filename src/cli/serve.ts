@@ -19,6 +19,7 @@ import { startEngine } from '../engine/index.js';
 
 interface WorkerFlags {
   concurrency: number;
+  shutdownTimeout?: number;
   kubeconfig?: string;
   context?: string;
 }
@@ -34,6 +35,33 @@ function requireRedis(io: CliIO, command: string): string | undefined {
   return url;
 }
 
+/** Default of `--shutdown-timeout`: below Kubernetes' 30 s terminationGracePeriodSeconds (the chart's default). */
+const SHUTDOWN_TIMEOUT_MS = 20_000;
+const SHUTDOWN_HELP = 'after SIGTERM/SIGINT, wait this long for the steps and events in hand (and Redis) before stopping anyway with exit code 3; keep it below the pod\'s terminationGracePeriodSeconds (env HOOKRUNNER_SHUTDOWN_TIMEOUT; default: 20s)';
+
+/** The shutdown deadline: the flag, else $HOOKRUNNER_SHUTDOWN_TIMEOUT, else 20 s. */
+function shutdownTimeout(io: CliIO, flag: number | undefined): number | string {
+  if (flag !== undefined) return flag;
+  const env = io.env['HOOKRUNNER_SHUTDOWN_TIMEOUT'];
+  if (env === undefined || env.trim() === '') return SHUTDOWN_TIMEOUT_MS;
+  try {
+    return parseDurationOption(env);
+  } catch (err) {
+    return `HOOKRUNNER_SHUTDOWN_TIMEOUT ${errorMessage(err)}`;
+  }
+}
+
+/** Run `stop`; false when it did not end within `ms` (it goes on in the background). */
+async function within(ms: number, stop: () => Promise<void>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([stop().then(() => true as const), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** A duration, or 0 (off). */
 function parseDurationOrZero(value: string): number {
   return value.trim() === '0' ? 0 : parseDurationOption(value);
@@ -47,6 +75,7 @@ export function registerWorker(program: Command, io: CliIO, setExit: (code: numb
     .option('--concurrency <n>', 'steps run at once', parsePositiveInt, 8)
     .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, then in-cluster)')
     .option('--context <name>', 'kubeconfig context')
+    .option('--shutdown-timeout <duration>', SHUTDOWN_HELP, parseDurationOption)
     .action(async (flags: WorkerFlags) => {
       setExit(await runLongLived('worker', { ...flags, orchestrator: false, workers: true }, io));
     });
@@ -66,6 +95,7 @@ export function registerServe(program: Command, io: CliIO, setExit: (code: numbe
     .option('--context <name>', 'kubeconfig context')
     .option('--git-poll-interval <duration>', 'read every application\'s source again this often, jittered ±10%; a new commit syncs automated applications without a webhook; 0 turns polling off (default: 3m)', parseDurationOrZero)
     .option('--watch-namespace <ns>', 'watch namespaced kinds in this namespace only, for application status (repeatable; for an identity whose Roles allow no cluster-wide watch; default: all namespaces)', (v: string, prev: string[]) => [...prev, dnsLabel('--watch-namespace')(v)], [])
+    .option('--shutdown-timeout <duration>', SHUTDOWN_HELP, parseDurationOption)
     .option('--self-heal-timeout <duration>', 'selfHeal: undo live drift once it has lasted this long; each further self-heal within 10m waits 3 times longer; after 5 self-heals within 10m, self-heal stops as a loop (default: 5s)', parseDurationOption)
     .action(async (flags: ServeFlags) => {
       setExit(await runLongLived('serve', { ...flags, orchestrator: true, workers: flags.allInOne ?? false }, io, extra));
@@ -157,6 +187,11 @@ async function runLongLived(
 ): Promise<number> {
   const redisUrl = requireRedis(io, command);
   if (!redisUrl) return ExitCode.invalidInput;
+  const deadlineMs = shutdownTimeout(io, flags.shutdownTimeout);
+  if (typeof deadlineMs === 'string') {
+    io.stderr.write(`hookrunner ${command}: ${deadlineMs}\n`);
+    return ExitCode.invalidInput;
+  }
   const logger = jsonLogger({ level: logLevel(io.env), stream: io.stderr, base: { role: command } });
   let http: ReturnType<typeof prepareHttp> | undefined;
   if (command === 'serve') {
@@ -198,10 +233,10 @@ async function runLongLived(
   });
   let stopExtra: (() => Promise<void>) | undefined;
   let stopHttp: (() => Promise<void>) | undefined;
+  let code: number;
   try {
     if (http) stopHttp = await http.start(engine, cluster);
     if (extra) stopExtra = await extra(engine, { ...flags, port: flags.port ?? 8080 });
-    logger.info(`${command} started`, { workers: flags.workers, orchestrator: flags.orchestrator, concurrency: flags.concurrency });
     if (notifications) {
       // A subscription to a service this process cannot reach is recorded as skipped: say so now, not only in each delivery log.
       for (const [service, state] of Object.entries(notifications.services())) {
@@ -212,16 +247,30 @@ async function runLongLived(
       await engine.orchestrator.sweep();
       await engine.orchestrator.sweepFinalizers(); // D7, once at start-up
     }
+    logger.info(`${command} started`, { workers: flags.workers, orchestrator: flags.orchestrator, concurrency: flags.concurrency });
     const signal = await untilShutdown(io);
-    logger.info(`${command} stopping`, { signal });
-    return ExitCode.ok;
+    logger.info(`${command} stopping`, { signal, deadlineMs });
+    code = ExitCode.ok;
   } catch (err) {
     logger.error(`${command} failed`, { error: errorMessage(err) });
-    return ExitCode.infrastructure;
-  } finally {
+    code = ExitCode.infrastructure;
+  }
+  // SIGTERM always ends the process: what has not stopped by the deadline (a step still running,
+  // Redis unreachable) is dropped; BullMQ's lock expiry and the orchestrator's sweep recover it.
+  const stopped = await within(deadlineMs, async () => {
     await stopHttp?.();
     await stopExtra?.();
     await engine.close();
-    cluster?.close();
+  });
+  if (!stopped) {
+    logger.error(`${command} did not stop within ${deadlineMs} ms (Redis unreachable or a step still running); stopped anyway, its steps go to another worker once their locks expire`, { deadlineMs });
+    // As a process: exit now, as a SIGKILL would, so a step in hand does nothing more (no cleanup
+    // of its hook on the way out); the step's BullMQ lock expires and another worker adopts it.
+    io.exitNow?.(ExitCode.infrastructure);
+    engine.forceClose();
+    return ExitCode.infrastructure;
   }
+  cluster?.close();
+  logger.info(`${command} stopped`);
+  return code;
 }

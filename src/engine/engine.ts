@@ -9,7 +9,7 @@ import type { Notifications, NotifierFactory } from '../notifications/index.js';
 import { createOrchestrator } from '../orchestrator/index.js';
 import type { Orchestrator, OrchestratorOptions } from '../orchestrator/index.js';
 import type { DeliveryEntry } from '../store/index.js';
-import { createBus } from '../queue/index.js';
+import { createBus, disconnectRedisClients } from '../queue/index.js';
 import type { Bus } from '../queue/index.js';
 import { createApplicationStore, createStore } from '../store/index.js';
 import type { ApplicationStore, Store } from '../store/index.js';
@@ -48,7 +48,14 @@ export interface Engine {
   orchestrator?: Orchestrator;
   notifications?: Notifications;
   worker?: StepWorker;
+  /** Stop: the steps and events in hand finish first. With Redis down this may not end; see `forceClose`. */
   close(): Promise<void>;
+  /**
+   * Stop now, when `close` overran its deadline: workers stop without waiting for their jobs and
+   * every Redis client of this engine is disconnected. A step in hand keeps its BullMQ lock until
+   * it expires (8 s); then the stall check hands it to another worker (`queue/consumers.ts`).
+   */
+  forceClose(): void;
 }
 
 /**
@@ -63,7 +70,7 @@ async function removeDeletedApplication(applications: ApplicationStore, op: Oper
 
 export function startEngine(options: EngineOptions): Engine {
   const { redisUrl, prefix = 'hookrunner', logger = silentLogger, concurrency = 8 } = options;
-  const bus = createBus({ redisUrl, prefix });
+  const bus = createBus({ redisUrl, prefix, logger });
   const store = createStore({ redis: bus.redis, prefix });
   const engine: Engine = {
     bus,
@@ -74,6 +81,10 @@ export function startEngine(options: EngineOptions): Engine {
       await engine.orchestrator?.close();
       await engine.notifications?.close();
       await bus.close();
+    },
+    forceClose() {
+      void engine.worker?.close(true).catch(() => undefined);
+      disconnectRedisClients(logger);
     },
   };
   if (options.orchestrator ?? true) {

@@ -56,7 +56,7 @@ export function createNotifications(options: NotificationsOptions): Notification
   const prefix = bus.prefix;
   const keys = redisKeys(prefix);
   const redis = bus.redis;
-  const queue = createNotificationQueue({ redis, prefix, ...(options.attempts !== undefined ? { attempts: options.attempts } : {}) });
+  const queue = createNotificationQueue({ redis, prefix, logger, ...(options.attempts !== undefined ? { attempts: options.attempts } : {}) });
   const idempotency = createRedisIdempotencyStore({ redis, prefix: keys.notifyIdempotency });
 
   async function record(operationId: string, entry: Omit<DeliveryEntry, 'time'>): Promise<void> {

@@ -1,7 +1,9 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { StepResult, TaskResult } from '../sync/index.js';
-import { redisConnection } from './connection.js';
+import { errorMessage, silentLogger } from '../util/index.js';
+import type { Logger } from '../util/index.js';
+import { closeRedis, isConnectionError, redisConnection } from './connection.js';
 import { redisKeys } from './keys.js';
 import { QueueNames, jobId } from './payloads.js';
 import type { FinalizerSweepData, OrchestratorJobData, OrchestratorJobName, StepJobData, StepJobName } from './payloads.js';
@@ -15,6 +17,8 @@ export interface BusOptions {
   stepAttempts?: number;
   /** How long finished jobs are kept (their return values let the sweep recover a lost result). @defaultValue 3_600 s */
   keepFinishedSeconds?: number;
+  /** Where Redis connection errors go, one line per change of state. @defaultValue silentLogger */
+  logger?: Logger;
 }
 
 export type StepJobState = 'waiting' | 'active' | 'delayed' | 'prioritized' | 'waiting-children' | 'completed' | 'failed' | 'missing' | 'unknown';
@@ -54,12 +58,18 @@ export interface Bus {
 }
 
 export function createBus(options: BusOptions): Bus {
-  const { redisUrl, prefix = 'hookrunner', stepAttempts = 5, keepFinishedSeconds = 3_600 } = options;
-  const connection = redisConnection(redisUrl, 'client');
-  const redis = redisConnection(redisUrl, 'client');
+  const { redisUrl, prefix = 'hookrunner', stepAttempts = 5, keepFinishedSeconds = 3_600, logger = silentLogger } = options;
+  const connection = redisConnection(redisUrl, 'client', { logger });
+  const redis = redisConnection(redisUrl, 'client', { logger });
   const steps = new Queue<StepJobData, StepResult, StepJobName>(QueueNames.steps, { connection, prefix });
   const orchestrator = new Queue<OrchestratorJobData, void, OrchestratorJobName>(QueueNames.orchestrator, { connection, prefix });
   const maintenance = new Queue<FinalizerSweepData>(QueueNames.maintenance, { connection, prefix });
+  // A Queue without an `error` listener prints BullMQ's errors raw; connection errors are logged by the client's watch.
+  for (const queue of [steps, orchestrator, maintenance]) {
+    queue.on('error', (err: unknown) => {
+      if (!isConnectionError(err)) logger.error(`${queue.name} queue error`, { error: errorMessage(err) });
+    });
+  }
   const keep = { removeOnComplete: { age: keepFinishedSeconds, count: 10_000 }, removeOnFail: { age: keepFinishedSeconds * 24 } };
   const cancelKey = redisKeys(prefix).cancel;
 
@@ -126,7 +136,7 @@ export function createBus(options: BusOptions): Bus {
     },
     async close() {
       await Promise.allSettled([steps.close(), orchestrator.close(), maintenance.close()]);
-      await Promise.allSettled([connection.quit(), redis.quit()]);
+      await Promise.allSettled([closeRedis(connection), closeRedis(redis)]);
     },
   };
 }

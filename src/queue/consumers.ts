@@ -7,7 +7,7 @@ import type { Job } from 'bullmq';
 import type { StepResult } from '../sync/index.js';
 import { errorMessage, silentLogger } from '../util/index.js';
 import type { Logger } from '../util/index.js';
-import { redisConnection } from './connection.js';
+import { closeRedis, isConnectionError, redisConnection } from './connection.js';
 import { QueueNames } from './payloads.js';
 import type { FinalizerSweepData, OrchestratorJobData, OrchestratorJobName, StepJobData, StepJobName } from './payloads.js';
 
@@ -32,13 +32,16 @@ function consume<D, R, N extends string>(
   settings: { concurrency: number; lockDuration?: number; stalledInterval?: number; maxStalledCount?: number },
 ): Consumer {
   const { logger = silentLogger } = base;
-  const connection = redisConnection(base.redisUrl, 'worker');
+  const connection = redisConnection(base.redisUrl, 'worker', { logger });
   const worker = new Worker<D, R, N>(queue, handler, { connection, prefix: base.prefix, ...settings });
-  worker.on('error', (err) => logger.error(`${label} error`, { error: errorMessage(err) }));
+  // Connection errors are logged once per change of state by the client's watch, not per reconnect attempt here.
+  worker.on('error', (err) => {
+    if (!isConnectionError(err)) logger.error(`${label} error`, { error: errorMessage(err) });
+  });
   return {
     async close(force = false) {
       await worker.close(force);
-      await connection.quit().catch(() => undefined);
+      await closeRedis(connection);
     },
   };
 }

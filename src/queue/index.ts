@@ -1,7 +1,7 @@
 export { createBus } from './bus.js';
 export type { Bus, BusOptions, JobCountSource, JobCountState, StepJobState } from './bus.js';
-export { redisConnection, redactUrl } from './connection.js';
-export type { ConnectionRole } from './connection.js';
+export { closeRedis, disconnectRedisClients, isConnectionError, redisConnection, redactUrl } from './connection.js';
+export type { ConnectionRole, RedisConnectionOptions } from './connection.js';
 export { consumeMaintenance, consumeOrchestratorEvents, consumeSteps } from './consumers.js';
 export type { Consumer, OrchestratorConsumerOptions, StepConsumerOptions, StepDelivery } from './consumers.js';
 export { redisKeys } from './keys.js';

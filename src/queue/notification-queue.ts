@@ -6,7 +6,7 @@ import { DelayedError, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { errorMessage, silentLogger } from '../util/index.js';
 import type { Logger } from '../util/index.js';
-import { redisConnection } from './connection.js';
+import { closeRedis, isConnectionError, redisConnection } from './connection.js';
 import type { Consumer } from './consumers.js';
 import { QueueNames, jobId } from './payloads.js';
 import type { NotificationJobData } from './payloads.js';
@@ -17,6 +17,8 @@ export interface NotificationQueueOptions {
   prefix: string;
   /** Attempts of one delivery job (each with the notifier's own bounded retries). @defaultValue 8 */
   attempts?: number;
+  /** Where the queue's errors go (its connection is watched with the client's). @defaultValue silentLogger */
+  logger?: Logger;
 }
 
 export interface NotificationQueue {
@@ -29,9 +31,12 @@ export interface NotificationQueue {
 }
 
 export function createNotificationQueue(options: NotificationQueueOptions): NotificationQueue {
-  const { prefix, attempts = 8 } = options;
+  const { prefix, attempts = 8, logger = silentLogger } = options;
   const connection = options.redis.duplicate();
   const queue = new Queue<NotificationJobData>(QueueNames.notifications, { connection, prefix });
+  queue.on('error', (err: unknown) => {
+    if (!isConnectionError(err)) logger.error('notification queue error', { error: errorMessage(err) });
+  });
   return {
     async enqueue(data, version) {
       await queue.add('reconcile', data, {
@@ -44,7 +49,7 @@ export function createNotificationQueue(options: NotificationQueueOptions): Noti
     },
     async close() {
       await queue.close();
-      await connection.quit().catch(() => undefined);
+      await closeRedis(connection);
     },
   };
 }
@@ -66,7 +71,7 @@ export interface NotificationConsumerOptions {
  */
 export function consumeNotifications(options: NotificationConsumerOptions, handler: (data: NotificationJobData) => Promise<'done' | 'busy'>): Consumer {
   const { concurrency = 4, busyDelayMs = 500, logger = silentLogger } = options;
-  const connection = redisConnection(options.redisUrl, 'worker');
+  const connection = redisConnection(options.redisUrl, 'worker', { logger });
   const worker = new Worker<NotificationJobData>(
     QueueNames.notifications,
     async (job, token) => {
@@ -77,12 +82,14 @@ export function consumeNotifications(options: NotificationConsumerOptions, handl
     },
     { connection, prefix: options.prefix, concurrency, lockDuration: 30_000 },
   );
-  worker.on('error', (err) => logger.error('notification queue error', { error: errorMessage(err) }));
+  worker.on('error', (err) => {
+    if (!isConnectionError(err)) logger.error('notification queue error', { error: errorMessage(err) });
+  });
   worker.on('failed', (job, err) => logger.warn('notification delivery failed', { operation: job?.data.operationId, destination: job?.data.destination, attempt: job?.attemptsMade, error: errorMessage(err) }));
   return {
     async close(force = false) {
       await worker.close(force);
-      await connection.quit().catch(() => undefined);
+      await closeRedis(connection);
     },
   };
 }

@@ -41,6 +41,35 @@ export interface ApplicationStore {
   requestResync(name: string): Promise<void>;
   /** Take the resync request of the application: true for the one caller that removed it. */
   takeResync(name: string): Promise<boolean>;
+  /**
+   * Claim a git push (`push`: a digest of repository, ref and commit) for an application, for
+   * `ttlSeconds`: atomic (`SET NX`), so of identical pushes arriving at once, on any replica, one
+   * is `first`; the others get the claim's record, with the operation once the first has one.
+   */
+  claimPush(name: string, push: string, claim: PushClaim, ttlSeconds: number): Promise<{ first: true } | { first: false; claim: PushClaim }>;
+  /** Record the operation a claimed push started (kept for the claim's remaining TTL). */
+  setPushOperation(name: string, push: string, operation: string): Promise<void>;
+  /** Give a claim back (its sync did not start), so the same push may be handled again. */
+  releasePush(name: string, push: string): Promise<void>;
+}
+
+/** What the first of identical pushes recorded. */
+export interface PushClaim {
+  /** The request id of the first push. */
+  request: string;
+  claimedAt: string;
+  /** The operation it started, once known. */
+  operation?: string;
+}
+
+function readClaim(raw: string | null): PushClaim {
+  try {
+    const v: unknown = JSON.parse(raw ?? '');
+    if (typeof v === 'object' && v !== null && typeof (v as PushClaim).request === 'string') return v as PushClaim;
+  } catch {
+    // not JSON: answered as an unknown claim below
+  }
+  return { request: 'unknown', claimedAt: '' };
 }
 
 export function createApplicationStore(options: { redis: Redis; prefix?: string }): ApplicationStore {
@@ -74,6 +103,19 @@ export function createApplicationStore(options: { redis: Redis; prefix?: string 
     },
     async takeResync(name) {
       return (await redis.srem(resyncKey, name)) === 1;
+    },
+    async claimPush(name, push, claim, ttlSeconds) {
+      const k = keys.pushClaim(name, push);
+      if ((await redis.set(k, JSON.stringify(claim), 'EX', ttlSeconds, 'NX')) === 'OK') return { first: true };
+      return { first: false, claim: readClaim(await redis.get(k)) };
+    },
+    async setPushOperation(name, push, operation) {
+      const k = keys.pushClaim(name, push);
+      const claim = readClaim(await redis.get(k));
+      await redis.set(k, JSON.stringify({ ...claim, operation }), 'KEEPTTL', 'XX');
+    },
+    async releasePush(name, push) {
+      await redis.del(keys.pushClaim(name, push));
     },
   };
 }

@@ -2,4 +2,4 @@ export { createStore, deleteByPrefix, toEvent, updateWithRetry } from './store.j
 export type { DeliveryEntry, InventoryEntry, OperationEvent, Store, StoreOptions } from './store.js';
 export { ConflictError, OperationRunningError } from './errors.js';
 export { createApplicationStore } from './applications.js';
-export type { ApplicationRecord, ApplicationStore } from './applications.js';
+export type { ApplicationRecord, ApplicationStore, PushClaim } from './applications.js';

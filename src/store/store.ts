@@ -6,7 +6,7 @@
 import { Redis } from 'ioredis';
 import type { Operation, TaskResult } from '../sync/index.js';
 import { isDone } from '../sync/index.js';
-import { redisKeys } from '../queue/index.js';
+import { closeRedis, redisKeys } from '../queue/index.js';
 import { ConflictError, OperationRunningError } from './errors.js';
 
 export interface StoreOptions {
@@ -181,7 +181,7 @@ export function createStore(options: StoreOptions): Store {
       return (await redis.lrange(k.deliveries(operationId), 0, -1)).map((e) => JSON.parse(e) as DeliveryEntry);
     },
     async subscribe(onEvent) {
-      const sub = redis.duplicate();
+      const sub = redis.duplicate(); // watched like `redis` when it came from `redisConnection`
       await sub.subscribe(k.channel);
       sub.on('message', (_channel: string, message: string) => {
         try {
@@ -191,7 +191,7 @@ export function createStore(options: StoreOptions): Store {
         }
       });
       return async () => {
-        await sub.quit().catch(() => undefined);
+        await closeRedis(sub);
       };
     },
   };
@@ -237,6 +237,7 @@ export async function updateWithRetry(store: Pick<Store, 'getOperation' | 'saveO
 /** Delete every key under a prefix (queues included): for tests and the demo on a shared Redis. */
 export async function deleteByPrefix(url: string, prefix: string): Promise<void> {
   const redis = new Redis(url, { maxRetriesPerRequest: 2 });
+  redis.on('error', () => undefined); // the failing command rejects with it; no raw `[ioredis] Unhandled error event`
   try {
     let cursor = '0';
     do {

@@ -4,7 +4,8 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeadlineExceededError, sleep } from '../../src/util/index.js';
 import type { TestRepo } from '../sources/git-fixture.js';
-import { AUTH, labApplication, startApiHarness } from './api-harness.js';
+import { createApi } from '../../src/api/index.js';
+import { AUTH, TOKEN, labApplication, startApiHarness } from './api-harness.js';
 import type { ApiHarness } from './api-harness.js';
 import { LAB_PATH, createLabRepo } from './lab-repo.js';
 
@@ -100,8 +101,17 @@ describe('git webhooks', () => {
     expect(await history('auto-dev')).toEqual([]);
     expect(await history('auto-other')).toEqual([]);
 
-    // C4: a push while the syncs run is no longer dropped with a 409: it is queued (in Redis) behind them.
-    const again = await post(body, { 'X-GitHub-Event': 'push', 'X-Hub-Signature-256': signature(body) });
+    // Issue 14 item 7: the same push again (same repository, ref and commit) joins the operation it started.
+    const same = await post(body, { 'X-GitHub-Event': 'push', 'X-Hub-Signature-256': signature(body) });
+    expect(same.status).toBe(202);
+    expect(byApp(same.body.applications)).toEqual([
+      { app: 'auto-head', status: 'duplicate', operation: headOp, firstRequest: res.headers['x-request-id'] },
+      { app: 'auto-main', status: 'duplicate', operation: mainOp, firstRequest: res.headers['x-request-id'] },
+    ]);
+
+    // C4: a push of another commit while the syncs run is no longer dropped with a 409: it is queued (in Redis) behind them.
+    const next = githubPush({ repoURL: repo.url, branch: 'main', after: 'f'.repeat(40) });
+    const again = await post(next, { 'X-GitHub-Event': 'push', 'X-Hub-Signature-256': signature(next) });
     expect(again.status).toBe(202);
     expect(byApp(again.body.applications)).toEqual([
       { app: 'auto-head', status: 'queued', runningOperation: headOp },
@@ -109,6 +119,46 @@ describe('git webhooks', () => {
     ]);
     expect((await h.engine.bus.redis.smembers(`${h.prefix}:applications:resync`)).sort()).toEqual(['auto-head', 'auto-main']);
     expect(await history('auto-main')).toHaveLength(1);
+  });
+
+  it('should start one operation for 10 identical pushes at once, on two replicas sharing Redis, and a new one for another commit (issue 14 item 7)', async () => {
+    const app = labApplication({ repoURL: other.url, name: 'auto-burst', path: LAB_PATH, automated: true });
+    expect((await request(h.app).post('/api/v1/applications').set(AUTH).type('application/yaml').send(app)).status).toBe(201);
+    // A second `serve` replica: its own API (and auto-sync) over the same Redis.
+    const replica = createApi({ store: h.engine.store, applications: h.engine.applications, orchestrator: h.engine.orchestrator as NonNullable<typeof h.engine.orchestrator>, sources: h.cache, tokens: [TOKEN], webhookSecret: SECRET });
+    try {
+      const head = await h.cache.resolve({ repoURL: other.url, targetRevision: 'main' });
+      const body = githubPush({ repoURL: other.url, branch: 'main', after: head.sha });
+      const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => request(i % 2 === 0 ? h.app : replica.app).post('/api/v1/webhooks/git').set({ 'Content-Type': 'application/json', 'X-GitHub-Event': 'push', 'X-Hub-Signature-256': signature(body) }).send(body.toString('utf8'))));
+      expect(answers.map((a) => a.status)).toEqual(Array(10).fill(202));
+      const outcomes = answers.map((a) => (a.body.applications as { app: string; status: string; operation?: string }[]).find((o) => o.app === 'auto-burst'));
+      expect(outcomes.filter((o) => o?.status === 'starting')).toHaveLength(1);
+      expect(outcomes.filter((o) => o?.status === 'duplicate')).toHaveLength(9);
+      const [op] = await eventually(() => history('auto-burst'), (ids) => ids.length === 1, 'the auto-burst sync');
+      // Every duplicate that waited for it names the operation it joined.
+      for (const o of outcomes) if (o?.status === 'duplicate' && o.operation !== undefined) expect(o.operation).toBe(op);
+      expect(await h.engine.bus.redis.sismember(`${h.prefix}:applications:resync`, 'auto-burst')).toBe(0); // nothing queued behind it
+      expect(await history('auto-burst')).toEqual([op]);
+
+      // Another commit is another push, not a duplicate: queued behind the running operation, it
+      // starts a new one when that ends (no workers here; the C4 test above follows that path).
+      const next = githubPush({ repoURL: other.url, branch: 'main', after: '1'.repeat(40) });
+      const res = await post(next, { 'X-GitHub-Event': 'push', 'X-Hub-Signature-256': signature(next) });
+      expect(res.body.applications).toContainEqual({ app: 'auto-burst', status: 'queued', runningOperation: op });
+      expect(await h.engine.bus.redis.sismember(`${h.prefix}:applications:resync`, 'auto-burst')).toBe(1);
+    } finally {
+      await replica.close();
+    }
+  });
+
+  it('should answer 405 with Allow: POST to other methods, before any authentication', async () => {
+    for (const method of ['get', 'put', 'delete', 'patch'] as const) {
+      const res = await request(h.app)[method]('/api/v1/webhooks/git');
+      expect(res.status, method).toBe(405);
+      expect(res.headers['allow']).toBe('POST');
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.body).toMatchObject({ status: 405, type: 'urn:hookrunner:problem:method-not-allowed' });
+    }
   });
 
   it('should accept a GitLab push with the secret token and sync the application on that branch', async () => {

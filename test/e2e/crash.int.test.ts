@@ -51,16 +51,16 @@ describe.each(testBackends())('a worker killed mid-step (D8) on the %s cluster',
    * Two worker processes, each reaching the cluster through its own proxy, so a proxy hook knows
    * which worker sent a request: `hooks(kill)` gets the function that SIGKILLs that sender.
    */
-  async function proxiedWorkers(tag: string, hooks: (kill: () => void) => Pick<Parameters<typeof startKubeProxy>[0], 'before' | 'after'>): Promise<{ workers: WorkerProcess[]; stop(): Promise<void> }> {
+  async function proxiedWorkers(tag: string, hooks: (kill: (signal?: NodeJS.Signals) => void) => Pick<Parameters<typeof startKubeProxy>[0], 'before' | 'after'>, env: Record<string, string> = {}): Promise<{ workers: WorkerProcess[]; stop(): Promise<void> }> {
     const workers: WorkerProcess[] = [];
     const proxies: KubeProxy[] = [];
     for (let w = 0; w < 2; w++) {
       const index = w;
-      const proxy = await startKubeProxy({ target: h.cluster.proxyTarget, ...hooks(() => workers[index]?.kill('SIGKILL')) });
+      const proxy = await startKubeProxy({ target: h.cluster.proxyTarget, ...hooks((signal = 'SIGKILL') => workers[index]?.kill(signal)) });
       proxies.push(proxy);
       const kubeconfig = join(dir, `kubeconfig-${tag}-${w}`);
       await writeFile(kubeconfig, proxy.kubeconfig());
-      workers.push(spawnWorker({ redisUrl: h.redisUrl, prefix: h.prefix, kubeconfig }));
+      workers.push(spawnWorker({ redisUrl: h.redisUrl, prefix: h.prefix, kubeconfig, env }));
     }
     return {
       workers,
@@ -104,6 +104,42 @@ describe.each(testBackends())('a worker killed mid-step (D8) on the %s cluster',
       expect(op.results.find((r) => r.name === 'health-check-pre-job')?.hookPhase).toBe('Succeeded');
       // HookSucceeded: deleted once the operation succeeded, even when the deleting worker died.
       expect(await h.client.get({ apiVersion: 'batch/v1', kind: 'Job', namespace, name: 'health-check-pre-job' }).then((j) => (j?.metadata.deletionTimestamp ? undefined : j))).toBeUndefined();
+    } finally {
+      await pool.stop();
+      await lab.cleanup();
+    }
+  }, 90_000);
+
+  // Issue 14 item 3: a rollout SIGTERMs a worker in the middle of a hook step (a 4 s hook). Within
+  // its --shutdown-timeout the worker lets the step finish and exits 0; past it, it stops anyway
+  // (exit 3), the step's BullMQ lock expires and the other worker takes the step over, adopting
+  // the hook's Job by sync id.
+  it.each([['20s', 'lets the step finish', 0], ['1s', 'hands it over when the deadline passes', 3]] as const)('SIGTERMed mid-hook with --shutdown-timeout %s: %s; the operation succeeds with one Job per hook', async (timeout, _what, exitCode) => {
+    const lab = await writeLab({ preJob: 'sleep 4', preJobAnnotations: { 'argocd.argoproj.io/hook-delete-policy': 'HookSucceeded' } });
+    let terminated: WorkerProcess | undefined;
+    const pool = await proxiedWorkers(`term-${timeout}`, (kill) => ({
+      after: (r, status) => {
+        if (!terminated && r.method === 'PATCH' && r.path.includes(`${PRE_JOB}?`) && status === 201) kill('SIGTERM');
+      },
+    }), { HOOKRUNNER_SHUTDOWN_TIMEOUT: timeout });
+    // Which worker got the SIGTERM: the one whose process received it.
+    for (const w of pool.workers) {
+      const kill = w.kill.bind(w);
+      w.kill = (signal) => {
+        if (signal === 'SIGTERM' && !terminated) terminated = w;
+        kill(signal);
+      };
+    }
+    try {
+      const namespace = `term-${timeout}`;
+      const op = await h.sync([lab.dir], { app: `term-${timeout}`, namespace }).catch(withLogs(pool.workers));
+      expect(terminated).toBeDefined();
+      expect(op.phase, op.message).toBe('Succeeded');
+      const audit = await h.cluster.audit();
+      const created = (name: string): number => audit.filter((e) => e.kind === 'Job' && e.namespace === namespace && e.name === name && e.code === 201).length;
+      expect(created('health-check-pre-job')).toBe(1);
+      expect(created('mattermost-post-job-success')).toBe(1);
+      expect(await terminated?.exited, terminated?.lines.slice(-10).join('\n')).toBe(exitCode);
     } finally {
       await pool.stop();
       await lab.cleanup();

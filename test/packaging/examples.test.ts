@@ -43,6 +43,9 @@ function memoryApplications(): ApplicationStore {
     listApplications: async () => [...apps.values()],
     deleteApplication: async (name) => apps.delete(name),
     requestResync: async () => undefined,
+    claimPush: async () => ({ first: true }),
+    setPushOperation: async () => undefined,
+    releasePush: async () => undefined,
     takeResync: async () => false,
   };
 }
