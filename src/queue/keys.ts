@@ -6,6 +6,7 @@
  * | key | type | written by |
  * | --- | --- | --- |
  * | `op:<id>` | hash: `doc` (the operation as JSON), `v` (its version, for CAS), `active` | store |
+ * | `op:<id>:manifests` | string: the operation's manifests as JSON, stored once; the prepare step reads it; deleted when the operation ends | store |
  * | `op:<id>:deliveries` | list (JSON delivery entries) | store (notifications) |
  * | `ops:running` | set of operation ids | store |
  * | `app:<app>:running` | string: the app's running operation (D6 lock) | store |
@@ -24,6 +25,8 @@ export interface RedisKeys {
   operation(id: string): string;
   /** The prefix of every `op:<id>` key (the store's history trim scans under it). */
   readonly operationPrefix: string;
+  /** The operation's manifest set (JSON), stored once and referenced by its prepare steps. */
+  operationManifests(operationId: string): string;
   deliveries(operationId: string): string;
   readonly runningOperations: string;
   appRunning(app: string): string;
@@ -49,6 +52,7 @@ export function redisKeys(prefix = 'hookrunner'): RedisKeys {
     prefix,
     operation: (id) => `${p}op:${id}`,
     operationPrefix: `${p}op:`,
+    operationManifests: (id) => `${p}op:${id}:manifests`,
     deliveries: (id) => `${p}op:${id}:deliveries`,
     runningOperations: `${p}ops:running`,
     appRunning: (app) => `${p}app:${app}:running`,
