@@ -102,7 +102,7 @@ function prepareHttp(io: CliIO, flags: ServeFlags & { orchestrator: boolean; wor
     async start(engine: ReturnType<typeof startEngine>, cluster: ClusterClient | undefined): Promise<() => Promise<void>> {
       if (!engine.orchestrator) throw new Error('the API needs the orchestrator of this process');
       queues = engine.bus;
-      const sources = createGitCache({ ...(config.cacheDir ? { dir: config.cacheDir } : {}), logger: jsonLogger({ level: logLevel(io.env), stream: io.stderr, base: { role: 'git' } }) });
+      const sources = createGitCache({ ...(config.cacheDir ? { dir: config.cacheDir } : {}), limits: config.limits, logger: jsonLogger({ level: logLevel(io.env), stream: io.stderr, base: { role: 'git' } }) });
       api = createApi({
         store: engine.store,
         applications: engine.applications,
@@ -110,6 +110,7 @@ function prepareHttp(io: CliIO, flags: ServeFlags & { orchestrator: boolean; wor
         sources,
         tokens: config.tokens,
         insecureNoAuth: flags.insecureNoAuth ?? false,
+        bodyLimitBytes: config.limits.maxBodyBytes,
         ready: () => engine.bus.redis.ping(),
         notificationServices: notifierFactory(io.env, io.stderr).services,
         metrics,
