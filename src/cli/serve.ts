@@ -89,7 +89,8 @@ export interface ServeFlags extends WorkerFlags {
 function prepareHttp(io: CliIO, flags: ServeFlags & { orchestrator: boolean; workers: boolean }) {
   const config = apiConfigFromEnv(io.env, { insecureNoAuth: flags.insecureNoAuth ?? false });
   let queues: ReturnType<typeof startEngine>['bus'] | undefined;
-  const metrics: ApiMetrics = createApiMetrics({ processMetrics: true, queues: (): DepthQueues => queues?.depthSources() ?? {} });
+  let epoch: ReturnType<typeof startEngine>['epoch'] | undefined;
+  const metrics: ApiMetrics = createApiMetrics({ processMetrics: true, queues: (): DepthQueues => queues?.depthSources() ?? {}, redisEpoch: () => epoch?.current });
   const logger = pino({ level: logLevel(io.env), base: { role: 'api' } }, { write: (line: string) => void io.stderr.write(line) });
   let api: Api | undefined;
   return {
@@ -102,6 +103,7 @@ function prepareHttp(io: CliIO, flags: ServeFlags & { orchestrator: boolean; wor
     async start(engine: ReturnType<typeof startEngine>, cluster: ClusterClient | undefined): Promise<() => Promise<void>> {
       if (!engine.orchestrator) throw new Error('the API needs the orchestrator of this process');
       queues = engine.bus;
+      epoch = engine.epoch;
       const sources = createGitCache({ ...(config.cacheDir ? { dir: config.cacheDir } : {}), limits: config.limits, logger: jsonLogger({ level: logLevel(io.env), stream: io.stderr, base: { role: 'git' } }) });
       api = createApi({
         store: engine.store,
@@ -112,6 +114,7 @@ function prepareHttp(io: CliIO, flags: ServeFlags & { orchestrator: boolean; wor
         insecureNoAuth: flags.insecureNoAuth ?? false,
         bodyLimitBytes: config.limits.maxBodyBytes,
         ready: () => engine.bus.redis.ping(),
+        redisEpoch: engine.epoch,
         notificationServices: notifierFactory(io.env, io.stderr).services,
         metrics,
         logger,
@@ -196,6 +199,7 @@ async function runLongLived(
     ...(cluster ? { cluster } : {}),
     ...(http ? { onTransition: http.onTransition } : {}),
     ...(notifications ? { notifications } : {}),
+    ...(metrics ? { epoch: { onLoss: () => metrics.recordRedisDataLoss() } } : {}),
   });
   let stopExtra: (() => Promise<void>) | undefined;
   let stopHttp: (() => Promise<void>) | undefined;

@@ -14,6 +14,8 @@
  * | `app:<app>:inventory` | set: objects the app applied (prune candidates) | store |
  * | `events` | pub/sub channel of operation events | store |
  * | `applications`, `applications:resync` | hash of Application records; set of apps to sync again | store |
+ * | `epoch` | string (JSON `{id, createdAt}`): which Redis dataset this is; gone or different = Redis lost data | store (epoch) |
+ * | `data-losses` | list (JSON records of detected data losses, newest last, 100 kept) | store (epoch) |
  * | `cancel:<operation>` | string `user`/`timeout`: workers stop the operation's steps | bus |
  * | `notify:<operation>:<destination>` | hash: what was delivered to a destination | notifications |
  * | `notify-lock:<operation>:<destination>` | string: one delivery per destination at a time | notifications |
@@ -35,6 +37,9 @@ export interface RedisKeys {
   readonly events: string;
   readonly applications: string;
   readonly applicationsResync: string;
+  /** The dataset's epoch: created when missing; its loss or change means Redis lost data. */
+  readonly epoch: string;
+  readonly dataLosses: string;
   cancel(operationId: string): string;
   notifyState(operationId: string, destination: string): string;
   notifyLock(operationId: string, destination: string): string;
@@ -61,6 +66,8 @@ export function redisKeys(prefix = 'hookrunner'): RedisKeys {
     events: `${p}events`,
     applications: `${p}applications`,
     applicationsResync: `${p}applications:resync`,
+    epoch: `${p}epoch`,
+    dataLosses: `${p}data-losses`,
     cancel: (id) => `${p}cancel:${id}`,
     notifyState: (op, dest) => `${p}notify:${op}:${dest}`,
     notifyLock: (op, dest) => `${p}notify-lock:${op}:${dest}`,

@@ -3,3 +3,5 @@ export type { DeliveryEntry, InventoryEntry, OperationEvent, Store, StoreOptions
 export { ConflictError, OperationRunningError } from './errors.js';
 export { createApplicationStore } from './applications.js';
 export type { ApplicationRecord, ApplicationStore } from './applications.js';
+export { createEpochWatch } from './epoch.js';
+export type { DataLoss, EpochWatch, EpochWatchOptions, RedisEpoch } from './epoch.js';
