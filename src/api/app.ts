@@ -11,7 +11,7 @@ import { pino } from 'pino';
 import type { Logger } from 'pino';
 import type { Orchestrator } from '../orchestrator/index.js';
 import type { GitCache } from '../sources/index.js';
-import type { ApplicationStore, Store } from '../store/index.js';
+import type { ApplicationStore, EpochWatch, Store } from '../store/index.js';
 import type { Operation } from '../sync/index.js';
 import { createAppStatus } from './app-status.js';
 import type { StatusCluster, StatusSettings } from './app-status.js';
@@ -50,6 +50,8 @@ export interface ApiOptions {
   ready?: () => Promise<unknown>;
   /** @defaultValue 2_000 */
   readyTimeoutMs?: number;
+  /** Redis data-loss detection (store/epoch.ts): `/readyz` reports it, lost operations answer 410. @defaultValue none */
+  redisEpoch?: Pick<EpochWatch, 'current' | 'losses' | 'lostIn'>;
   /** Each chat service and whether this process can post to it (`configured`, or what is missing), shown by `/readyz`. @defaultValue not shown */
   notificationServices?: () => Readonly<Record<string, string>>;
   /** @defaultValue a new registry without process metrics */
@@ -136,14 +138,14 @@ export function createApi(options: ApiOptions): Api {
     next();
   });
 
-  app.use(systemRoutes({ ready: async () => void (await ready()), readyTimeoutMs, metrics, ...(options.notificationServices ? { notificationServices: options.notificationServices } : {}) }));
+  app.use(systemRoutes({ ready: async () => void (await ready()), readyTimeoutMs, metrics, ...(options.redisEpoch ? { redisEpoch: options.redisEpoch } : {}), ...(options.notificationServices ? { notificationServices: options.notificationServices } : {}) }));
   const autoSync = createAutoSync({ applications, sync, logger });
   const appStatus = createAppStatus({ ...(options.status ?? {}), ...(options.cluster ? { cluster: options.cluster } : {}), sources, applications, store, sync, hub, metrics, logger });
   app.use('/api/v1/webhooks', webhookRoutes({ secret: options.webhookSecret, applications, autoSync, limitBytes: webhookLimitBytes, logger }));
   const api = express.Router();
   if (!insecureNoAuth) api.use(bearerAuth({ tokens }));
   api.use('/applications', applicationRoutes({ applications, store, sync, appStatus, bodyLimitBytes, now }));
-  api.use('/operations', operationRoutes({ store, orchestrator }));
+  api.use('/operations', operationRoutes({ store, orchestrator, ...(options.redisEpoch ? { lostIn: (id: string) => options.redisEpoch?.lostIn(id) } : {}) }));
   api.use('/events', eventRoutes(hub));
   app.use('/api/v1', api);
   if (dashboardDir !== false) {

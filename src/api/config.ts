@@ -6,7 +6,12 @@
  * - `HOOKRUNNER_WEBHOOK_SECRET`: the GitHub/GitLab webhook secret (webhooks are off without it).
  * - `HOOKRUNNER_CACHE_DIR`: the git cache folder (default: a temp folder).
  * - `HOOKRUNNER_PUBLIC_URL`: this server's public base URL, for links in notifications.
+ * - `HOOKRUNNER_MAX_BODY_SIZE`, `HOOKRUNNER_MAX_MANIFEST_FILE_SIZE`, `HOOKRUNNER_MAX_MANIFESTS_SIZE`,
+ *   `HOOKRUNNER_MAX_MANIFEST_FILES`: size limits (src/manifests/limits.ts).
  */
+import { SizeLimitConfigError, sizeLimitsFromEnv } from '../manifests/index.js';
+import type { SizeLimits } from '../manifests/index.js';
+
 /** Thrown at start-up for a configuration the API refuses to run with. */
 export class ApiConfigError extends Error {
   override readonly name = 'ApiConfigError';
@@ -17,6 +22,8 @@ export interface ApiEnvConfig {
   webhookSecret?: string;
   cacheDir?: string;
   publicUrl?: string;
+  /** Request body and manifest size limits. */
+  limits: SizeLimits;
 }
 
 const TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
@@ -42,8 +49,16 @@ export function apiConfigFromEnv(env: Readonly<Record<string, string | undefined
   const publicUrl = env['HOOKRUNNER_PUBLIC_URL'];
   if (publicUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(publicUrl)) throw new ApiConfigError('HOOKRUNNER_PUBLIC_URL must be an http:// or https:// URL');
   const cacheDir = env['HOOKRUNNER_CACHE_DIR'];
+  let limits: SizeLimits;
+  try {
+    limits = sizeLimitsFromEnv(env);
+  } catch (err) {
+    if (err instanceof SizeLimitConfigError) throw new ApiConfigError(err.message);
+    throw err;
+  }
   return {
     tokens,
+    limits,
     ...(secret ? { webhookSecret: secret } : {}),
     ...(cacheDir ? { cacheDir } : {}),
     ...(publicUrl ? { publicUrl } : {}),

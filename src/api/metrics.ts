@@ -28,6 +28,8 @@ export interface ApiMetricsOptions {
   queueDepthTimeoutMs?: number;
   /** @defaultValue Date.now */
   now?: () => number;
+  /** The Redis epoch this process works with (store/epoch.ts), read at scrape time for `hookrunner_redis_epoch_info`. @defaultValue none */
+  redisEpoch?: () => { id: string; createdAt: string } | undefined;
 }
 
 export interface ApiMetrics {
@@ -39,6 +41,8 @@ export interface ApiMetrics {
   recordRequest(input: { method: string; route: string; status: number; seconds: number }): void;
   /** `hookrunner_app_info{name, sync_status, health_status} 1`, like Argo CD's `argocd_app_info`; undefined removes the application. */
   setApplicationStatus(name: string, status: { sync: string; health: string } | undefined): void;
+  /** A Redis data loss was detected (`hookrunner_redis_data_loss_total`). */
+  recordRedisDataLoss(): void;
 }
 
 const QUEUE_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed'] as const;
@@ -82,8 +86,25 @@ export function createApiMetrics(options: ApiMetricsOptions = {}): ApiMetrics {
     },
   });
 
+  const dataLosses = new Counter({ name: 'hookrunner_redis_data_loss_total', help: 'Redis data losses this process detected (its epoch key gone or changed: a restart without persistence, a failover that lost writes, a flush)', registers: [registry] });
+  const redisEpoch = options.redisEpoch;
+  new Gauge({
+    name: 'hookrunner_redis_epoch_info',
+    help: 'The Redis dataset this process works with: its epoch id and creation time (a new one after a data loss)',
+    labelNames: ['epoch', 'created'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      const epoch = redisEpoch?.();
+      if (epoch) this.set({ epoch: epoch.id, created: epoch.createdAt }, 1);
+    },
+  });
+
   return {
     registry,
+    recordRedisDataLoss() {
+      dataLosses.inc();
+    },
     onTransition(previous, next) {
       try {
         if (isDone(next) && (!previous || !isDone(previous))) operations.inc({ outcome: next.phase });

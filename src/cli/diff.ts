@@ -20,7 +20,7 @@ import { checkKinds, createLiveIndex, findPruneCandidates, refOf, targetIdentiti
 import { connectCluster } from './cluster.js';
 import { ExitCode } from './exit-codes.js';
 import type { CliIO } from './io.js';
-import { collect } from './options.js';
+import { collect, manifestLimitsOf } from './options.js';
 import { dnsLabel } from './sync.js';
 
 export interface DiffFlags {
@@ -68,7 +68,7 @@ export function registerDiff(program: Command, io: CliIO, setExit: (code: number
 /** The plain resources of the plan (hooks are not compared, as in Argo CD), or the manifests' problems. */
 async function plannedResources(paths: string[], flags: DiffFlags, io: CliIO): Promise<{ tasks: SyncTask[]; manifests: Manifest[] } | undefined> {
   try {
-    const loaded = await loadManifests(paths, { recurse: flags.recurse ?? false, include: flags.include, exclude: flags.exclude });
+    const loaded = await loadManifests(paths, { recurse: flags.recurse ?? false, include: flags.include, exclude: flags.exclude, limits: manifestLimitsOf(io.env) });
     const planned = plan(loaded.manifests, { namespace: flags.namespace, startedAt: new Date(), skipHooks: true });
     for (const w of [...loaded.warnings, ...planned.warnings]) io.stderr.write(`warning: ${formatWarning(w)}\n`);
     return { tasks: planned.tasks, manifests: loaded.manifests };

@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from 'commander';
-import { parseDuration } from '../manifests/index.js';
+import { ManifestError, SizeLimitConfigError, parseDuration, sizeLimitsFromEnv } from '../manifests/index.js';
+import type { ManifestLimits } from '../manifests/index.js';
 import { TRIGGERS } from '../sync/index.js';
 import type { Subscription, TriggerName } from '../sync/index.js';
 
@@ -57,4 +58,18 @@ export function parseTriggers(value: string): TriggerName[] {
     out.push(item as TriggerName);
   }
   return out;
+}
+
+/**
+ * The manifest size limits the environment sets (`HOOKRUNNER_MAX_MANIFEST_FILE_SIZE`, ...,
+ * src/manifests/limits.ts). A bad setting is reported like a manifest problem (exit code 2).
+ * @throws ManifestError naming the variable
+ */
+export function manifestLimitsOf(env: Readonly<Record<string, string | undefined>>): ManifestLimits {
+  try {
+    return sizeLimitsFromEnv(env);
+  } catch (err) {
+    if (!(err instanceof SizeLimitConfigError)) throw err;
+    throw new ManifestError([{ file: '(environment)', line: 0, message: err.message }]);
+  }
 }

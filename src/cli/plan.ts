@@ -6,7 +6,7 @@ import type { SyncTask } from '../plan/index.js';
 import { ExitCode } from './exit-codes.js';
 import type { CliIO } from './io.js';
 import { cell, renderTable } from './table.js';
-import { collect, parseOutput, parseUnixSeconds } from './options.js';
+import { collect, manifestLimitsOf, parseOutput, parseUnixSeconds } from './options.js';
 
 interface PlanFlags {
   namespace?: string;
@@ -43,7 +43,7 @@ export async function runPlan(paths: string[], flags: PlanFlags, io: CliIO): Pro
   let result;
   let loadWarnings: Warning[];
   try {
-    const loaded = await loadManifests(paths, { recurse: flags.recurse ?? false, include: flags.include, exclude: flags.exclude });
+    const loaded = await loadManifests(paths, { recurse: flags.recurse ?? false, include: flags.include, exclude: flags.exclude, limits: manifestLimitsOf(io.env) });
     loadWarnings = loaded.warnings;
     result = plan(loaded.manifests, {
       namespace: flags.namespace ?? '',

@@ -1,4 +1,6 @@
+import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
+import { parseSize } from '../manifests/index.js';
 import { pino } from 'pino';
 import { ApiConfigError, apiConfigFromEnv, createApi, createApiMetrics, listenApi } from '../api/index.js';
 import type { Api, ApiMetrics, DepthQueues } from '../api/index.js';
@@ -96,6 +98,10 @@ export function registerServe(program: Command, io: CliIO, setExit: (code: numbe
     .option('--git-poll-interval <duration>', 'read every application\'s source again this often, jittered ±10%; a new commit syncs automated applications without a webhook; 0 turns polling off (default: 3m)', parseDurationOrZero)
     .option('--watch-namespace <ns>', 'watch namespaced kinds in this namespace only, for application status (repeatable; for an identity whose Roles allow no cluster-wide watch; default: all namespaces)', (v: string, prev: string[]) => [...prev, dnsLabel('--watch-namespace')(v)], [])
     .option('--shutdown-timeout <duration>', SHUTDOWN_HELP, parseDurationOption)
+    .option('--max-body-size <size>', 'largest API request body, bytes or 512Ki/1Mi (default: $HOOKRUNNER_MAX_BODY_SIZE, else 1Mi)', sizeOption('--max-body-size'))
+    .option('--max-manifest-file-size <size>', 'largest manifest file read from git (default: $HOOKRUNNER_MAX_MANIFEST_FILE_SIZE, else 1Mi)', sizeOption('--max-manifest-file-size'))
+    .option('--max-manifests-size <size>', 'largest total of an application\'s manifest files (default: $HOOKRUNNER_MAX_MANIFESTS_SIZE, else 16Mi)', sizeOption('--max-manifests-size'))
+    .option('--max-manifest-files <n>', 'most manifest files of one application (default: $HOOKRUNNER_MAX_MANIFEST_FILES, else 2000)', parsePositiveInt)
     .option('--self-heal-timeout <duration>', 'selfHeal: undo live drift once it has lasted this long; each further self-heal within 10m waits 3 times longer; after 5 self-heals within 10m, self-heal stops as a loop (default: 5s)', parseDurationOption)
     .action(async (flags: ServeFlags) => {
       setExit(await runLongLived('serve', { ...flags, orchestrator: true, workers: flags.allInOne ?? false }, io, extra));
@@ -110,6 +116,21 @@ export interface ServeFlags extends WorkerFlags {
   port: number;
   host?: string;
   insecureNoAuth?: boolean;
+  maxBodySize?: number;
+  maxManifestFileSize?: number;
+  maxManifestsSize?: number;
+  maxManifestFiles?: number;
+}
+
+/** A size flag (`1Mi`, `512Ki`, bytes). */
+function sizeOption(flag: string): (value: string) => number {
+  return (value) => {
+    try {
+      return parseSize(value, flag);
+    } catch (err) {
+      throw new InvalidArgumentError(errorMessage(err));
+    }
+  };
 }
 
 /**
@@ -117,9 +138,20 @@ export interface ServeFlags extends WorkerFlags {
  * command), metrics that see the engine's transitions, then the API on `--port` once the engine runs.
  */
 function prepareHttp(io: CliIO, flags: ServeFlags & { orchestrator: boolean; workers: boolean }) {
-  const config = apiConfigFromEnv(io.env, { insecureNoAuth: flags.insecureNoAuth ?? false });
+  const fromEnv = apiConfigFromEnv(io.env, { insecureNoAuth: flags.insecureNoAuth ?? false });
+  // Flags override the environment (src/api/README.md "Body and manifest limits").
+  const config = {
+    ...fromEnv,
+    limits: {
+      maxBodyBytes: flags.maxBodySize ?? fromEnv.limits.maxBodyBytes,
+      maxFileBytes: flags.maxManifestFileSize ?? fromEnv.limits.maxFileBytes,
+      maxTotalBytes: flags.maxManifestsSize ?? fromEnv.limits.maxTotalBytes,
+      maxFiles: flags.maxManifestFiles ?? fromEnv.limits.maxFiles,
+    },
+  };
   let queues: ReturnType<typeof startEngine>['bus'] | undefined;
-  const metrics: ApiMetrics = createApiMetrics({ processMetrics: true, queues: (): DepthQueues => queues?.depthSources() ?? {} });
+  let epoch: ReturnType<typeof startEngine>['epoch'] | undefined;
+  const metrics: ApiMetrics = createApiMetrics({ processMetrics: true, queues: (): DepthQueues => queues?.depthSources() ?? {}, redisEpoch: () => epoch?.current });
   const logger = pino({ level: logLevel(io.env), base: { role: 'api' } }, { write: (line: string) => void io.stderr.write(line) });
   let api: Api | undefined;
   return {
@@ -132,7 +164,8 @@ function prepareHttp(io: CliIO, flags: ServeFlags & { orchestrator: boolean; wor
     async start(engine: ReturnType<typeof startEngine>, cluster: ClusterClient | undefined): Promise<() => Promise<void>> {
       if (!engine.orchestrator) throw new Error('the API needs the orchestrator of this process');
       queues = engine.bus;
-      const sources = createGitCache({ ...(config.cacheDir ? { dir: config.cacheDir } : {}), logger: jsonLogger({ level: logLevel(io.env), stream: io.stderr, base: { role: 'git' } }) });
+      epoch = engine.epoch;
+      const sources = createGitCache({ ...(config.cacheDir ? { dir: config.cacheDir } : {}), limits: config.limits, logger: jsonLogger({ level: logLevel(io.env), stream: io.stderr, base: { role: 'git' } }) });
       api = createApi({
         store: engine.store,
         applications: engine.applications,
@@ -140,7 +173,9 @@ function prepareHttp(io: CliIO, flags: ServeFlags & { orchestrator: boolean; wor
         sources,
         tokens: config.tokens,
         insecureNoAuth: flags.insecureNoAuth ?? false,
+        bodyLimitBytes: config.limits.maxBodyBytes,
         ready: () => engine.bus.redis.ping(),
+        redisEpoch: engine.epoch,
         notificationServices: notifierFactory(io.env, io.stderr).services,
         metrics,
         logger,
@@ -230,6 +265,7 @@ async function runLongLived(
     ...(cluster ? { cluster } : {}),
     ...(http ? { onTransition: http.onTransition } : {}),
     ...(notifications ? { notifications } : {}),
+    ...(metrics ? { epoch: { onLoss: () => metrics.recordRedisDataLoss() } } : {}),
   });
   let stopExtra: (() => Promise<void>) | undefined;
   let stopHttp: (() => Promise<void>) | undefined;

@@ -13,7 +13,7 @@ import { errorMessage, formatMs, sleep } from '../util/index.js';
 import { connectCluster } from './cluster.js';
 import { ExitCode } from './exit-codes.js';
 import type { CliIO } from './io.js';
-import { collect, parseDurationOption, parseNotifyFlag, parseOutput, parsePositiveInt, parseTriggers } from './options.js';
+import { collect, manifestLimitsOf, parseDurationOption, parseNotifyFlag, parseOutput, parsePositiveInt, parseTriggers } from './options.js';
 import { notifierFactory } from '../notifications/index.js';
 import { findRedis } from '../engine/index.js';
 import { apiOperationDocument } from '../api/index.js';
@@ -129,7 +129,7 @@ async function defaultRevision(path: string | undefined): Promise<string> {
 /** Load and check the manifests the way the planner will see them; invalid input never reaches Redis or the cluster. */
 async function loadInput(paths: string[], flags: SyncFlags, io: CliIO): Promise<{ manifests: Manifest[]; warnings: Warning[] } | undefined> {
   try {
-    const loaded = await loadManifests(paths, { recurse: flags.recurse ?? false, include: flags.include, exclude: flags.exclude });
+    const loaded = await loadManifests(paths, { recurse: flags.recurse ?? false, include: flags.include, exclude: flags.exclude, limits: manifestLimitsOf(io.env) });
     const planned = plan(loaded.manifests, { namespace: flags.namespace, startedAt: new Date(), createNamespace: createNamespaceOf(flags) });
     return { manifests: loaded.manifests, warnings: [...loaded.warnings, ...planned.warnings] };
   } catch (err) {

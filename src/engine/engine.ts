@@ -8,13 +8,14 @@ import { createNotifications } from '../notifications/index.js';
 import type { Notifications, NotifierFactory } from '../notifications/index.js';
 import { createOrchestrator } from '../orchestrator/index.js';
 import type { Orchestrator, OrchestratorOptions } from '../orchestrator/index.js';
-import type { DeliveryEntry } from '../store/index.js';
-import { createBus, disconnectRedisClients } from '../queue/index.js';
+import type { DataLoss, DeliveryEntry, EpochWatch, OperationEvent } from '../store/index.js';
+import { createBus, disconnectRedisClients, redisKeys } from '../queue/index.js';
 import type { Bus } from '../queue/index.js';
-import { createApplicationStore, createStore } from '../store/index.js';
+import { createApplicationStore, createEpochWatch, createStore } from '../store/index.js';
 import type { ApplicationStore, Store } from '../store/index.js';
 import { errorMessage, silentLogger } from '../util/index.js';
 import type { Logger } from '../util/index.js';
+import { isDone } from '../sync/index.js';
 import type { Operation } from '../sync/index.js';
 import { createStepWorker } from '../worker/index.js';
 import type { StepWorker } from '../worker/index.js';
@@ -38,6 +39,8 @@ export interface EngineOptions {
   deadlineGraceMs?: number;
   /** Built-in notifications (with the orchestrator): how to reach each destination. */
   notifications?: { notifierFor: NotifierFactory; secrets?: string[]; onDelivery?: (entry: DeliveryEntry) => void };
+  /** Redis data-loss detection (store/epoch.ts): how often the epoch is read besides after reconnects, and who hears of a loss. */
+  epoch?: { intervalMs?: number; role?: string; onLoss?: (loss: DataLoss) => void };
 }
 
 export interface Engine {
@@ -48,6 +51,8 @@ export interface Engine {
   orchestrator?: Orchestrator;
   notifications?: Notifications;
   worker?: StepWorker;
+  /** Redis data-loss detection: the epoch, the losses seen, the operations lost. */
+  epoch: EpochWatch;
   /** Stop: the steps and events in hand finish first. With Redis down this may not end; see `forceClose`. */
   close(): Promise<void>;
   /**
@@ -68,21 +73,45 @@ async function removeDeletedApplication(applications: ApplicationStore, op: Oper
   if (record && Date.parse(record.createdAt) <= Date.parse(op.startedAt)) await applications.deleteApplication(op.app);
 }
 
+/** What a lost operation answers: `operation lost in a Redis data loss detected at <time> ...`. */
+export function lostMessage(loss: DataLoss): string {
+  return `operation lost in a Redis data loss detected at ${loss.detectedAt} (the Redis dataset of ${loss.previous.createdAt} is gone: a restart without persistence, a failover or a flush); sync again`;
+}
+
 export function startEngine(options: EngineOptions): Engine {
   const { redisUrl, prefix = 'hookrunner', logger = silentLogger, concurrency = 8 } = options;
   const bus = createBus({ redisUrl, prefix, logger });
   const store = createStore({ redis: bus.redis, prefix });
+  const keys = redisKeys(prefix);
+  const epoch = createEpochWatch({
+    redis: bus.redis,
+    prefix,
+    logger,
+    ...(options.epoch?.intervalMs ? { intervalMs: options.epoch.intervalMs } : {}),
+    role: options.epoch?.role ?? ((options.orchestrator ?? true) ? 'serve' : 'worker'),
+    onLoss: async (loss) => {
+      options.epoch?.onLoss?.(loss);
+      // Live views (SSE) hear that each lost operation ended, and why.
+      for (const { id, app } of loss.lostOperations) {
+        const event: OperationEvent = { type: 'operation', id, app, phase: 'Error', message: lostMessage(loss), version: -1, results: [] };
+        await bus.redis.publish(keys.events, JSON.stringify(event));
+      }
+    },
+  });
   const engine: Engine = {
     bus,
     store,
+    epoch,
     applications: createApplicationStore({ redis: bus.redis, prefix }),
     async close() {
+      epoch.stop();
       await engine.worker?.close();
       await engine.orchestrator?.close();
       await engine.notifications?.close();
       await bus.close();
     },
     forceClose() {
+      epoch.stop();
       void engine.worker?.close(true).catch(() => undefined);
       disconnectRedisClients(logger);
     },
@@ -97,6 +126,7 @@ export function startEngine(options: EngineOptions): Engine {
       store,
       logger,
       onTransition: async (previous, next) => {
+        epoch.track(next, !isDone(next));
         // Notifications must reach their queue (a failure retries the event); others never block it.
         if (engine.notifications) await engine.notifications.onTransition(previous, next);
         // §11: a deletion that succeeded removes the application; a failed one keeps it (called again after a crash).
@@ -114,6 +144,13 @@ export function startEngine(options: EngineOptions): Engine {
     });
     engine.orchestrator.start();
   }
+  // The epoch first, then the operations already running (a restarted serve) as known to be running.
+  epoch
+    .start()
+    .then(async () => {
+      if (engine.orchestrator) for (const id of await store.runningOperations()) epoch.track({ id, app: (await store.getOperation(id))?.app ?? '' }, true);
+    })
+    .catch((err: unknown) => logger.error('could not read the Redis epoch at start', { error: errorMessage(err) }));
   if ((options.workers ?? true) && options.cluster) {
     engine.worker = createStepWorker({ redisUrl, bus, cluster: options.cluster, concurrency, logger });
   }

@@ -1,4 +1,4 @@
-export { startEngine } from './engine.js';
+export { lostMessage, startEngine } from './engine.js';
 export type { Engine, EngineOptions } from './engine.js';
 export { spawnWorker } from './worker-process.js';
 export type { WorkerProcess } from './worker-process.js';

@@ -21,5 +21,7 @@ export { parseManifestText } from './parse.js';
 export type { ParseResult } from './parse.js';
 export { loadManifests, MANIFEST_EXTENSIONS } from './load.js';
 export type { LoadOptions, LoadResult } from './load.js';
+export { DEFAULT_SIZE_LIMITS, SIZE_LIMIT_VARIABLES, SizeLimitConfigError, formatBytes, parseSize, sizeLimitsFromEnv } from './limits.js';
+export type { ManifestLimits, SizeLimits } from './limits.js';
 export { isKnownClusterScoped } from './scope.js';
 export { MAX_NESTING, excessiveNesting } from './nesting.js';

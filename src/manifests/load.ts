@@ -2,6 +2,8 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { minimatch } from 'minimatch';
 import { ManifestError } from './errors.js';
+import { DEFAULT_SIZE_LIMITS, SIZE_LIMIT_VARIABLES, formatBytes } from './limits.js';
+import type { ManifestLimits } from './limits.js';
 import type { ManifestIssue } from './errors.js';
 import { parseManifestText } from './parse.js';
 import type { Manifest, Warning } from './types.js';
@@ -31,6 +33,12 @@ export interface LoadOptions {
    * @defaultValue none
    */
   exclude?: string[];
+  /**
+   * Size limits (issue 14): each file is measured before it is read; an oversized file, too many
+   * files, or too many bytes in all is an issue naming the file, its size and the limit.
+   * @defaultValue {@link DEFAULT_SIZE_LIMITS}
+   */
+  limits?: Partial<ManifestLimits>;
 }
 
 /** File extensions a directory source reads. */
@@ -43,6 +51,7 @@ export const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json'] as const;
  */
 export async function loadManifests(paths: readonly string[], options: LoadOptions = {}): Promise<LoadResult> {
   const { recurse = false, include = [], exclude = [] } = options;
+  const limits: ManifestLimits = { ...DEFAULT_SIZE_LIMITS, ...options.limits };
   const issues: ManifestIssue[] = [];
   const warnings: Warning[] = [];
   const files: string[] = [];
@@ -67,9 +76,24 @@ export async function loadManifests(paths: readonly string[], options: LoadOptio
   }
 
   const manifests: Manifest[] = [];
+  if (files.length > limits.maxFiles) {
+    throw new ManifestError([{ file: paths.join(', '), line: 0, message: `${files.length} manifest files, over the limit of ${limits.maxFiles} files (${SIZE_LIMIT_VARIABLES.maxFiles})` }]);
+  }
+  let total = 0;
   for (const file of files) {
     let text: string;
     try {
+      // Measured before reading: an oversized file is never loaded (issue 14).
+      const { size } = await stat(file);
+      if (size > limits.maxFileBytes) {
+        issues.push({ file, line: 0, message: `${formatBytes(size)} (${size} bytes), over the manifest file limit of ${formatBytes(limits.maxFileBytes)} (${SIZE_LIMIT_VARIABLES.maxFileBytes}; Kubernetes stores no object over ~1.5 MiB)` });
+        continue;
+      }
+      total += size;
+      if (total > limits.maxTotalBytes) {
+        issues.push({ file, line: 0, message: `the manifest files up to this one hold ${formatBytes(total)} (${total} bytes), over the limit of ${formatBytes(limits.maxTotalBytes)} for one application (${SIZE_LIMIT_VARIABLES.maxTotalBytes}); the rest was not read` });
+        break;
+      }
       text = await readFile(file, 'utf8');
     } catch (err) {
       issues.push({ file, line: 0, message: describeFsError(err) });
@@ -85,7 +109,7 @@ export async function loadManifests(paths: readonly string[], options: LoadOptio
 
 async function listManifestFiles(
   root: string,
-  options: Required<LoadOptions>,
+  options: Required<Omit<LoadOptions, 'limits'>>,
   issues: ManifestIssue[],
 ): Promise<string[]> {
   const out: string[] = [];

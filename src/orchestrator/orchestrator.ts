@@ -189,7 +189,8 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     async submit(spec) {
       const op = startOperation({ id: newId(), spec, now: now() });
       await store.createOperation(op);
-      const stored = await transition(op.id, () => op);
+      // Advance the operation as stored (its manifests kept apart by the store), not the object made here.
+      const stored = await transition(op.id, () => undefined);
       await bus.kick(op.id, 'deadline', { delayMs: spec.timeoutMs + deadlineGraceMs, key: 'deadline' });
       logger.info('operation started', { operation: op.id, app: spec.app, revision: spec.revision });
       return stored ?? op;

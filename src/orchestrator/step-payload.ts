@@ -6,7 +6,9 @@ import type { Operation, StepResult } from '../sync/index.js';
 
 /**
  * The payload of the operation's step in flight: everything a worker needs without reading the
- * store (D8). `inventory` (the app's previously applied objects) goes with the prepare step only.
+ * store (D8), except the manifest set, which travels by reference (`prepare.manifestsKey`, the
+ * Redis key the store keeps it under) so that it is stored once. `inventory` (the app's previously
+ * applied objects) goes with the prepare step only.
  */
 export function stepPayload(op: Operation, inventory: InventoryRef[]): StepJobData {
   const step = op.step;
@@ -34,7 +36,8 @@ export function stepPayload(op: Operation, inventory: InventoryRef[]): StepJobDa
   };
   if (step.kind === 'prepare') {
     data.prepare = {
-      manifests: op.spec.manifests,
+      // A stored operation's manifests are read by the worker from their key (stored once); inline only when the store keeps none apart.
+      ...(op.spec.manifestsKey ? { manifestsKey: op.spec.manifestsKey } : { manifests: op.spec.manifests }),
       startedAt: op.startedAt,
       createNamespace: op.spec.createNamespace,
       pruneLast: op.spec.pruneLast,

@@ -32,8 +32,10 @@ export function sweepAction(op: Operation, queue: StepQueueState | undefined, no
   if (op.step) {
     if (!queue || queue.resultPending) return { kind: 'none' };
     const { state, result } = queue;
-    if (state === 'completed' && result) return { kind: 'recoverResult', result };
-    if (state === 'missing' || state === 'failed' || (state === 'completed' && !result)) return { kind: 'reemit', removeOld: state !== 'missing', state };
+    // A prepare step's job keeps its result without the plan (worker/worker.ts keptResult): run it again.
+    const usable = result && !(op.step.kind === 'prepare' && !result.plan && !result.fatal && !result.error) ? result : undefined;
+    if (state === 'completed' && usable) return { kind: 'recoverResult', result: usable };
+    if (state === 'missing' || state === 'failed' || (state === 'completed' && !usable)) return { kind: 'reemit', removeOld: state !== 'missing', state };
     return { kind: 'none' };
   }
   if (op.retryAt !== undefined && op.retryAt > now) return { kind: 'scheduleRetry', delayMs: op.retryAt - now };

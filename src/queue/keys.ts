@@ -6,6 +6,7 @@
  * | key | type | written by |
  * | --- | --- | --- |
  * | `op:<id>` | hash: `doc` (the operation as JSON), `v` (its version, for CAS), `active` | store |
+ * | `op:<id>:manifests` | string: the operation's manifests as JSON, stored once; the prepare step reads it; deleted when the operation ends | store |
  * | `op:<id>:deliveries` | list (JSON delivery entries) | store (notifications) |
  * | `ops:running` | set of operation ids | store |
  * | `app:<app>:running` | string: the app's running operation (D6 lock) | store |
@@ -14,6 +15,8 @@
  * | `events` | pub/sub channel of operation events | store |
  * | `applications`, `applications:resync` | hash of Application records; set of apps to sync again | store |
  * | `push:<app>:<push>` | string (JSON claim, with a TTL): a git push already handled for the app (webhook dedupe) | store |
+ * | `epoch` | string (JSON `{id, createdAt}`): which Redis dataset this is; gone or different = Redis lost data | store (epoch) |
+ * | `data-losses` | list (JSON records of detected data losses, newest last, 100 kept) | store (epoch) |
  * | `cancel:<operation>` | string `user`/`timeout`: workers stop the operation's steps | bus |
  * | `notify:<operation>:<destination>` | hash: what was delivered to a destination | notifications |
  * | `notify-lock:<operation>:<destination>` | string: one delivery per destination at a time | notifications |
@@ -25,6 +28,8 @@ export interface RedisKeys {
   operation(id: string): string;
   /** The prefix of every `op:<id>` key (the store's history trim scans under it). */
   readonly operationPrefix: string;
+  /** The operation's manifest set (JSON), stored once and referenced by its prepare steps. */
+  operationManifests(operationId: string): string;
   deliveries(operationId: string): string;
   readonly runningOperations: string;
   appRunning(app: string): string;
@@ -35,6 +40,9 @@ export interface RedisKeys {
   readonly applicationsResync: string;
   /** The claim of one git push (repository, ref, commit: `push` is their digest) for one application. */
   pushClaim(app: string, push: string): string;
+  /** The dataset's epoch: created when missing; its loss or change means Redis lost data. */
+  readonly epoch: string;
+  readonly dataLosses: string;
   cancel(operationId: string): string;
   notifyState(operationId: string, destination: string): string;
   notifyLock(operationId: string, destination: string): string;
@@ -52,6 +60,7 @@ export function redisKeys(prefix = 'hookrunner'): RedisKeys {
     prefix,
     operation: (id) => `${p}op:${id}`,
     operationPrefix: `${p}op:`,
+    operationManifests: (id) => `${p}op:${id}:manifests`,
     deliveries: (id) => `${p}op:${id}:deliveries`,
     runningOperations: `${p}ops:running`,
     appRunning: (app) => `${p}app:${app}:running`,
@@ -61,6 +70,8 @@ export function redisKeys(prefix = 'hookrunner'): RedisKeys {
     applications: `${p}applications`,
     applicationsResync: `${p}applications:resync`,
     pushClaim: (app, push) => `${p}push:${app}:${push}`,
+    epoch: `${p}epoch`,
+    dataLosses: `${p}data-losses`,
     cancel: (id) => `${p}cancel:${id}`,
     notifyState: (op, dest) => `${p}notify:${op}:${dest}`,
     notifyLock: (op, dest) => `${p}notify-lock:${op}:${dest}`,

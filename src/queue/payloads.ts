@@ -58,7 +58,10 @@ export interface StepContext {
 
 /** The prepare step's extra input: what the planner needs. */
 export interface PrepareInput {
-  manifests: Manifest[];
+  /** The manifests, inline (a unit test, an in-memory store). */
+  manifests?: Manifest[];
+  /** The Redis key of the operation's manifests (JSON), stored once by the store: the worker reads it (issue 14: no copy per step job). */
+  manifestsKey?: string;
   startedAt: string;
   createNamespace: boolean;
   pruneLast: boolean;

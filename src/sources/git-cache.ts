@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, readdir, rename, rm, stat, utimes } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, posix, relative, sep } from 'node:path';
 import { ManifestError, loadManifests } from '../manifests/index.js';
-import type { LoadOptions, Manifest, Warning } from '../manifests/index.js';
+import type { LoadOptions, Manifest, ManifestLimits, Warning } from '../manifests/index.js';
 import { silentLogger } from '../util/index.js';
 import type { BackoffOptions, Logger } from '../util/index.js';
 import { SourcePathError, UnsupportedRepositoryUrlError } from './errors.js';
@@ -34,6 +34,8 @@ export interface GitCacheOptions {
   git?: string;
   /** @defaultValue silent */
   logger?: Logger;
+  /** Size limits of an application's manifests (issue 14), whatever the Application's `directory` says. @defaultValue DEFAULT_SIZE_LIMITS */
+  limits?: Partial<ManifestLimits>;
 }
 
 /** Where to read an Application's manifests from (its `spec.source`). */
@@ -166,7 +168,7 @@ export function createGitCache(options: GitCacheOptions = {}): GitCache {
         const path = request.path ?? '.';
         const target = sourcePath({ tree, path, repoURL: redactUrl(request.repoURL), sha: resolved.sha });
         if (!(await exists(target))) throw new SourcePathError(redactUrl(request.repoURL), resolved.sha, path, 'does not exist');
-        const loaded = await loadRelative(tree, target, request.directory ?? {});
+        const loaded = await loadRelative(tree, target, { ...request.directory, ...(options.limits ? { limits: options.limits } : {}) });
         return { revision: resolved.sha, ref: resolved.ref, ...loaded };
       });
     },

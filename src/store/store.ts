@@ -49,7 +49,7 @@ export interface InventoryEntry {
   name: string;
 }
 
-// KEYS: op doc, app lock, running set, app history. ARGV: id, json, app, startedAtMs
+// KEYS: op doc, app lock, running set, app history, manifests. ARGV: id, json, app, startedAtMs, op prefix, manifests json
 const CREATE = `
 local holder = redis.call('GET', KEYS[2])
 if holder and holder ~= ARGV[1] then
@@ -58,13 +58,14 @@ if holder and holder ~= ARGV[1] then
 end
 if redis.call('EXISTS', KEYS[1]) == 1 then return '!exists' end
 redis.call('HSET', KEYS[1], 'doc', ARGV[2], 'v', '0', 'active', '1')
+redis.call('SET', KEYS[5], ARGV[6])
 redis.call('SET', KEYS[2], ARGV[1])
 redis.call('SADD', KEYS[3], ARGV[1])
 redis.call('ZADD', KEYS[4], ARGV[4], ARGV[1])
 return ''
 `;
 
-// KEYS: op doc, app lock, running set. ARGV: expected version, json, id, finished(0/1), channel, event json
+// KEYS: op doc, app lock, running set, manifests. ARGV: expected version, json, id, finished(0/1), channel, event json
 const SAVE = `
 local current = redis.call('HGET', KEYS[1], 'v')
 if not current then return -1 end
@@ -72,6 +73,7 @@ if current ~= ARGV[1] then return 0 end
 redis.call('HSET', KEYS[1], 'doc', ARGV[2], 'v', tostring(tonumber(ARGV[1]) + 1), 'active', ARGV[4] == '1' and '0' or '1')
 if ARGV[4] == '1' then
   redis.call('SREM', KEYS[3], ARGV[3])
+  redis.call('DEL', KEYS[4])
   if redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end
 end
 redis.call('PUBLISH', ARGV[5], ARGV[6])
@@ -108,6 +110,7 @@ export function createStore(options: StoreOptions): Store {
   const keys = redisKeys(prefix);
   const k = {
     op: keys.operation,
+    manifests: keys.operationManifests,
     opPrefix: keys.operationPrefix,
     lock: keys.appRunning,
     running: keys.runningOperations,
@@ -121,7 +124,9 @@ export function createStore(options: StoreOptions): Store {
   const store: Store = {
     prefix,
     async createOperation(op) {
-      const out = (await redis.eval(CREATE, 4, k.op(op.id), k.lock(op.app), k.running, k.history(op.app), op.id, JSON.stringify(op), op.app, String(Date.parse(op.startedAt)), k.opPrefix)) as string;
+      // The manifests are stored once, apart from the record every transition rewrites (issue 14).
+      const doc: Operation = { ...op, spec: { ...op.spec, manifests: [], manifestsKey: k.manifests(op.id) } };
+      const out = (await redis.eval(CREATE, 5, k.op(op.id), k.lock(op.app), k.running, k.history(op.app), k.manifests(op.id), op.id, JSON.stringify(doc), op.app, String(Date.parse(op.startedAt)), k.opPrefix, JSON.stringify(op.spec.manifests))) as string;
       if (out === '!exists') throw new ConflictError(`operation ${op.id} already exists`);
       if (out !== '') throw new OperationRunningError(op.app, out);
       const excess = (await redis.zcard(k.history(op.app))) - historyLimit;
@@ -131,7 +136,7 @@ export function createStore(options: StoreOptions): Store {
           const doc = await store.getOperation(id);
           if (doc && isDone(doc)) {
             await redis.zrem(k.history(op.app), id);
-            await redis.del(k.op(id), k.deliveries(id));
+            await redis.del(k.op(id), k.deliveries(id), k.manifests(id));
           }
         }
       }
@@ -141,9 +146,11 @@ export function createStore(options: StoreOptions): Store {
       return doc ? (JSON.parse(doc) as Operation) : undefined;
     },
     async saveOperation(op) {
-      const next: Operation = { ...op, version: op.version + 1 };
-      const finished = isDone(next) ? '1' : '0';
-      const out = (await redis.eval(SAVE, 3, k.op(op.id), k.lock(op.app), k.running, String(op.version), JSON.stringify(next), op.id, finished, k.channel, JSON.stringify(toEvent(next)))) as number;
+      const done = isDone(op);
+      // A finished operation keeps its results, not the objects it applied: its plan loses targets and live objects, its manifest set is deleted.
+      const next: Operation = done ? withoutObjects({ ...op, version: op.version + 1 }) : { ...op, version: op.version + 1 };
+      const finished = done ? '1' : '0';
+      const out = (await redis.eval(SAVE, 4, k.op(op.id), k.lock(op.app), k.running, k.manifests(op.id), String(op.version), JSON.stringify(next), op.id, finished, k.channel, JSON.stringify(toEvent(next)))) as number;
       if (out === -1) throw new ConflictError(`operation ${op.id} does not exist`);
       if (out === 0) throw new ConflictError(`operation ${op.id} changed (version ${op.version} is stale)`);
       return next;
@@ -196,6 +203,25 @@ export function createStore(options: StoreOptions): Store {
     },
   };
   return store;
+}
+
+/**
+ * A finished operation as kept in history: its plan without the objects (`target`, `live`) and
+ * no manifests. What the API and dashboard show of a plan (keys, kinds, names, waves) remains.
+ */
+export function withoutObjects(op: Operation): Operation {
+  const spec = { ...op.spec, manifests: [] };
+  if (!op.plan) return { ...op, spec };
+  return {
+    ...op,
+    spec,
+    plan: op.plan.map((task) => {
+      const copy = { ...task };
+      delete copy.target;
+      delete copy.live;
+      return copy;
+    }),
+  };
 }
 
 export function toEvent(op: Operation): OperationEvent {

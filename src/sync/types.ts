@@ -91,7 +91,10 @@ export interface OperationSpec {
   /** Destination namespace. */
   namespace: string;
   revision: string;
+  /** The manifests to sync. Empty in an operation read back from Redis: they are stored once, apart, under `manifestsKey`. */
   manifests: Manifest[];
+  /** Set by the Redis store: the key holding `manifests` (JSON), which the prepare step reads (the operation record keeps results, not manifests). */
+  manifestsKey?: string;
   /** Warnings from loading and planning (D9), shown with the result. */
   warnings: Warning[];
   createNamespace: boolean;

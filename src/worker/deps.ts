@@ -1,4 +1,5 @@
 import type { ClusterClient, ObjectRef } from '../cluster/types.js';
+import type { Manifest } from '../manifests/index.js';
 import type { SyncTask } from '../plan/index.js';
 import type { TaskResult } from '../sync/index.js';
 import type { Logger } from '../util/index.js';
@@ -17,6 +18,8 @@ export interface StepDeps {
   /** D4: bytes of each container's log kept. @defaultValue 65_536 */
   logTailBytes: number;
   now(): number;
+  /** Read an operation's manifest set by its key (`prepare.manifestsKey`); undefined when the key is gone. */
+  manifestSet?(key: string): Promise<Manifest[] | undefined>;
 }
 
 /**

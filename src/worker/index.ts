@@ -1,4 +1,4 @@
-export { createStepWorker } from './worker.js';
+export { createStepWorker, keptResult } from './worker.js';
 export type { StepWorker, StepWorkerOptions } from './worker.js';
 export { runStep } from './steps.js';
 export type { StepDeps } from './deps.js';

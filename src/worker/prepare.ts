@@ -19,7 +19,7 @@ import type { StepDeps } from './deps.js';
 import { findPruneCandidates, identityKey } from './live.js';
 import { outOfSyncTasks } from './out-of-sync.js';
 
-export async function runPrepare(stepId: string, ctx: StepContext, input: PrepareInput, deps: StepDeps): Promise<StepResult> {
+export async function runPrepare(stepId: string, ctx: StepContext, input: PrepareInput & { manifests: Manifest[] }, deps: StepDeps): Promise<StepResult> {
   const { cluster } = deps;
   const base = { stepId, operationId: ctx.operationId };
   const namespaces = new Map<string, NamespaceState>();
@@ -82,7 +82,7 @@ export async function runPrepare(stepId: string, ctx: StepContext, input: Prepar
  * is deleted without cascade), narrowed to the selected resources (§9.9), or the selectors that
  * select nothing.
  */
-async function planOperation(ctx: StepContext, input: PrepareInput, namespaceExists: boolean, deps: StepDeps): Promise<{ tasks: SyncTask[] } | { tasks: SyncTask[]; unmatched: ResourceSelector[] }> {
+async function planOperation(ctx: StepContext, input: PrepareInput & { manifests: Manifest[] }, namespaceExists: boolean, deps: StepDeps): Promise<{ tasks: SyncTask[] } | { tasks: SyncTask[]; unmatched: ResourceSelector[] }> {
   const selected = input.resources ?? [];
   // §9.9: a selective sync runs no hooks.
   const planOptions = { namespace: ctx.namespace, revision: ctx.revision, startedAt: new Date(input.startedAt), createNamespace: input.createNamespace, namespaceExists, pruneLast: input.pruneLast, skipHooks: selected.length > 0 };

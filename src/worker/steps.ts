@@ -15,9 +15,18 @@ export async function runStep(data: StepJobData, deps: StepDeps): Promise<StepRe
   const { step, context } = data;
   const base = { stepId: step.id, operationId: context.operationId };
   switch (step.kind) {
-    case 'prepare':
+    case 'prepare': {
       if (!data.prepare) return { ...base, results: [], error: 'prepare step without its input', finishedAt: deps.now() };
-      return runPrepare(step.id, context, data.prepare, deps);
+      const { manifestsKey } = data.prepare;
+      let manifests = data.prepare.manifests ?? [];
+      if (manifestsKey) {
+        const read = deps.manifestSet ? await deps.manifestSet(manifestsKey) : undefined;
+        // Gone: Redis lost it (no persistence, a failover), so no attempt of this operation can plan any more.
+        if (!read) return { ...base, results: [], fatal: { phase: 'Error', message: `the operation's manifests are gone from Redis (key ${manifestsKey}); sync again` }, finishedAt: deps.now() };
+        manifests = read;
+      }
+      return runPrepare(step.id, context, { ...data.prepare, manifests }, deps);
+    }
     case 'wave':
       return runWave(data, { waitForResources: step.waitForResources ?? false, finalWave: step.finalWave ?? true }, deps);
     case 'syncFail': {

@@ -4,6 +4,7 @@
  * live cluster. It also takes the maintenance queue's D7 finalizer sweeps.
  */
 import type { ClusterClient } from '../cluster/types.js';
+import type { Manifest } from '../manifests/index.js';
 import { createLiveIndex } from './live.js';
 import { consumeMaintenance, consumeSteps } from '../queue/index.js';
 import type { Bus, StepDelivery } from '../queue/index.js';
@@ -36,6 +37,14 @@ export interface StepWorker {
   close(force?: boolean): Promise<void>;
 }
 
+/** A step's result as its job keeps it (and BullMQ's event stream repeats it): without the plan. */
+export function keptResult(result: StepResult): StepResult {
+  if (!result.plan) return result;
+  const kept = { ...result };
+  delete kept.plan;
+  return kept;
+}
+
 export function createStepWorker(options: StepWorkerOptions): StepWorker {
   const { redisUrl, bus, cluster, concurrency = 8, cancelPollMs = 1_000, logTailBytes = 65_536, logger = silentLogger } = options;
   // §9.11: the prepare steps of this process share their scans of the cluster.
@@ -63,6 +72,10 @@ export function createStepWorker(options: StepWorkerOptions): StepWorker {
       logger,
       logTailBytes,
       now: () => Date.now(),
+      manifestSet: async (key) => {
+        const json = await bus.redis.get(key);
+        return json === null ? undefined : (JSON.parse(json) as Manifest[]);
+      },
       cancel: { signal: controller.signal, reason: () => reason },
       progress: (results) => {
         pending.push(...results);
@@ -82,7 +95,9 @@ export function createStepWorker(options: StepWorkerOptions): StepWorker {
       if (flush) clearTimeout(flush);
       await bus.sendResult(result);
       logger.info('step finished', { step: step.id, tasks: result.results.length, terminated: result.terminated ?? false });
-      return result;
+      // The job keeps its result for the sweep, without the plan (the result message carries it once;
+      // the sweep runs a prepare step whose kept result has no plan again, see orchestrator/sweep.ts).
+      return keptResult(result);
     } catch (err) {
       logger.error('step failed', { step: step.id, attempt, last, error: errorMessage(err) });
       if (last) {

@@ -10,6 +10,8 @@ import type { TestRepo } from '../sources/git-fixture.js';
 import { AUTH, LAB_APPLICATION, OTHER_TOKEN, TOKEN, labApplication, startApiHarness } from './api-harness.js';
 import type { ApiHarness } from './api-harness.js';
 import { LAB_PATH, createLabRepo } from './lab-repo.js';
+import { createTestRepo } from '../sources/git-fixture.js';
+import type { Manifest } from '../../src/manifests/index.js';
 
 describe('the applications API', () => {
   let h: ApiHarness;
@@ -203,7 +205,10 @@ describe('the applications API', () => {
       expect(res.headers['location']).toBe(`/api/v1/operations/${res.body.operation.id}`);
       const op = await h.engine.store.getOperation(res.body.operation.id);
       expect(op?.spec).toMatchObject({ namespace: 'app-sync-phases', createNamespace: true, prune: false, revision: head.sha });
-      expect(op?.spec.manifests.map((m) => m.source.file)).toContain(`${LAB_PATH}/pre-job.yaml`);
+      // The record keeps no manifests: they are stored once under their own key (issue 14).
+      expect(op?.spec.manifests).toEqual([]);
+      const stored = JSON.parse((await h.engine.bus.redis.get(op?.spec.manifestsKey ?? '')) ?? '[]') as Manifest[];
+      expect(stored.map((m) => m.source.file)).toContain(`${LAB_PATH}/pre-job.yaml`);
 
       const again = await request(h.app).post(`/api/v1/applications/${name}/sync`).set(AUTH);
       expect(again.status).toBe(409);
@@ -268,6 +273,20 @@ describe('the applications API', () => {
       const unknown = await request(h.app).post(`/api/v1/applications/${missingRepo}/sync`).set(AUTH);
       expect(unknown.status).toBe(422);
       expect(unknown.body.errors[0].field).toBe('spec.source.repoURL');
+    });
+
+    it('should refuse a sync whose repository holds a manifest file over the size limit, naming it, and start nothing (issue 14)', async () => {
+      const big = await createTestRepo({ 'apps/big/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: small }\n', 'apps/big/huge.yaml': `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: huge }\ndata:\n  blob: "${'x'.repeat(2 * 1024 * 1024)}"\n` });
+      try {
+        const app = `${name}-big`;
+        expect((await create(labApplication({ repoURL: big.url, name: app, path: 'apps/big' }))).status).toBe(201);
+        const res = await request(h.app).post(`/api/v1/applications/${app}/sync`).set(AUTH);
+        expect(res.status).toBe(422);
+        expect(res.body.errors).toEqual([{ field: 'spec.source.path', message: expect.stringMatching(/^apps\/big\/huge\.yaml: 2 MiB \(\d+ bytes\), over the manifest file limit of 1 MiB \(HOOKRUNNER_MAX_MANIFEST_FILE_SIZE/) }]);
+        expect(await h.engine.store.history(app)).toEqual([]);
+      } finally {
+        await big.remove();
+      }
     });
 
     it('should answer 404 for an unknown application or operation', async () => {

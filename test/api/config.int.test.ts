@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiConfigError, apiConfigFromEnv, createApi } from '../../src/api/index.js';
+import { DEFAULT_SIZE_LIMITS } from '../../src/manifests/index.js';
 import { startApiHarness } from './api-harness.js';
 import type { ApiHarness } from './api-harness.js';
 
@@ -13,7 +14,7 @@ describe('when the API reads its settings from the environment', () => {
         HOOKRUNNER_CACHE_DIR: '/var/cache/hookrunner',
         HOOKRUNNER_PUBLIC_URL: 'https://hookrunner.example.com',
       }),
-    ).toEqual({ tokens: ['first-token-0123456789', 'second-token-0123456789'], webhookSecret: 'hook-secret', cacheDir: '/var/cache/hookrunner', publicUrl: 'https://hookrunner.example.com' });
+    ).toEqual({ tokens: ['first-token-0123456789', 'second-token-0123456789'], webhookSecret: 'hook-secret', cacheDir: '/var/cache/hookrunner', publicUrl: 'https://hookrunner.example.com', limits: DEFAULT_SIZE_LIMITS });
   });
 
   it.each([
@@ -39,7 +40,7 @@ describe('when the API reads its settings from the environment', () => {
   });
 
   it('should start without tokens only when --insecure-no-auth says so', () => {
-    expect(apiConfigFromEnv({}, { insecureNoAuth: true })).toEqual({ tokens: [] });
+    expect(apiConfigFromEnv({}, { insecureNoAuth: true })).toEqual({ tokens: [], limits: DEFAULT_SIZE_LIMITS });
   });
 });
 

@@ -122,4 +122,21 @@ describe('hookrunner plan', () => {
     const failed = await exec('node', ['bin/hookrunner', 'plan', 'does-not-exist']).catch((e: { code: number; stderr: string }) => e);
     expect(failed).toMatchObject({ code: 2, stderr: 'does-not-exist: no such file or directory\n' });
   });
+
+  it('should refuse a manifest file over the size limit by name, size and limit, with exit code 2 (issue 14)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hookrunner-plan-limit-'));
+    try {
+      await writeFile(join(dir, 'a.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: a }\n');
+      await writeFile(join(dir, 'b.yaml'), `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: b }\ndata: { x: "${'x'.repeat(4096)}" }\n`);
+      const over = await runCli(['plan', dir], { HOOKRUNNER_MAX_MANIFEST_FILE_SIZE: '4Ki' });
+      expect(over.code).toBe(2);
+      expect(over.stderr).toBe(`${join(dir, 'b.yaml')}: 4.1 KiB (4165 bytes), over the manifest file limit of 4 KiB (HOOKRUNNER_MAX_MANIFEST_FILE_SIZE; Kubernetes stores no object over ~1.5 MiB)\n`);
+      const total = await runCli(['plan', dir], { HOOKRUNNER_MAX_MANIFESTS_SIZE: '4Ki' });
+      expect(total.code).toBe(2);
+      expect(total.stderr).toContain('over the limit of 4 KiB for one application (HOOKRUNNER_MAX_MANIFESTS_SIZE)');
+      expect((await runCli(['plan', dir])).code).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

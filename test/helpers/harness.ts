@@ -40,6 +40,8 @@ export interface HarnessOptions {
   /** Run an orchestrator in the test process. @defaultValue true */
   orchestrator?: boolean;
   redisUrl?: string;
+  /** Redis data-loss detection settings of the engine. */
+  epoch?: EngineOptions['epoch'];
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -50,7 +52,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   await cluster.writeKubeconfig(kubeconfig);
   const client = createClusterClient({ kubeconfig, retry: { attempts: 6, initialMs: 50, maxMs: 1_000 }, waitPollIntervalMs: 2_000 });
   const prefix = testPrefix();
-  const engine = startEngine({ redisUrl, prefix, cluster: client, workers: options.workers ?? true, orchestrator: options.orchestrator ?? true, sweepIntervalMs: 1_000, ...(options.notifications ? { notifications: options.notifications } : {}), ...(options.deadlineGraceMs !== undefined ? { deadlineGraceMs: options.deadlineGraceMs } : {}) });
+  const engine = startEngine({ redisUrl, prefix, cluster: client, workers: options.workers ?? true, orchestrator: options.orchestrator ?? true, sweepIntervalMs: 1_000, ...(options.notifications ? { notifications: options.notifications } : {}), ...(options.deadlineGraceMs !== undefined ? { deadlineGraceMs: options.deadlineGraceMs } : {}), ...(options.epoch ? { epoch: options.epoch } : {}) });
   let counter = 0;
 
   const harness: Harness = {

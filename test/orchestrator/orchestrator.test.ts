@@ -55,7 +55,7 @@ function answer(data: StepJobData, outcome: (key: string) => 'ok' | 'fail' = () 
   if (data.step.kind === 'prepare') {
     const prep = data.prepare;
     if (!prep) throw new Error('prepare step without its input');
-    const planned = plan(prep.manifests, { namespace: data.context.namespace, startedAt: new Date(prep.startedAt) });
+    const planned = plan(prep.manifests ?? [], { namespace: data.context.namespace, startedAt: new Date(prep.startedAt) });
     return { ...base, results: [], plan: planned.tasks };
   }
   const results: TaskResult[] = data.tasks.map((task) =>

@@ -159,4 +159,27 @@ describe('git source cache', () => {
       expect((err as Error).message).not.toContain('hunter2');
     });
   });
+
+  describe('when a manifest file or the application is over a size limit (issue 14)', () => {
+    it('should refuse the oversized file by its repository path, size and limit, and load nothing', async () => {
+      await repo.commit({ 'apps/demo/big.yaml': `${configMap('big')}data:\n  blob: "${'x'.repeat(2 * 1024 * 1024)}"\n` });
+      const err: unknown = await cache.load({ repoURL: repo.url, path: 'apps/demo' }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ManifestError);
+      expect((err as ManifestError).issues).toHaveLength(1);
+      expect((err as ManifestError).message).toMatch(/^apps\/demo\/big\.yaml: 2 MiB \(\d+ bytes\), over the manifest file limit of 1 MiB \(HOOKRUNNER_MAX_MANIFEST_FILE_SIZE/);
+    });
+
+    it('should refuse an application whose files are over the total or the file count', async () => {
+      const limited = createGitCache({ limits: { maxTotalBytes: 100, maxFiles: 5 } });
+      try {
+        const total: unknown = await limited.load({ repoURL: repo.url, path: 'apps/demo', directory: { recurse: true } }).catch((e: unknown) => e);
+        expect((total as ManifestError).message).toMatch(/^apps\/demo\/nested\/deep\.yaml: the manifest files up to this one hold \d+ B \(\d+ bytes\), over the limit of 100 B for one application \(HOOKRUNNER_MAX_MANIFESTS_SIZE\)/);
+        await repo.commit(Object.fromEntries([1, 2, 3, 4, 5].map((i) => [`apps/demo/cm${i}.yaml`, configMap(`cm${i}`)])));
+        const count: unknown = await limited.load({ repoURL: repo.url, path: 'apps/demo' }).catch((e: unknown) => e);
+        expect((count as ManifestError).message).toMatch(/6 manifest files, over the limit of 5 files \(HOOKRUNNER_MAX_MANIFEST_FILES\)/);
+      } finally {
+        await limited.close();
+      }
+    });
+  });
 });

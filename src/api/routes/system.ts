@@ -1,5 +1,6 @@
 /** Probes and metrics: `/healthz` (the process answers), `/readyz` (Redis answers; which chat services notifications can reach), `/metrics` (Prometheus). */
 import { Router } from 'express';
+import type { EpochWatch } from '../../store/index.js';
 import type { ApiMetrics } from '../metrics.js';
 import { HttpProblem } from '../problem.js';
 import { routeLabel } from './route-label.js';
@@ -11,6 +12,31 @@ export interface SystemRoutesOptions {
   metrics: ApiMetrics;
   /** Chat services and whether they can be posted to; a subscription to one that is not `configured` is recorded as skipped. */
   notificationServices?: () => Readonly<Record<string, string>>;
+  /** Redis data-loss detection (store/epoch.ts): shown in the body; readiness does not fail for a past loss. */
+  redisEpoch?: Pick<EpochWatch, 'current' | 'losses'>;
+}
+
+/**
+ * What `/readyz` says of Redis's dataset: its epoch, and the last data loss this process saw
+ * (when, which operations). A past loss does not make the process unready: it works again, and
+ * restarting it (what a failing probe leads to) would bring nothing back and forget which
+ * operations were lost; the body, the log and `hookrunner_redis_data_loss_total` report it.
+ */
+function redisStatus(epoch: Pick<EpochWatch, 'current' | 'losses'>): Record<string, unknown> {
+  const last = epoch.losses[epoch.losses.length - 1];
+  return {
+    epoch: epoch.current ?? null,
+    dataLosses: epoch.losses.length,
+    ...(last
+      ? {
+          lastDataLoss: {
+            detectedAt: last.detectedAt,
+            message: `Redis lost its data (epoch ${last.previous.id} of ${last.previous.createdAt} gone), detected at ${last.detectedAt}: ${last.lostOperations.length} running operation(s) lost`,
+            lostOperations: last.lostOperations.map((o) => o.id),
+          },
+        }
+      : {}),
+  };
 }
 
 export function systemRoutes(options: SystemRoutesOptions): Router {
@@ -35,7 +61,7 @@ export function systemRoutes(options: SystemRoutesOptions): Router {
     } finally {
       clearTimeout(timer);
     }
-    res.json({ status: 'ready', ...(options.notificationServices ? { notifications: options.notificationServices() } : {}) });
+    res.json({ status: 'ready', ...(options.redisEpoch ? { redis: redisStatus(options.redisEpoch) } : {}), ...(options.notificationServices ? { notifications: options.notificationServices() } : {}) });
   });
 
   router.get('/metrics', routeLabel, async (_req, res) => {
