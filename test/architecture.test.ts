@@ -10,6 +10,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   manifests: [],
   util: [],
   sources: [],
+  projects: [],
   devchat: [],
   plan: ['manifests'],
   diff: [],
@@ -20,14 +21,14 @@ const ALLOWED: Record<string, readonly string[]> = {
   nodeagent: ['cluster', 'podruntime'],
   controlplane: ['cluster', 'nodeagent', 'podruntime'],
   queue: ['sync', 'plan'],
-  store: ['sync', 'plan', 'queue'],
+  store: ['sync', 'plan', 'queue', 'projects'],
   chat: ['sync'],
   notifications: ['chat', 'sync', 'plan', 'queue', 'store'],
   orchestrator: ['sync', 'plan', 'queue', 'store'],
   worker: ['queue', 'cluster', 'sync', 'plan', 'diff'],
   engine: ['orchestrator', 'worker', 'notifications', 'queue', 'store', 'sync', 'plan', 'cluster', 'chat', 'diff'],
   status: ['cluster', 'diff', 'plan', 'sync'],
-  api: ['engine', 'orchestrator', 'store', 'sync', 'plan', 'queue', 'notifications', 'chat', 'sources', 'diff', 'status'],
+  api: ['engine', 'orchestrator', 'store', 'sync', 'plan', 'queue', 'notifications', 'chat', 'sources', 'diff', 'status', 'projects'],
 };
 const EVERYWHERE = ['manifests', 'util'];
 

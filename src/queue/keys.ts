@@ -13,6 +13,7 @@
  * | `app:<app>:inventory` | set: objects the app applied (prune candidates) | store |
  * | `events` | pub/sub channel of operation events | store |
  * | `applications`, `applications:resync` | hash of Application records; set of apps to sync again | store |
+ * | `projects` | hash of AppProject records | store |
  * | `cancel:<operation>` | string `user`/`timeout`: workers stop the operation's steps | bus |
  * | `notify:<operation>:<destination>` | hash: what was delivered to a destination | notifications |
  * | `notify-lock:<operation>:<destination>` | string: one delivery per destination at a time | notifications |
@@ -32,6 +33,7 @@ export interface RedisKeys {
   readonly events: string;
   readonly applications: string;
   readonly applicationsResync: string;
+  readonly projects: string;
   cancel(operationId: string): string;
   notifyState(operationId: string, destination: string): string;
   notifyLock(operationId: string, destination: string): string;
@@ -57,6 +59,7 @@ export function redisKeys(prefix = 'hookrunner'): RedisKeys {
     events: `${p}events`,
     applications: `${p}applications`,
     applicationsResync: `${p}applications:resync`,
+    projects: `${p}projects`,
     cancel: (id) => `${p}cancel:${id}`,
     notifyState: (op, dest) => `${p}notify:${op}:${dest}`,
     notifyLock: (op, dest) => `${p}notify-lock:${op}:${dest}`,
