@@ -3,5 +3,5 @@ export type { DeliveryEntry, InventoryEntry, OperationEvent, Store, StoreOptions
 export { ConflictError, OperationRunningError } from './errors.js';
 export { createApplicationStore } from './applications.js';
 export type { ApplicationRecord, ApplicationStore } from './applications.js';
-export { createProjectStore } from './projects.js';
+export { createMemoryProjectStore, createProjectStore } from './projects.js';
 export type { ProjectStore } from './projects.js';

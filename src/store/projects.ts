@@ -38,3 +38,28 @@ export function createProjectStore(options: { redis: Redis; prefix?: string }): 
     },
   };
 }
+
+/** A project store in memory (for an API without Redis-backed projects, and tests). */
+export function createMemoryProjectStore(initial: readonly ProjectRecord[] = []): ProjectStore {
+  const map = new Map(initial.map((p) => [p.name, structuredClone(p)]));
+  return {
+    async putProject(project) {
+      map.set(project.name, structuredClone(project));
+    },
+    async createProject(project) {
+      if (map.has(project.name)) return false;
+      map.set(project.name, structuredClone(project));
+      return true;
+    },
+    async getProject(name) {
+      const p = map.get(name);
+      return p ? structuredClone(p) : undefined;
+    },
+    async listProjects() {
+      return [...map.values()].map((p) => structuredClone(p)).sort((a, b) => (a.name < b.name ? -1 : 1));
+    },
+    async deleteProject(name) {
+      return map.delete(name);
+    },
+  };
+}
