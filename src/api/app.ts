@@ -11,7 +11,11 @@ import { pino } from 'pino';
 import type { Logger } from 'pino';
 import type { Orchestrator } from '../orchestrator/index.js';
 import type { GitCache } from '../sources/index.js';
-import type { ApplicationStore, EpochWatch, Store } from '../store/index.js';
+import { createMemoryProjectStore } from '../store/index.js';
+import type { ApplicationStore, EpochWatch, ProjectStore, Store } from '../store/index.js';
+import { DEFAULT_PROJECT, createProjectPolicy, projectRecord } from './projects.js';
+import { builtinDefaultProject, projectDocument } from '../projects/index.js';
+import { projectRoutes } from './routes/projects.js';
 import type { Operation } from '../sync/index.js';
 import { createAppStatus } from './app-status.js';
 import type { StatusCluster, StatusSettings } from './app-status.js';
@@ -38,6 +42,13 @@ export const DASHBOARD_DIR = fileURLToPath(new URL('./dashboard/public/', import
 export interface ApiOptions {
   store: Pick<Store, 'getOperation' | 'history' | 'runningOperationOf' | 'subscribe'>;
   applications: ApplicationStore;
+  /**
+   * Projects (docs/semantics.md §18); `hookrunner serve` writes the install's into Redis first
+   * (`installProjects`). @defaultValue in memory, holding only the built-in narrow `default`
+   */
+  projects?: ProjectStore;
+  /** The project of applications without `spec.project`. @defaultValue 'default' */
+  defaultProject?: string;
   orchestrator: Pick<Orchestrator, 'submit' | 'terminate' | 'confirm'>;
   sources: Pick<GitCache, 'load'>;
   /** Accepted bearer tokens (`HOOKRUNNER_API_TOKEN`). Required unless `insecureNoAuth`. */
@@ -114,11 +125,14 @@ export function createApi(options: ApiOptions): Api {
   if (tokens.length === 0 && !insecureNoAuth) throw new ApiConfigError('no API token configured: set HOOKRUNNER_API_TOKEN (or run with --insecure-no-auth for a local experiment)');
   if (insecureNoAuth) logger.warn('the API accepts requests without a token (--insecure-no-auth)');
 
+  const projectStore = options.projects ?? createMemoryProjectStore([projectRecord({ name: DEFAULT_PROJECT, spec: builtinDefaultProject(), original: projectDocument(DEFAULT_PROJECT, builtinDefaultProject()), now: now(), managedBy: 'install' })]);
+  const projects = createProjectPolicy({ store: projectStore, ...(options.defaultProject ? { defaultProject: options.defaultProject } : {}) });
   const hub = createEventHub({ subscribe: store.subscribe, logger, ...(options.sseHeartbeatMs !== undefined ? { heartbeatMs: options.sseHeartbeatMs } : {}) });
   const sync = createSyncService({
     store,
     orchestrator,
     sources,
+    projects,
     ...(options.operationDefaults ? { defaults: options.operationDefaults } : {}),
     ...(options.dashboardUrl ? { dashboardUrl: options.dashboardUrl } : {}),
   });
@@ -144,7 +158,8 @@ export function createApi(options: ApiOptions): Api {
   app.use('/api/v1/webhooks', webhookRoutes({ secret: options.webhookSecret, applications, autoSync, limitBytes: webhookLimitBytes, logger }));
   const api = express.Router();
   if (!insecureNoAuth) api.use(bearerAuth({ tokens }));
-  api.use('/applications', applicationRoutes({ applications, store, sync, appStatus, bodyLimitBytes, now }));
+  api.use('/applications', applicationRoutes({ applications, store, sync, appStatus, projects, bodyLimitBytes, now }));
+  api.use('/projects', projectRoutes({ policy: projects, applications, bodyLimitBytes, now, onChange: (name, change) => logger.info({ project: name }, `project ${change}`) }));
   api.use('/operations', operationRoutes({ store, orchestrator, ...(options.redisEpoch ? { lostIn: (id: string) => options.redisEpoch?.lostIn(id) } : {}) }));
   api.use('/events', eventRoutes(hub));
   app.use('/api/v1', api);

@@ -1,8 +1,8 @@
 /**
  * The Argo CD `Application` manifest hookrunner accepts (validated with zod; every error names
  * its field) and the {@link ApplicationRecord} made from it. The lab's `app-sync-phase-1.yaml`
- * is accepted unchanged; `server` and `project` are kept but not used (hookrunner syncs to the
- * cluster it runs against).
+ * is accepted unchanged; `server` is kept but not used (hookrunner syncs to the cluster it runs
+ * against); `project` names the application's project (docs/semantics.md §18).
  */
 import { posix } from 'node:path';
 import { z } from 'zod';
@@ -60,7 +60,7 @@ const applicationSchema = z.object({
     annotations: z.record(z.string(), z.string()).optional(),
   }),
   spec: z.looseObject({
-    project: z.string().optional(),
+    project: z.string().regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, 'must be the name of a project (a DNS-1123 subdomain)').or(z.literal('')).optional(),
     destination: z.looseObject({
       namespace: dnsLabel,
       server: z.string().optional(),
@@ -184,8 +184,11 @@ function retryStrategy(retry: NonNullable<NonNullable<ApplicationManifest['spec'
   };
 }
 
-/** The record to store: the original manifest, and what hookrunner reads from it. Never mutates `original`. */
-export function applicationRecord(input: { manifest: ApplicationManifest; original: Record<string, unknown>; now: Date; createdAt?: string }): ApplicationRecord {
+/**
+ * The record to store: the original manifest, and what hookrunner reads from it. Never mutates `original`.
+ * @param input.defaultProject - the project of a manifest without `spec.project` @defaultValue 'default'
+ */
+export function applicationRecord(input: { manifest: ApplicationManifest; original: Record<string, unknown>; now: Date; createdAt?: string; defaultProject?: string }): ApplicationRecord {
   const { manifest, now } = input;
   const { source, destination } = manifest.spec;
   const policy = manifest.spec.syncPolicy ?? {};
@@ -204,7 +207,8 @@ export function applicationRecord(input: { manifest: ApplicationManifest; origin
     name: manifest.metadata.name,
     manifest: structuredClone(input.original),
     source: { repoURL: source.repoURL, path: source.path, targetRevision: source.targetRevision || 'HEAD', ...(directory ? { directory } : {}) },
-    destination: { namespace: destination.namespace, ...(destination.server !== undefined ? { server: destination.server } : {}) },
+    destination: { namespace: destination.namespace, ...(destination.server !== undefined ? { server: destination.server } : {}), ...(destination.name !== undefined ? { name: destination.name } : {}) },
+    project: manifest.spec.project || (input.defaultProject ?? 'default'),
     syncPolicy: {
       ...(automated ? { automated: { ...(automated.prune !== undefined ? { prune: automated.prune } : {}), ...(automated.selfHeal !== undefined ? { selfHeal: automated.selfHeal } : {}), ...(automated.allowEmpty !== undefined ? { allowEmpty: automated.allowEmpty } : {}) } } : {}),
       syncOptions: [...(policy.syncOptions ?? [])],

@@ -16,3 +16,6 @@ export type { OperationDefaults } from './sync-service.js';
 export type { AutoSyncOutcome } from './auto-sync.js';
 export { listenApi } from './server.js';
 export type { ApiServer, ApiServerOptions } from './server.js';
+export { DEFAULT_PROJECT, applicationViolations, createProjectPolicy, installProjects, managedByInstall, projectRecord } from './projects.js';
+export type { ProjectPolicy } from './projects.js';
+export { ProjectFileError, loadProjectsDir } from './project-files.js';

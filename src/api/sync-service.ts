@@ -16,7 +16,9 @@ import type { ApplicationRecord, Store } from '../store/index.js';
 import { isDone } from '../sync/index.js';
 import { operationSpec } from '../sync/index.js';
 import type { DeletionCascade, Operation, OperationSpec, RetryStrategy } from '../sync/index.js';
+import { isSourcePermitted } from '../projects/index.js';
 import { syncOptionMap } from './application-manifest.js';
+import type { ProjectPolicy } from './projects.js';
 import { HttpProblem } from './problem.js';
 
 /** Deadlines and pauses of operations started through the API (D2, D3); what is not given comes from `operationSpec()`. */
@@ -26,6 +28,8 @@ export interface SyncServiceOptions {
   store: Pick<Store, 'getOperation' | 'runningOperationOf'>;
   orchestrator: Pick<Orchestrator, 'submit'>;
   sources: Pick<GitCache, 'load'>;
+  /** The application's project, read again at every sync (docs/semantics.md §18). */
+  projects: Pick<ProjectPolicy, 'projectOf' | 'require'>;
   defaults?: OperationDefaults;
   /** Public URL of the dashboard, for links in notifications. @defaultValue none */
   dashboardUrl?: string;
@@ -53,7 +57,7 @@ export interface SyncRequest {
 const AUTOMATED_RETRY: RetryStrategy = { limit: 5 };
 
 export interface SyncService {
-  /** @throws HttpProblem 409 (D6), 422 (bad source or manifests), 502 (git unreachable) */
+  /** @throws HttpProblem 409 (D6), 422 (bad source or manifests, a project that does not exist or does not permit the repository), 502 (git unreachable) */
   start(request: SyncRequest): Promise<Operation>;
   /** The id of the application's operation that has not finished, if any (D6). */
   runningOperation(app: string): Promise<string | undefined>;
@@ -79,7 +83,7 @@ export function operationRunning(app: string, operationId: string): HttpProblem 
 }
 
 export function createSyncService(options: SyncServiceOptions): SyncService {
-  const { store, orchestrator, sources, defaults = {} } = options;
+  const { store, orchestrator, sources, projects, defaults = {} } = options;
 
   async function runningOperation(app: string): Promise<string | undefined> {
     const id = await store.runningOperationOf(app);
@@ -121,6 +125,12 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
       const { app } = request;
       const running = await runningOperation(app.name);
       if (running) throw operationRunning(app.name, running);
+      // §18: the project as it is now; a repository it does not permit is not even fetched.
+      const project = await projects.require(projects.projectOf(app));
+      if (!isSourcePermitted(project.spec, app.source.repoURL)) {
+        const message = `application repo ${app.source.repoURL} is not permitted in project '${project.name}'`;
+        throw new HttpProblem(422, message, { type: 'project', title: 'Not permitted by the project', errors: [{ field: 'spec.source.repoURL', message }] });
+      }
       const source = await load(request);
       const syncOptions = syncOptionMap(app.syncPolicy.syncOptions);
       const createNamespace = syncOptions.get('CreateNamespace') === 'true';
@@ -156,6 +166,7 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
         // §11: a deletion deletes every live resource of the app and creates nothing.
         ...(request.deletion ? { deletion: request.deletion, prune: true, createNamespace: false } : {}),
         ...(app.notifications?.length ? { notifications: app.notifications } : {}),
+        project: { name: project.name, spec: project.spec },
         ...(options.dashboardUrl ? { dashboardUrl: `${options.dashboardUrl.replace(/\/+$/, '')}/#/applications/${app.name}` } : {}),
       });
       try {

@@ -2,10 +2,12 @@ import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
 import { parseSize } from '../manifests/index.js';
 import { pino } from 'pino';
-import { ApiConfigError, apiConfigFromEnv, createApi, createApiMetrics, listenApi } from '../api/index.js';
+import type { Logger } from 'pino';
+import { ApiConfigError, DEFAULT_PROJECT, ProjectFileError, apiConfigFromEnv, createApi, createApiMetrics, installProjects, listenApi, loadProjectsDir } from '../api/index.js';
 import type { Api, ApiMetrics, DepthQueues } from '../api/index.js';
 import { createGitCache } from '../sources/index.js';
-import type { DeliveryEntry } from '../store/index.js';
+import { createProjectStore } from '../store/index.js';
+import type { DeliveryEntry, ProjectStore } from '../store/index.js';
 import type { Operation } from '../sync/index.js';
 import { errorMessage, jsonLogger } from '../util/index.js';
 import type { LogLevel } from '../util/index.js';
@@ -103,6 +105,8 @@ export function registerServe(program: Command, io: CliIO, setExit: (code: numbe
     .option('--max-manifests-size <size>', 'largest total of an application\'s manifest files (default: $HOOKRUNNER_MAX_MANIFESTS_SIZE, else 16Mi)', sizeOption('--max-manifests-size'))
     .option('--max-manifest-files <n>', 'most manifest files of one application (default: $HOOKRUNNER_MAX_MANIFEST_FILES, else 2000)', parsePositiveInt)
     .option('--self-heal-timeout <duration>', 'selfHeal: undo live drift once it has lasted this long; each further self-heal within 10m waits 3 times longer; after 5 self-heals within 10m, self-heal stops as a loop (default: 5s)', parseDurationOption)
+    .option('--projects-dir <dir>', 'AppProject files (*.yaml, *.yml, *.json) the install defines, written at start; the API may not change them (default: $HOOKRUNNER_PROJECTS_DIR)')
+    .option('--default-project <name>', 'the project of applications without spec.project (default: $HOOKRUNNER_DEFAULT_PROJECT, else default)')
     .action(async (flags: ServeFlags) => {
       setExit(await runLongLived('serve', { ...flags, orchestrator: true, workers: flags.allInOne ?? false }, io, extra));
     });
@@ -120,6 +124,24 @@ export interface ServeFlags extends WorkerFlags {
   maxManifestFileSize?: number;
   maxManifestsSize?: number;
   maxManifestFiles?: number;
+  projectsDir?: string;
+  defaultProject?: string;
+}
+
+/**
+ * docs/semantics.md §18: the install's projects (`--projects-dir`, and the built-in narrow
+ * `default` unless the install defines one) written into Redis; the default project must exist.
+ */
+async function setUpProjects(engine: ReturnType<typeof startEngine>, flags: ServeFlags, env: NodeJS.ProcessEnv, logger: Logger): Promise<{ projects: ProjectStore; defaultProject: string }> {
+  const dir = flags.projectsDir ?? (env['HOOKRUNNER_PROJECTS_DIR'] || undefined);
+  const defaultProject = flags.defaultProject ?? (env['HOOKRUNNER_DEFAULT_PROJECT'] || DEFAULT_PROJECT);
+  const store = createProjectStore({ redis: engine.bus.redis, prefix: engine.store.prefix });
+  const defined = dir ? await loadProjectsDir(dir) : [];
+  const ownNamespace = env['POD_NAMESPACE'] || undefined;
+  const names = await installProjects({ store, projects: defined, ...(ownNamespace ? { ownNamespace } : {}) });
+  if (!(await store.getProject(defaultProject))) throw new ProjectFileError(dir ?? '--default-project', `the default project ${defaultProject} is not defined (define it in --projects-dir)`);
+  logger.info({ projectsDir: dir, installProjects: names, defaultProject }, 'projects installed');
+  return { projects: store, defaultProject };
 }
 
 /** A size flag (`1Mi`, `512Ki`, bytes). */
@@ -165,10 +187,12 @@ function prepareHttp(io: CliIO, flags: ServeFlags & { orchestrator: boolean; wor
       if (!engine.orchestrator) throw new Error('the API needs the orchestrator of this process');
       queues = engine.bus;
       epoch = engine.epoch;
+      const projects = await setUpProjects(engine, flags, io.env, logger);
       const sources = createGitCache({ ...(config.cacheDir ? { dir: config.cacheDir } : {}), limits: config.limits, logger: jsonLogger({ level: logLevel(io.env), stream: io.stderr, base: { role: 'git' } }) });
       api = createApi({
         store: engine.store,
         applications: engine.applications,
+        ...projects,
         orchestrator: engine.orchestrator,
         sources,
         tokens: config.tokens,
@@ -288,6 +312,10 @@ async function runLongLived(
     logger.info(`${command} stopping`, { signal, deadlineMs });
     code = ExitCode.ok;
   } catch (err) {
+    if (err instanceof ProjectFileError) {
+      io.stderr.write(`hookrunner ${command}: ${err.message}\n`);
+      return ExitCode.invalidInput;
+    }
     logger.error(`${command} failed`, { error: errorMessage(err) });
     code = ExitCode.infrastructure;
   }

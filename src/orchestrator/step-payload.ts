@@ -43,6 +43,7 @@ export function stepPayload(op: Operation, inventory: InventoryRef[]): StepJobDa
       pruneLast: op.spec.pruneLast,
       inventory,
       ...(op.spec.resources?.length ? { resources: op.spec.resources } : {}),
+      ...(op.spec.project ? { project: op.spec.project } : {}),
     };
   }
   return data;

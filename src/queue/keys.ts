@@ -17,6 +17,7 @@
  * | `push:<app>:<push>` | string (JSON claim, with a TTL): a git push already handled for the app (webhook dedupe) | store |
  * | `epoch` | string (JSON `{id, createdAt}`): which Redis dataset this is; gone or different = Redis lost data | store (epoch) |
  * | `data-losses` | list (JSON records of detected data losses, newest last, 100 kept) | store (epoch) |
+ * | `projects` | hash of AppProject records | store |
  * | `cancel:<operation>` | string `user`/`timeout`: workers stop the operation's steps | bus |
  * | `notify:<operation>:<destination>` | hash: what was delivered to a destination | notifications |
  * | `notify-lock:<operation>:<destination>` | string: one delivery per destination at a time | notifications |
@@ -43,6 +44,7 @@ export interface RedisKeys {
   /** The dataset's epoch: created when missing; its loss or change means Redis lost data. */
   readonly epoch: string;
   readonly dataLosses: string;
+  readonly projects: string;
   cancel(operationId: string): string;
   notifyState(operationId: string, destination: string): string;
   notifyLock(operationId: string, destination: string): string;
@@ -72,6 +74,7 @@ export function redisKeys(prefix = 'hookrunner'): RedisKeys {
     pushClaim: (app, push) => `${p}push:${app}:${push}`,
     epoch: `${p}epoch`,
     dataLosses: `${p}data-losses`,
+    projects: `${p}projects`,
     cancel: (id) => `${p}cancel:${id}`,
     notifyState: (op, dest) => `${p}notify:${op}:${dest}`,
     notifyLock: (op, dest) => `${p}notify-lock:${op}:${dest}`,

@@ -4,7 +4,7 @@
  */
 import type { KubeObject, Manifest } from '../manifests/index.js';
 import type { ResourceSelector, SyncTask } from '../plan/index.js';
-import type { DeletionCascade, IgnoreDifference, Step, StepResult, TaskResult } from '../sync/index.js';
+import type { DeletionCascade, IgnoreDifference, OperationProject, Step, StepResult, TaskResult } from '../sync/index.js';
 
 export const QueueNames = {
   /** Steps for workers: one phase event at a time per operation. */
@@ -69,6 +69,8 @@ export interface PrepareInput {
   inventory: InventoryRef[];
   /** Selective sync (§9.9): only these resources, no hooks. */
   resources?: ResourceSelector[];
+  /** The project whose permissions every resource and hook must have (§18). */
+  project?: OperationProject;
 }
 
 export interface InventoryRef {

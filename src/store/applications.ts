@@ -14,7 +14,9 @@ export interface ApplicationRecord {
     targetRevision: string;
     directory?: { recurse?: boolean; include?: string[]; exclude?: string[] };
   };
-  destination: { namespace: string; server?: string };
+  destination: { namespace: string; server?: string; name?: string };
+  /** `spec.project`, or the install's default project when the manifest gives none (docs/semantics.md §18). Absent in records stored before projects existed: the default project. */
+  project?: string;
   syncPolicy: {
     /** Argo CD's `syncPolicy.automated` (docs/semantics.md §17.4). */
     automated?: { prune?: boolean; selfHeal?: boolean; allowEmpty?: boolean };

@@ -2,6 +2,7 @@
  * The operation model: what a sync operation is, what each task's result holds, and the steps
  * the state machine asks workers to carry out (docs/semantics.md §1.3, §5, §12.1).
  */
+import type { ProjectSpec } from '../projects/index.js';
 import type { Manifest, OperationPhase, ResultCode, SyncPhase, Warning } from '../manifests/index.js';
 import type { IgnoreDifference } from '../diff/index.js';
 import type { ResourceSelector, SyncTask } from '../plan/index.js';
@@ -122,6 +123,18 @@ export interface OperationSpec {
   dashboardUrl?: string;
   /** Built-in notifications of this operation. */
   notifications?: Subscription[];
+  /**
+   * The application's project as it was when the operation started (docs/semantics.md §18): the
+   * prepare step refuses every resource and hook it does not permit before anything is applied.
+   * Absent for operations not bound to a project (the CLI's local `hookrunner sync DIR`).
+   */
+  project?: OperationProject;
+}
+
+/** A project as an operation carries it. */
+export interface OperationProject {
+  name: string;
+  spec: ProjectSpec;
 }
 
 export type StepKind = 'prepare' | 'wave' | 'syncFail' | 'cleanup';

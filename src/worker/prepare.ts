@@ -13,6 +13,8 @@ import { resultFor } from '../sync/index.js';
 import type { StepResult, TaskResult } from '../sync/index.js';
 import { KubeApiError } from '../cluster/index.js';
 import type { ClusterClient } from '../cluster/index.js';
+import { resourceViolations } from '../projects/index.js';
+import type { OperationProject } from '../sync/index.js';
 import { errorMessage } from '../util/index.js';
 import { kubectlName } from './deps.js';
 import type { StepDeps } from './deps.js';
@@ -42,6 +44,15 @@ export async function runPrepare(stepId: string, ctx: StepContext, input: Prepar
   if (invalid.length > 0) {
     const reasons = [...new Set(invalid.map((r) => r.message))].sort();
     return { ...base, plan: tasks, results: invalid, fatal: { phase: 'Failed', message: `one or more synchronization tasks are not valid: ${reasons.join(', ')}` }, finishedAt: deps.now() };
+  }
+
+  // §18: the project permits every resource and hook (scoped by discovery above), or nothing is applied.
+  if (input.project && !ctx.deletion) {
+    const refused = projectViolations(tasks, input.project);
+    if (refused.length > 0) {
+      const reasons = [...new Set(refused.map((r) => r.message))].sort();
+      return { ...base, plan: tasks, results: refused, fatal: { phase: 'Failed', message: `one or more synchronization tasks are not permitted in project ${input.project.name}: ${reasons.join(', ')}` }, finishedAt: deps.now() };
+    }
   }
 
   // §9.8: ApplyOutOfSyncOnly leaves out what is already as the manifest says.
@@ -120,6 +131,18 @@ export async function checkKinds(tasks: readonly SyncTask[], cluster: ClusterCli
     if (info.namespaced && !task.namespace) setNamespace(task, 'default');
   }
   return invalid;
+}
+
+/** §18: a SyncFailed result for every task whose object (target, else live) the project does not permit. */
+export function projectViolations(tasks: readonly SyncTask[], project: OperationProject): TaskResult[] {
+  const out: TaskResult[] = [];
+  for (const task of tasks) {
+    const obj = task.target ?? task.live;
+    if (!obj) continue;
+    const [violation] = resourceViolations(project, [{ group: task.group, kind: task.kind, name: task.name, ...(task.namespace ? { namespace: task.namespace } : {}) }]);
+    if (violation) out.push(resultFor(task, { status: 'SyncFailed', hookPhase: 'Failed', message: violation.message }));
+  }
+  return out;
 }
 
 /** Whether a namespace exists, or the API server's 403 when this identity may not read it. */

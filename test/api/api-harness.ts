@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Express } from 'express';
 import { pino } from 'pino';
-import { createApi, createApiMetrics } from '../../src/api/index.js';
+import { createApi, createApiMetrics, projectRecord } from '../../src/api/index.js';
+import { projectDocument } from '../../src/projects/index.js';
+import type { ProjectSpec } from '../../src/projects/index.js';
 import type { Api, ApiOptions } from '../../src/api/index.js';
 import { startEngine } from '../../src/engine/index.js';
 import type { Engine } from '../../src/engine/index.js';
@@ -17,7 +19,8 @@ import type { ClusterClient } from '../../src/cluster/types.js';
 import type { DevCluster } from '../../src/devcluster/index.js';
 import { createGitCache } from '../../src/sources/index.js';
 import type { GitCache } from '../../src/sources/index.js';
-import type { ApplicationStore } from '../../src/store/index.js';
+import { createProjectStore } from '../../src/store/index.js';
+import type { ApplicationStore, ProjectStore } from '../../src/store/index.js';
 import { isDone } from '../../src/sync/index.js';
 import type { Operation } from '../../src/sync/index.js';
 import { DeadlineExceededError } from '../../src/util/index.js';
@@ -29,7 +32,22 @@ export const TOKEN = 'test-token-0123456789abcdef';
 export const OTHER_TOKEN = 'second-token-abcdef0123456789';
 export const AUTH = { Authorization: `Bearer ${TOKEN}` };
 
+/**
+ * The harness's `default` project: Argo CD's own `default` (everything permitted) plus the
+ * `file://` lab repositories, which hookrunner lets only a `file://` pattern reach (§18).
+ */
+export const TEST_DEFAULT_PROJECT: ProjectSpec = {
+  description: 'the test harness: everything, and file:// lab repositories',
+  sourceRepos: ['*', 'file://**'],
+  destinations: [{ server: '*', namespace: '*' }],
+  clusterResourceWhitelist: [{ group: '*', kind: '*' }],
+  clusterResourceBlacklist: [],
+  namespaceResourceBlacklist: [],
+};
+
 export interface ApiHarnessOptions {
+  /** The `default` project's spec. @defaultValue {@link TEST_DEFAULT_PROJECT} */
+  defaultProject?: ProjectSpec;
   /** Start a cluster (true: the embedded dev cluster; or a backend of test/helpers/backends.ts), the adapter and step workers. @defaultValue false */
   cluster?: boolean | Backend;
   /**
@@ -52,6 +70,8 @@ export interface ApiHarness {
   api: Api;
   engine: Engine;
   applications: ApplicationStore;
+  /** The projects the API reads (Redis, the harness's prefix). */
+  projects: ProjectStore;
   cache: GitCache;
   prefix: string;
   /** The embedded dev cluster (embedded backend only). */
@@ -88,12 +108,16 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
   };
   const engine = startEngine({ redisUrl: REDIS_URL, prefix, workers: Boolean(client), sweepIntervalMs: 1_000, onTransition, ...(client ? { cluster: client } : {}) });
   const applications = engine.applications;
+  const projects = createProjectStore({ redis: engine.bus.redis, prefix });
+  const defaultSpec = options.defaultProject ?? TEST_DEFAULT_PROJECT;
+  await projects.putProject(projectRecord({ name: 'default', spec: defaultSpec, original: projectDocument('default', defaultSpec), now: new Date() }));
   const cache = createGitCache({ dir: join(dir, 'git-cache'), networkAttempts: 1 });
   const logs: string[] = [];
   const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(line) });
   const api = createApi({
     store: engine.store,
     applications: options.wrapApplications ? options.wrapApplications(applications) : applications,
+    projects,
     orchestrator: engine.orchestrator as NonNullable<Engine['orchestrator']>,
     sources: cache,
     tokens: options.tokens ?? [TOKEN, OTHER_TOKEN],
@@ -116,6 +140,7 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
     api,
     engine,
     applications,
+    projects,
     cache,
     prefix,
     ...(cluster ? { cluster } : {}),

@@ -1,5 +1,5 @@
 /** `hookrunner serve`: the API listens on --port with the engine behind it; it refuses to start without a token; with a cluster it keeps application status. */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -32,6 +32,25 @@ describe('hookrunner serve', () => {
     expect(out.stderr).toContain('HOOKRUNNER_API_TOKEN is not set');
   });
 
+  it('should refuse to start with an invalid project file or an undefined default project, naming them', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hookrunner-serve-projects-'));
+    const prefix = testPrefix();
+    prefixes.push(prefix);
+    try {
+      await writeFile(join(dir, 'team.yaml'), 'apiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata:\n  name: team\nspec:\n  roles: []\n');
+      const bad = capture();
+      const env = { REDIS_URL, HOOKRUNNER_API_TOKEN: TOKEN, HOOKRUNNER_PREFIX: prefix };
+      expect(await main(['serve', '--port', String(await freePort()), '--projects-dir', dir], { ...bad.io, env })).toBe(2);
+      expect(bad.out.stderr).toContain(`${join(dir, 'team.yaml')}: document 1: spec.roles is not supported`);
+      await rm(join(dir, 'team.yaml'));
+      const missing = capture();
+      expect(await main(['serve', '--port', String(await freePort()), '--projects-dir', dir], { ...missing.io, env: { ...env, HOOKRUNNER_DEFAULT_PROJECT: 'team' } })).toBe(2);
+      expect(missing.out.stderr).toContain('the default project team is not defined');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('should refuse a short token without showing it', async () => {
     const { out, io } = capture();
     const code = await main(['serve', '--port', '1'], { ...io, env: { REDIS_URL, HOOKRUNNER_API_TOKEN: 'short-secret' } });
@@ -59,6 +78,10 @@ describe('hookrunner serve', () => {
       const ok = await fetch(`${url}/api/v1/applications`, { headers: { Authorization: `Bearer ${TOKEN}` } });
       expect(ok.status).toBe(200);
       expect(await ok.json()).toEqual({ items: [] });
+      // §18: without --projects-dir, the built-in narrow default project refuses server paths.
+      const local = await fetch(`${url}/api/v1/applications`, { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/yaml' }, body: statusApplication({ name: 'local', repoURL: 'file:///etc', namespace: 'served' }) });
+      expect(local.status).toBe(422);
+      expect(((await local.json()) as { errors: unknown[] }).errors).toEqual([{ field: 'spec.source.repoURL', message: "application repo file:///etc is not permitted in project 'default'" }]);
       const metrics = await (await fetch(`${url}/metrics`)).text();
       expect(metrics).toContain('hookrunner_queue_depth{queue="steps",state="waiting"} 0');
       expect(metrics).toContain('hookrunner_process_cpu_seconds_total');
@@ -87,7 +110,10 @@ describe('hookrunner serve', () => {
     const controller = new AbortController();
     const { out, io } = capture();
     await dev.writeKubeconfig(join(dir, 'kubeconfig'));
-    const running = main(['serve', '--port', String(port), '--host', '127.0.0.1', '--kubeconfig', join(dir, 'kubeconfig'), '--git-poll-interval', '1s', '--watch-namespace', 'served'], {
+    // §18: the install's project for file:// repositories, named the default project.
+    await mkdir(join(dir, 'projects'));
+    await writeFile(join(dir, 'projects', 'local.yaml'), 'apiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata:\n  name: local\nspec:\n  sourceRepos: ["file://**"]\n  destinations: [{ name: in-cluster, namespace: served }]\n');
+    const running = main(['serve', '--port', String(port), '--host', '127.0.0.1', '--kubeconfig', join(dir, 'kubeconfig'), '--git-poll-interval', '1s', '--watch-namespace', 'served', '--projects-dir', join(dir, 'projects'), '--default-project', 'local'], {
       ...io,
       env: { REDIS_URL, HOOKRUNNER_API_TOKEN: TOKEN, HOOKRUNNER_PREFIX: prefix },
       shutdown: controller.signal,
@@ -96,7 +122,7 @@ describe('hookrunner serve', () => {
     const auth = { Authorization: `Bearer ${TOKEN}` };
     try {
       await waitUntilUp(url);
-      const created = await fetch(`${url}/api/v1/applications`, { method: 'POST', headers: { ...auth, 'Content-Type': 'application/yaml' }, body: statusApplication({ name: 'served', repoURL: repo.url, namespace: 'served' }) });
+      const created = await fetch(`${url}/api/v1/applications`, { method: 'POST', headers: { ...auth, 'Content-Type': 'application/yaml' }, body: statusApplication({ name: 'served', repoURL: repo.url, namespace: 'served', project: 'local' }) });
       expect(created.status).toBe(201);
       const statusOf = async (): Promise<ApplicationStatus> => ((await (await fetch(`${url}/api/v1/applications/served`, { headers: auth })).json()) as { status: ApplicationStatus }).status;
       await expect.poll(async () => (await statusOf()).sync.status, { timeout: 30_000 }).toBe('OutOfSync');

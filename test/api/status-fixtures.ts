@@ -44,13 +44,13 @@ export function statusRepoFiles(mode = 'a'): Record<string, string> {
   };
 }
 
-export function statusApplication(input: { name: string; repoURL: string; namespace: string; automated?: string }): string {
+export function statusApplication(input: { name: string; repoURL: string; namespace: string; automated?: string; project?: string }): string {
   return `apiVersion: argoproj.io/v1alpha1
 kind: Application
 metadata:
   name: ${input.name}
 spec:
-  project: default
+  project: ${input.project ?? 'default'}
   source: { repoURL: ${input.repoURL}, path: app, targetRevision: main }
   destination: { server: https://kubernetes.default.svc, namespace: ${input.namespace} }
   syncPolicy:

@@ -106,6 +106,8 @@ describe('hookrunner app: tables', () => {
     const summary = renderApplicationSummary(application());
     expect(summary).toMatch(/^Name:\s{15}guestbook$/m);
     expect(summary).toMatch(/^Project:\s+web$/m);
+    // A manifest without spec.project: the project the server resolved (its --default-project).
+    expect(renderApplicationSummary(application({ manifest: { spec: {} }, project: 'platform' }))).toMatch(/^Project:\s+platform$/m);
     expect(summary).toMatch(/^Sync Policy:\s+Auto-Prune$/m);
     expect(summary).toMatch(/^Sync Status:\s+Synced to main \(3f2a1b2\)$/m);
     expect(summary).toMatch(/^Last Operation:\s+op-7 \(initiated by api\)$/m);

@@ -10,10 +10,12 @@ import { pino } from 'pino';
 import request from 'supertest';
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { validateApplication } from '../../src/api/index.js';
+import { createProjectPolicy, projectRecord, validateApplication } from '../../src/api/index.js';
+import { builtinDefaultProject } from '../../src/projects/index.js';
 import { notFoundHandler, problemHandler } from '../../src/api/problem.js';
 import { applicationRoutes } from '../../src/api/routes/applications.js';
 import type { SyncService } from '../../src/api/sync-service.js';
+import { createMemoryProjectStore } from '../../src/store/index.js';
 import type { ApplicationRecord, ApplicationStore } from '../../src/store/index.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -100,6 +102,8 @@ describe(FILE, () => {
         store: { getOperation: async () => undefined, history: async () => [], runningOperationOf: async () => undefined },
         sync,
         appStatus: { statusOf: unknownStatus, tree: () => [], diff: () => ({ revision: '', items: [] }), changed: () => undefined },
+        // The lab's Application (project: default) is accepted by the built-in narrow default project.
+        projects: createProjectPolicy({ store: createMemoryProjectStore([projectRecord({ name: 'default', spec: builtinDefaultProject(), original: {}, now: new Date() })]) }),
         bodyLimitBytes: 1024 * 1024,
         now: () => new Date('2026-01-01T00:00:00Z'),
       }),

@@ -196,3 +196,21 @@ describe('prepare: the destination namespace and the dry run (§5.2)', () => {
     await expect(prepare(c, [configMapYaml('cfg')])).rejects.toThrow('Kubernetes API server https://memory-cluster.invalid:6443 is unreachable after 6 attempts: connect ETIMEDOUT 10.0.0.1:6443');
   });
 });
+
+describe('prepare: the project (§18)', () => {
+  const spec = { sourceRepos: ['*'], destinations: [{ server: '*', namespace: NS }], clusterResourceWhitelist: [], clusterResourceBlacklist: [], namespaceResourceBlacklist: [{ group: '', kind: 'ConfigMap' }] };
+
+  it('should refuse what the project does not permit before anything is applied, the CreateNamespace namespace included', async () => {
+    const c = cluster({ namespaces: ['default'] });
+    const result = await prepare(c, [deploymentYaml('web'), configMapYaml('cfg'), jobYaml('pre', 'PreSync')], { createNamespace: true, project: { name: 'team', spec } });
+    expect(result.fatal?.message).toBe('one or more synchronization tasks are not permitted in project team: resource :ConfigMap is not permitted in project team, resource :Namespace is not permitted in project team');
+    expect(result.results.map((r) => `${r.kind} ${r.name} ${r.status}`).sort()).toEqual(['ConfigMap cfg SyncFailed', `Namespace ${NS} SyncFailed`]);
+    expect(c.writes()).toEqual([]);
+  });
+
+  it('should go on when the project permits everything the sync touches', async () => {
+    const c = cluster();
+    const result = await prepare(c, [deploymentYaml('web'), jobYaml('pre', 'PreSync')], { project: { name: 'team', spec } });
+    expect(result.fatal).toBeUndefined();
+  });
+});

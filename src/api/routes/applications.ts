@@ -13,6 +13,7 @@ import type { OperationSummary } from '../documents.js';
 import { HttpProblem, validationProblem } from '../problem.js';
 import type { SyncService } from '../sync-service.js';
 import type { AppStatus } from '../app-status.js';
+import type { ProjectPolicy } from '../projects.js';
 import { routeLabel } from './route-label.js';
 
 export interface ApplicationRoutesOptions {
@@ -20,6 +21,8 @@ export interface ApplicationRoutesOptions {
   store: Pick<Store, 'getOperation' | 'history' | 'runningOperationOf'>;
   sync: SyncService;
   appStatus: Pick<AppStatus, 'statusOf' | 'tree' | 'diff' | 'changed'>;
+  /** Which project an application belongs to and what it permits (docs/semantics.md §18). */
+  projects: Pick<ProjectPolicy, 'defaultProject' | 'require' | 'checkApplication'>;
   bodyLimitBytes: number;
   now: () => Date;
 }
@@ -56,7 +59,7 @@ function readManifest(req: Request): { original: Record<string, unknown>; manife
 }
 
 export function applicationRoutes(options: ApplicationRoutesOptions): Router {
-  const { applications, store, sync, appStatus, bodyLimitBytes, now } = options;
+  const { applications, store, sync, appStatus, projects, bodyLimitBytes, now } = options;
   const router = Router();
   const text = textBody(bodyLimitBytes);
 
@@ -82,7 +85,8 @@ export function applicationRoutes(options: ApplicationRoutesOptions): Router {
     const { original, manifest } = readManifest(req);
     if (!manifest.ok) throw validationProblem(manifest.errors);
     const name = manifest.manifest.metadata.name;
-    const record = applicationRecord({ manifest: manifest.manifest, original, now: now() });
+    const record = applicationRecord({ manifest: manifest.manifest, original, now: now(), defaultProject: projects.defaultProject });
+    projects.checkApplication(record, await projects.require(record.project ?? projects.defaultProject));
     // Create-only in one step: of two concurrent POSTs of one name, the second gets the 409.
     if (!(await applications.createApplication(record))) {
       throw new HttpProblem(409, `application ${name} already exists; PUT /api/v1/applications/${name} replaces it`, { type: 'already-exists' });
@@ -114,7 +118,8 @@ export function applicationRoutes(options: ApplicationRoutesOptions): Router {
     if (!manifest.ok) throw validationProblem(manifest.errors);
     if (manifest.manifest.metadata.name !== name) throw validationProblem([{ field: 'metadata.name', message: `must be "${name}", the name in the URL` }]);
     const existing = await applications.getApplication(name);
-    const record = applicationRecord({ manifest: manifest.manifest, original, now: now(), ...(existing ? { createdAt: existing.createdAt } : {}) });
+    const record = applicationRecord({ manifest: manifest.manifest, original, now: now(), defaultProject: projects.defaultProject, ...(existing ? { createdAt: existing.createdAt } : {}) });
+    projects.checkApplication(record, await projects.require(record.project ?? projects.defaultProject));
     await applications.putApplication(record);
     appStatus.changed(record, existing ? 'application changed' : 'application created');
     res.status(existing ? 200 : 201).json(record);

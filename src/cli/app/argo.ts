@@ -107,7 +107,7 @@ export function argoApplication(input: ArgoApplicationInput): ArgoApplication {
     kind: 'Application',
     metadata: { name: app.name, creationTimestamp: app.createdAt, ...(annotations ? { annotations } : {}), ...(labels ? { labels } : {}) },
     spec: {
-      project: typeof spec['project'] === 'string' ? spec['project'] : 'default',
+      project: app.project ?? (typeof spec['project'] === 'string' && spec['project'] ? spec['project'] : 'default'),
       source: app.source,
       destination: app.destination,
       syncPolicy: syncPolicyOf(app),

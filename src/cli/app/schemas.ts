@@ -59,6 +59,8 @@ export const applicationSchema = z.looseObject({
   manifest: z.record(z.string(), z.unknown()),
   source: z.looseObject({ repoURL: z.string(), path: z.string(), targetRevision: z.string(), directory: z.record(z.string(), z.unknown()).optional() }),
   destination: z.looseObject({ namespace: z.string(), server: z.string().optional() }),
+  /** The application's project as the server resolved it (docs/semantics.md §18); absent from servers before projects. */
+  project: z.string().optional(),
   syncPolicy: z.looseObject({
     automated: z.looseObject({ prune: z.boolean().optional(), selfHeal: z.boolean().optional() }).optional(),
     syncOptions: z.array(z.string()),

@@ -10,6 +10,7 @@ function statusOf(app: Application) {
 }
 
 function projectOf(app: Application): string {
+  if (app.project) return app.project;
   const spec = app.manifest['spec'];
   const project = spec && typeof spec === 'object' ? (spec as Record<string, unknown>)['project'] : undefined;
   return typeof project === 'string' ? project : 'default';

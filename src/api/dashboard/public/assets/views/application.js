@@ -94,6 +94,7 @@ export function renderApplication(ctx, name) {
       const policy = app.syncPolicy;
       fill(
         details,
+        fact('PROJECT', app.project ?? 'default'),
         fact('REPOSITORY', h('span', { class: 'mono' }, app.source.repoURL)),
         fact('PATH', h('span', { class: 'mono' }, app.source.path)),
         fact('TARGET REVISION', h('span', { class: 'mono' }, app.source.targetRevision)),
