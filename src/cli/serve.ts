@@ -15,7 +15,7 @@ import type { CliIO } from './io.js';
 import { notifierFactory } from '../notifications/index.js';
 import { parseDurationOption, parsePositiveInt } from './options.js';
 import { dnsLabel } from './sync.js';
-import { startEngine } from '../engine/index.js';
+import { redisUrlFromEnv, startEngine } from '../engine/index.js';
 
 interface WorkerFlags {
   concurrency: number;
@@ -29,7 +29,7 @@ function logLevel(env: CliIO['env']): LogLevel {
 }
 
 function requireRedis(io: CliIO, command: string): string | undefined {
-  const url = io.env['REDIS_URL'];
+  const url = redisUrlFromEnv(io.env);
   if (!url) io.stderr.write(`hookrunner ${command}: REDIS_URL is not set (e.g. redis://127.0.0.1:6379); workers and the orchestrator share one Redis\n`);
   return url;
 }
