@@ -250,7 +250,7 @@ describe('when wiring Redis', () => {
     expect(containerOf(statefulSet).ports?.map((p) => p.name)).toContain(redisPort?.targetPort);
     for (const deployment of allOf<Workload>(objects, 'Deployment')) {
       const url = envOf(containerOf(deployment), 'REDIS_URL')?.value;
-      expect(url, deployment.metadata.name).toBe(`redis://${service.metadata.name}.${NS}.svc:${redisPort?.port}/0`);
+      expect(url, deployment.metadata.name).toBe(`redis://:$(REDIS_PASSWORD)@${service.metadata.name}.${NS}.svc:${redisPort?.port}/0`);
     }
   });
 
@@ -263,7 +263,9 @@ describe('when wiring Redis', () => {
     }
     const statefulSet = oneOf<Workload>(objects, 'StatefulSet', '-redis');
     const container = containerOf(statefulSet);
-    expect([...(container.command ?? []), ...(container.args ?? [])]).toEqual(['redis-server', '/etc/redis/redis.conf']);
+    expect([...(container.command ?? []), ...(container.args ?? [])]).toEqual([
+      'redis-server', '/etc/redis/redis.conf', '--requirepass', '$(REDIS_PASSWORD)',
+    ]);
     const mounts = container.volumeMounts ?? [];
     expect(mounts.find((m) => m.mountPath === '/etc/redis')?.readOnly).toBe(true);
     expect(statefulSet.spec.volumeClaimTemplates?.map((t) => t.metadata.name)).toEqual([

@@ -122,9 +122,30 @@ Usage: include "hookrunner.redis.passwordRef" $
 */}}
 {{- define "hookrunner.redis.passwordRef" -}}
 {{- if .Values.redis.enabled -}}
-{{- with .Values.redis.auth.existingSecret }}{{ printf "%s/%s" . $.Values.redis.auth.passwordKey }}{{ end -}}
+{{- printf "%s/%s" (include "hookrunner.redis.secretName" .) .Values.redis.auth.passwordKey -}}
 {{- else -}}
 {{- with .Values.externalRedis.existingSecret }}{{ printf "%s/%s" . $.Values.externalRedis.passwordKey }}{{ end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+The bundled Redis's password Secret: redis.auth.existingSecret, else the generated `<fullname>-redis`.
+Usage: include "hookrunner.redis.secretName" $
+*/}}
+{{- define "hookrunner.redis.secretName" -}}
+{{- default (include "hookrunner.fullname" (dict "context" . "component" "redis")) .Values.redis.auth.existingSecret -}}
+{{- end -}}
+
+{{/*
+The Secret with the API token and webhook secret: auth.existingSecret, else the generated
+`<fullname>-auth` (auth.generate=true), else "" (validateValues has failed the install by then).
+Usage: include "hookrunner.auth.secretName" $
+*/}}
+{{- define "hookrunner.auth.secretName" -}}
+{{- if .Values.auth.existingSecret -}}
+{{- .Values.auth.existingSecret -}}
+{{- else if .Values.auth.generate -}}
+{{- include "hookrunner.fullname" (dict "context" . "component" "auth") -}}
 {{- end -}}
 {{- end -}}
 
@@ -264,6 +285,9 @@ Usage: include "hookrunner.validateValues" $
 {{- end -}}
 {{- if and .Values.rbac.create .Values.rbac.namespaced (empty .Values.rbac.namespaces) -}}
 {{- fail "rbac.namespaces: list at least one namespace when rbac.namespaced=true" -}}
+{{- end -}}
+{{- if and (not .Values.auth.existingSecret) (not .Values.auth.generate) -}}
+{{- fail "auth.existingSecret: required when auth.generate=false; the API refuses to start without HOOKRUNNER_API_TOKEN. Create a Secret with the key auth.apiTokenKey (e.g. kubectl create secret generic hookrunner-auth --from-literal=api-token=$(openssl rand -hex 24)) and set auth.existingSecret, or set auth.generate=true" -}}
 {{- end -}}
 {{- if not (include "hookrunner.worker.runs" .) -}}
 {{- fail "worker.enabled: nothing would run sync steps; enable the worker or set api.allInOne=true" -}}
