@@ -165,3 +165,46 @@ describe('when rendering PodDisruptionBudgets', () => {
     expect(allOf(await helm.render({ namespace: NS, valuesFiles: ['ci/all-in-one-values.yaml'] }), 'PodDisruptionBudget')).toEqual([]);
   });
 });
+
+describe('when using an external Redis behind Sentinel or as a Redis Cluster', () => {
+  it('should pass the Sentinels, master name and Sentinel password Secret to the API and the workers', async () => {
+    const objects = await helm.render({
+      namespace: NS,
+      set: {
+        'redis.enabled': 'false',
+        'externalRedis.sentinel.hosts': '{s1.data:26379,s2.data:26379}',
+        'externalRedis.sentinel.masterName': 'mymaster',
+        'externalRedis.sentinel.existingSecret': 'sentinel-auth',
+        'externalRedis.existingSecret': 'redis-auth',
+      },
+    });
+    for (const deployment of allOf<Workload>(objects, 'Deployment')) {
+      const container = containerOf(deployment);
+      expect(envOf(container, 'REDIS_SENTINELS')?.value).toBe('s1.data:26379,s2.data:26379');
+      expect(envOf(container, 'REDIS_SENTINEL_MASTER')?.value).toBe('mymaster');
+      expect(envOf(container, 'REDIS_SENTINEL_PASSWORD')?.valueFrom?.secretKeyRef).toEqual({ name: 'sentinel-auth', key: 'sentinel-password' });
+      expect(envOf(container, 'REDIS_PASSWORD')?.valueFrom?.secretKeyRef).toEqual({ name: 'redis-auth', key: 'redis-password' });
+      expect(envOf(container, 'REDIS_URL')?.value).toBe('redis://:$(REDIS_PASSWORD)@s1.data:26379/0');
+      expect(envOf(container, 'REDIS_CLUSTER_NODES')).toBeUndefined();
+    }
+    expect(allOf(objects, 'Secret').map((s) => s.metadata.name)).toEqual(['rel-hookrunner-auth']);
+  });
+
+  it('should pass the Redis Cluster nodes', async () => {
+    const objects = await helm.render({ namespace: NS, set: { 'redis.enabled': 'false', 'externalRedis.cluster.nodes': '{n1:7000,n2:7001}' } });
+    const api = containerOf(oneOf<Workload>(objects, 'Deployment', '-api'));
+    expect(envOf(api, 'REDIS_CLUSTER_NODES')?.value).toBe('n1:7000,n2:7001');
+    expect(envOf(api, 'REDIS_URL')?.value).toBe('redis://n1:7000/0');
+    expect(envOf(api, 'REDIS_SENTINELS')).toBeUndefined();
+  });
+
+  it('should fail naming the value when the master name is missing or both are set', async () => {
+    const noMaster = await helm.run(['template', 'rel', '.', '--set', 'redis.enabled=false', '--set', 'externalRedis.sentinel.hosts={s1:26379}']);
+    expect(noMaster.stderr).toContain('externalRedis.sentinel.masterName: required with externalRedis.sentinel.hosts');
+    const both = await helm.run([
+      'template', 'rel', '.', '--set', 'redis.enabled=false', '--set', 'externalRedis.sentinel.hosts={s1:26379}',
+      '--set', 'externalRedis.sentinel.masterName=m', '--set', 'externalRedis.cluster.nodes={n1:7000}',
+    ]);
+    expect(both.stderr).toContain('set one of them');
+  });
+});
