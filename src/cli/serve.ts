@@ -16,9 +16,13 @@ import { notifierFactory } from '../notifications/index.js';
 import { parseDurationOption, parsePositiveInt } from './options.js';
 import { dnsLabel } from './sync.js';
 import { redisUrlFromEnv, startEngine } from '../engine/index.js';
+import { startHealthPort } from './health-port.js';
+import type { HealthPort } from './health-port.js';
 
 interface WorkerFlags {
   concurrency: number;
+  /** `worker --health-port`: serve `GET /healthz` for a liveness probe (see health-port.ts). */
+  healthPort?: number;
   kubeconfig?: string;
   context?: string;
 }
@@ -45,6 +49,7 @@ export function registerWorker(program: Command, io: CliIO, setExit: (code: numb
     .command('worker')
     .description('Run step workers: carry out phase events from Redis against the cluster')
     .option('--concurrency <n>', 'steps run at once', parsePositiveInt, 8)
+    .option('--health-port <n>', 'serve GET /healthz on this port for a liveness probe (200 while the event loop turns; default: off)', parsePositiveInt)
     .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, then in-cluster)')
     .option('--context <name>', 'kubeconfig context')
     .action(async (flags: WorkerFlags) => {
@@ -198,7 +203,10 @@ async function runLongLived(
   });
   let stopExtra: (() => Promise<void>) | undefined;
   let stopHttp: (() => Promise<void>) | undefined;
+  let health: HealthPort | undefined;
+  let stopping = false;
   try {
+    if (flags.healthPort) health = await startHealthPort({ port: flags.healthPort, healthy: () => !stopping });
     if (http) stopHttp = await http.start(engine, cluster);
     if (extra) stopExtra = await extra(engine, { ...flags, port: flags.port ?? 8080 });
     logger.info(`${command} started`, { workers: flags.workers, orchestrator: flags.orchestrator, concurrency: flags.concurrency });
@@ -219,9 +227,11 @@ async function runLongLived(
     logger.error(`${command} failed`, { error: errorMessage(err) });
     return ExitCode.infrastructure;
   } finally {
+    stopping = true;
     await stopHttp?.();
     await stopExtra?.();
     await engine.close();
+    await health?.close();
     cluster?.close();
   }
 }

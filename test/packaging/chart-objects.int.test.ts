@@ -209,11 +209,13 @@ describe('when rendering probes and shutdown', () => {
     const worker = oneOf<Workload>(scenario('namespaced-rbac'), 'Deployment', '-worker');
     const container = containerOf(worker);
     expect(worker.spec.replicas).toBe(3);
-    expect(container.args).toEqual(['worker', '--concurrency', '8']);
+    expect(container.args).toEqual(['worker', '--concurrency', '8', '--health-port', '8081']);
     expect(container.readinessProbe?.exec?.command).toEqual([
       'node', '/app/bin/hookrunner', 'check', `tcp://rel-hookrunner-redis.${NS}.svc:6379`, '--timeout', '4s',
     ]);
-    expect(container.livenessProbe).toBeUndefined();
+    // Liveness: the worker's own health port (src/cli/health-port.ts), not Redis.
+    expect(container.livenessProbe?.httpGet).toEqual({ path: '/healthz', port: 'health' });
+    expect(container.ports).toEqual([{ name: 'health', containerPort: 8081, protocol: 'TCP' }]);
     expect(podSpecOf(worker).terminationGracePeriodSeconds).toBe(120);
   });
 });

@@ -116,7 +116,7 @@ describe('when rendering NetworkPolicies', () => {
     ]);
   });
 
-  it('should open the API port to anyone by default and to networkPolicy.api.from when set, and nothing into workers', async () => {
+  it('should open the API port to anyone by default and to networkPolicy.api.from when set, and only the health port into workers', async () => {
     const open = oneOf<NetworkPolicyObject>(await helm.render({ namespace: NS }), 'NetworkPolicy', '-api');
     expect(open.spec.ingress).toEqual([{ ports: [{ protocol: 'TCP', port: 8080 }] }]);
     const objects = await helm.render({ namespace: NS, set: { 'networkPolicy.api.from[0].namespaceSelector.matchLabels.team': 'ops' } });
@@ -125,7 +125,10 @@ describe('when rendering NetworkPolicies', () => {
     ]);
     const worker = oneOf<NetworkPolicyObject>(objects, 'NetworkPolicy', '-worker');
     expect(worker.spec.policyTypes).toEqual(['Ingress']);
-    expect(worker.spec.ingress).toEqual([]);
+    // Only the liveness port (the kubelet's probe), and nothing at all without the probe.
+    expect(worker.spec.ingress).toEqual([{ ports: [{ protocol: 'TCP', port: 8081 }] }]);
+    const noProbe = await helm.render({ namespace: NS, set: { 'worker.livenessProbe.enabled': 'false' } });
+    expect(oneOf<NetworkPolicyObject>(noProbe, 'NetworkPolicy', '-worker').spec.ingress).toEqual([]);
   });
 
   it('should restrict egress only when networkPolicy.egress is set', async () => {
