@@ -19,11 +19,15 @@ import type { CliIO } from './io.js';
 import { notifierFactory } from '../notifications/index.js';
 import { parseDurationOption, parsePositiveInt } from './options.js';
 import { dnsLabel } from './sync.js';
-import { startEngine } from '../engine/index.js';
+import { redisUrlFromEnv, startEngine } from '../engine/index.js';
+import { startHealthPort } from './health-port.js';
+import type { HealthPort } from './health-port.js';
 
 interface WorkerFlags {
   concurrency: number;
   shutdownTimeout?: number;
+  /** `worker --health-port`: serve `GET /healthz` for a liveness probe (see health-port.ts). */
+  healthPort?: number;
   kubeconfig?: string;
   context?: string;
 }
@@ -34,7 +38,7 @@ function logLevel(env: CliIO['env']): LogLevel {
 }
 
 function requireRedis(io: CliIO, command: string): string | undefined {
-  const url = io.env['REDIS_URL'];
+  const url = redisUrlFromEnv(io.env);
   if (!url) io.stderr.write(`hookrunner ${command}: REDIS_URL is not set (e.g. redis://127.0.0.1:6379); workers and the orchestrator share one Redis\n`);
   return url;
 }
@@ -77,6 +81,7 @@ export function registerWorker(program: Command, io: CliIO, setExit: (code: numb
     .command('worker')
     .description('Run step workers: carry out phase events from Redis against the cluster')
     .option('--concurrency <n>', 'steps run at once', parsePositiveInt, 8)
+    .option('--health-port <n>', 'serve GET /healthz on this port for a liveness probe (200 while the event loop turns; default: off)', parsePositiveInt)
     .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, then in-cluster)')
     .option('--context <name>', 'kubeconfig context')
     .option('--shutdown-timeout <duration>', SHUTDOWN_HELP, parseDurationOption)
@@ -294,7 +299,10 @@ async function runLongLived(
   let stopExtra: (() => Promise<void>) | undefined;
   let stopHttp: (() => Promise<void>) | undefined;
   let code: number;
+  let health: HealthPort | undefined;
+  let stopping = false;
   try {
+    if (flags.healthPort) health = await startHealthPort({ port: flags.healthPort, healthy: () => !stopping });
     if (http) stopHttp = await http.start(engine, cluster);
     if (extra) stopExtra = await extra(engine, { ...flags, port: flags.port ?? 8080 });
     if (notifications) {
@@ -314,17 +322,20 @@ async function runLongLived(
   } catch (err) {
     if (err instanceof ProjectFileError) {
       io.stderr.write(`hookrunner ${command}: ${err.message}\n`);
-      return ExitCode.invalidInput;
+      code = ExitCode.invalidInput;
+    } else {
+      logger.error(`${command} failed`, { error: errorMessage(err) });
+      code = ExitCode.infrastructure;
     }
-    logger.error(`${command} failed`, { error: errorMessage(err) });
-    code = ExitCode.infrastructure;
   }
+  stopping = true;
   // SIGTERM always ends the process: what has not stopped by the deadline (a step still running,
   // Redis unreachable) is dropped; BullMQ's lock expiry and the orchestrator's sweep recover it.
   const stopped = await within(deadlineMs, async () => {
     await stopHttp?.();
     await stopExtra?.();
     await engine.close();
+    await health?.close();
   });
   if (!stopped) {
     logger.error(`${command} did not stop within ${deadlineMs} ms (Redis unreachable or a step still running); stopped anyway, its steps go to another worker once their locks expire`, { deadlineMs });

@@ -136,9 +136,31 @@ export async function startPrivateRedis(options: PrivateRedisOptions = {}): Prom
   throw lastError ?? new RedisUnavailableError('redis-server did not start');
 }
 
-/** `REDIS_URL` when set (it must answer), else a private server. */
+/**
+ * `REDIS_URL` with `REDIS_PASSWORD` put in when the URL carries no password of its own (a password
+ * Secret mounted as an environment variable, any characters: it is percent-encoded), else
+ * `REDIS_URL` unchanged; undefined when `REDIS_URL` is unset or blank. A URL that does not parse
+ * is returned as given, so the connection's own error names it.
+ */
+export function redisUrlFromEnv(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  const url = env['REDIS_URL']?.trim();
+  if (!url) return undefined;
+  const password = env['REDIS_PASSWORD'];
+  if (!password) return url;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return url;
+  }
+  if (parsed.password !== '') return url;
+  parsed.password = encodeURIComponent(password);
+  return parsed.toString();
+}
+
+/** `REDIS_URL` (with `REDIS_PASSWORD`, see {@link redisUrlFromEnv}) when set (it must answer), else a private server. */
 export async function findRedis(env: Readonly<Record<string, string | undefined>>): Promise<RedisHandle> {
-  const url = env['REDIS_URL'];
+  const url = redisUrlFromEnv(env);
   if (url) {
     if (!(await redisAnswers(url, 3_000))) throw new RedisUnavailableError(`Redis at REDIS_URL does not answer: ${redactUrl(url)}`);
     return { url, private: false, stop: async () => undefined };

@@ -14,6 +14,8 @@ import type {
 import { allOf, containerOf, createHelm, envOf, oneOf, parseManifests, podSpecOf } from './helm.js';
 
 const NS = 'hookrunner';
+/** What every API container is started with: the projects ConfigMap and the default project. */
+const PROJECT_ARGS = ['--projects-dir', '/etc/hookrunner/projects', '--default-project', 'default'];
 const ALL_VERBS = ['create', 'get', 'list', 'watch', 'patch', 'update', 'delete'];
 /** The API's default rules (values.yaml `rbac.api.rules`): read every kind, write nothing. */
 const READ_EVERYTHING = [{ apiGroups: ['*'], resources: ['*'], verbs: ['get', 'list', 'watch'] }];
@@ -120,7 +122,7 @@ describe('when rendering the worker RBAC', () => {
     const objects = scenario('all-in-one');
     expect(allOf<Workload>(objects, 'Deployment').map((d) => d.metadata.name)).toEqual(['rel-hookrunner-api']);
     const api = oneOf<Workload>(objects, 'Deployment', '-api');
-    expect(containerOf(api).args).toEqual(['serve', '--port', '8080', '--all-in-one', '--concurrency', '8']);
+    expect(containerOf(api).args).toEqual(['serve', '--port', '8080', '--all-in-one', '--concurrency', '8', ...PROJECT_ARGS]);
     expect(podSpecOf(api).automountServiceAccountToken).toBe(true);
     // The worker's ClusterRole to sync, and its own read-only one for status.
     for (const suffix of ['-worker', '-api']) {
@@ -169,7 +171,7 @@ describe('when rendering the API RBAC (application status from watches)', () => 
       expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: sa, namespace: NS }]);
     }
     // serve watches in those namespaces only, as its Roles allow.
-    expect(containerOf(oneOf<Workload>(objects, 'Deployment', '-api')).args).toEqual(['serve', '--port', '8080', '--watch-namespace', 'app-sync-phases', '--watch-namespace', 'team-a']);
+    expect(containerOf(oneOf<Workload>(objects, 'Deployment', '-api')).args).toEqual(['serve', '--port', '8080', ...PROJECT_ARGS, '--watch-namespace', 'app-sync-phases', '--watch-namespace', 'team-a']);
   });
 
   it('should take its rules from rbac.api.rules (e.g. without Secrets)', async () => {
@@ -193,7 +195,7 @@ describe('when rendering probes and shutdown', () => {
   it('should probe the API liveness on /healthz and readiness on /readyz at its named port', () => {
     const api = oneOf<Workload>(scenario('default'), 'Deployment', '-api');
     const container = containerOf(api);
-    expect(container.args).toEqual(['serve', '--port', '8080']);
+    expect(container.args).toEqual(['serve', '--port', '8080', ...PROJECT_ARGS]);
     expect(container.ports).toEqual([expect.objectContaining({ name: 'http', containerPort: 8080 })]);
     expect(container.livenessProbe?.httpGet).toEqual({ path: '/healthz', port: 'http' });
     expect(container.readinessProbe?.httpGet).toEqual({ path: '/readyz', port: 'http' });
@@ -207,11 +209,13 @@ describe('when rendering probes and shutdown', () => {
     const worker = oneOf<Workload>(scenario('namespaced-rbac'), 'Deployment', '-worker');
     const container = containerOf(worker);
     expect(worker.spec.replicas).toBe(3);
-    expect(container.args).toEqual(['worker', '--concurrency', '8']);
+    expect(container.args).toEqual(['worker', '--concurrency', '8', '--health-port', '8081']);
     expect(container.readinessProbe?.exec?.command).toEqual([
       'node', '/app/bin/hookrunner', 'check', `tcp://rel-hookrunner-redis.${NS}.svc:6379`, '--timeout', '4s',
     ]);
-    expect(container.livenessProbe).toBeUndefined();
+    // Liveness: the worker's own health port (src/cli/health-port.ts), not Redis.
+    expect(container.livenessProbe?.httpGet).toEqual({ path: '/healthz', port: 'health' });
+    expect(container.ports).toEqual([{ name: 'health', containerPort: 8081, protocol: 'TCP' }]);
     expect(podSpecOf(worker).terminationGracePeriodSeconds).toBe(120);
   });
 });
@@ -250,7 +254,7 @@ describe('when wiring Redis', () => {
     expect(containerOf(statefulSet).ports?.map((p) => p.name)).toContain(redisPort?.targetPort);
     for (const deployment of allOf<Workload>(objects, 'Deployment')) {
       const url = envOf(containerOf(deployment), 'REDIS_URL')?.value;
-      expect(url, deployment.metadata.name).toBe(`redis://${service.metadata.name}.${NS}.svc:${redisPort?.port}/0`);
+      expect(url, deployment.metadata.name).toBe(`redis://:$(REDIS_PASSWORD)@${service.metadata.name}.${NS}.svc:${redisPort?.port}/0`);
     }
   });
 
@@ -263,7 +267,9 @@ describe('when wiring Redis', () => {
     }
     const statefulSet = oneOf<Workload>(objects, 'StatefulSet', '-redis');
     const container = containerOf(statefulSet);
-    expect([...(container.command ?? []), ...(container.args ?? [])]).toEqual(['redis-server', '/etc/redis/redis.conf']);
+    expect([...(container.command ?? []), ...(container.args ?? [])]).toEqual([
+      'redis-server', '/etc/redis/redis.conf', '--requirepass', '$(REDIS_PASSWORD)',
+    ]);
     const mounts = container.volumeMounts ?? [];
     expect(mounts.find((m) => m.mountPath === '/etc/redis')?.readOnly).toBe(true);
     expect(statefulSet.spec.volumeClaimTemplates?.map((t) => t.metadata.name)).toEqual([

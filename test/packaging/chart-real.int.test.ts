@@ -7,7 +7,9 @@
  * `rbac.namespaces` is refused with the API server's 403. The API's ServiceAccount may read every
  * kind across all namespaces (the lists and watches `serve` keeps application status from) and
  * write nothing; namespaced, it may read in `rbac.namespaces` only, so its all-namespace lists are
- * refused. `helm uninstall` leaves nothing of ours behind but the Redis volume kept on purpose
+ * refused. The generated API token and Redis password survive `helm upgrade` (lookup); an app holding
+ * a Role and RoleBindings syncs as the worker (escalate/bind). `helm uninstall` leaves nothing of ours
+ * behind but the Redis volume and the generated Secrets kept on purpose
  * (docs/deploy.md).
  *
  * The chart's pods are scheduled onto the node agent: `hookrunner/hookrunner` images run a
@@ -50,6 +52,10 @@ const INSTANCE = 'app.kubernetes.io/instance';
 const APP_LABEL = 'hookrunner.io/app';
 /** The bundled Redis volume, left behind by `helm uninstall` on purpose (docs/deploy.md). */
 const KEPT_PVC = `PersistentVolumeClaim ${NS}/data-${RELEASE}-hookrunner-redis-0`;
+/** The generated Secrets, kept by `helm uninstall` on purpose (`helm.sh/resource-policy: keep`). */
+const KEPT_SECRETS = [`Secret ${NS}/${RELEASE}-hookrunner-auth`, `Secret ${NS}/${RELEASE}-hookrunner-redis`, `Secret ${SCOPED_NS}/${SCOPED}-hookrunner-auth`];
+/** An application holding RBAC objects (the default project allows Role and RoleBinding). */
+const RBAC_APP_NS = 'rbac-app';
 
 const scenarios = await ciScenarios();
 
@@ -258,8 +264,41 @@ describe.runIf(testBackends().includes('real'))('the Helm chart on the real cont
         `Deployment ${NS}/${RELEASE}-hookrunner-worker`,
         `Deployment ${NS}/${RELEASE}-hookrunner-api`,
         `StatefulSet ${NS}/${RELEASE}-hookrunner-redis`,
+        `Secret ${NS}/${RELEASE}-hookrunner-auth`,
+        `Secret ${NS}/${RELEASE}-hookrunner-redis`,
+        `ConfigMap ${NS}/${RELEASE}-hookrunner-projects`,
+        `NetworkPolicy ${NS}/${RELEASE}-hookrunner-redis`,
+        `NetworkPolicy ${NS}/${RELEASE}-hookrunner-api`,
+        `NetworkPolicy ${NS}/${RELEASE}-hookrunner-worker`,
+        `PodDisruptionBudget ${NS}/${RELEASE}-hookrunner-worker`,
       ]),
     );
+  });
+
+  /** The decoded data of a Secret in the release namespace. */
+  const secretData = async (name: string): Promise<Record<string, string>> => {
+    const secret = JSON.parse(await kubectl.ok(['get', 'secret', name, '--namespace', NS, '-o', 'json'])) as { data: Record<string, string> };
+    return Object.fromEntries(Object.entries(secret.data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+  };
+
+  it('should keep the generated API token, webhook secret and Redis password across helm upgrade (lookup)', async () => {
+    const auth = await secretData(`${RELEASE}-hookrunner-auth`);
+    const redis = await secretData(`${RELEASE}-hookrunner-redis`);
+    expect(auth['api-token']).toMatch(/^[A-Za-z0-9]{48}$/);
+    expect(auth['webhook-secret']).toMatch(/^[A-Za-z0-9]{48}$/);
+    expect(redis['redis-password']).toMatch(/^[A-Za-z0-9]{32}$/);
+    const out = await helmRun(['upgrade', RELEASE, CHART, '--namespace', NS, '-f', installValues]);
+    expect(out).toContain('REVISION: 2');
+    expect(await secretData(`${RELEASE}-hookrunner-auth`)).toEqual(auth);
+    expect(await secretData(`${RELEASE}-hookrunner-redis`)).toEqual(redis);
+  });
+
+  it('should refuse helm install with auth.generate=false and no auth.existingSecret, creating nothing', async () => {
+    const result = await helm.run(['install', 'nogen', CHART, '--namespace', NS, '--set', 'auth.generate=false', '--kubeconfig', adminKubeconfig]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('auth.existingSecret: required when auth.generate=false');
+    const left = await kubectl.ok(['get', 'deployments,secrets,configmaps', '--namespace', NS, '-l', `${INSTANCE}=nogen`, '-o', 'name']);
+    expect(left.trim()).toBe('');
   });
 
   it('should run the worker and API pods with a projected token of their ServiceAccount', async () => {
@@ -312,6 +351,38 @@ describe.runIf(testBackends().includes('real'))('the Helm chart on the real cont
     // Again: BeforeHookCreation deletes the previous hook Jobs and waits until they are gone; the rest is patched.
     const again = await sync(kubeconfig, 'lab', 'lab', ['--create-namespace']);
     expectLabSucceeded(again);
+  }, 120_000);
+
+  it('should sync an application holding a Role and a RoleBinding (to a ClusterRole the worker lacks) as the worker ServiceAccount', async () => {
+    const app = await mkdtemp(join(tmpdir(), 'hookrunner-rbac-app-'));
+    try {
+      await writeFile(join(app, 'rbac.yaml'), [
+        stringify({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'reader' } }),
+        // pods/exec is a right the worker does not hold: creating this Role needs `escalate`.
+        stringify({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'exec' }, rules: [{ apiGroups: [''], resources: ['pods/exec'], verbs: ['create'] }] }),
+        stringify({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'exec' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'exec' }, subjects: [{ kind: 'ServiceAccount', name: 'reader', namespace: RBAC_APP_NS }] }),
+        // The bootstrap ClusterRole `view` holds rights (e.g. resourcequotas) the default project does not give the worker: `bind`.
+        stringify({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'view' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' }, subjects: [{ kind: 'ServiceAccount', name: 'reader', namespace: RBAC_APP_NS }] }),
+      ].join('---\n'));
+      const { code, stdout, stderr } = await runCli(
+        ['sync', app, '--app', 'rbac-app', '-n', RBAC_APP_NS, '--create-namespace', '--kubeconfig', await tokenKubeconfig(WORKER_SA, NS), '--revision', '0123456789abcdef', '--timeout', '2m', '-o', 'json'],
+        { PATH: process.env['PATH'], HOME: dir },
+      );
+      const doc = JSON.parse(stdout) as SyncDocument;
+      expect(doc.operation.phase, `${doc.operation.message} ${stderr}`).toBe('Succeeded');
+      expect(code).toBe(0);
+      expect(doc.resources.map((r) => `${r.kind} ${r.name} ${r.status}`).sort()).toEqual([
+        'Namespace rbac-app Synced', 'Role exec Synced', 'RoleBinding exec Synced', 'RoleBinding view Synced', 'ServiceAccount reader Synced',
+      ]);
+      expect(await canI(RBAC_APP_NS, 'reader', ['create', 'pods', '--subresource=exec', '--namespace', RBAC_APP_NS])).toBe('yes');
+      expect(await canI(RBAC_APP_NS, 'reader', ['list', 'resourcequotas', '--namespace', RBAC_APP_NS])).toBe('yes');
+      // Still no cluster-scoped RBAC for the worker: the default project does not whitelist ClusterRole.
+      expect(await canI(NS, WORKER_SA, ['create', 'clusterroles.rbac.authorization.k8s.io'])).toBe('no');
+      expect(await canI(NS, WORKER_SA, ['create', 'customresourcedefinitions.apiextensions.k8s.io'])).toBe('no');
+      expect(await canI(NS, WORKER_SA, ['delete', 'namespaces'])).toBe('no');
+    } finally {
+      await rm(app, { recursive: true, force: true });
+    }
   }, 120_000);
 
   describe('with rbac.namespaced=true and rbac.namespaces=[team-a]', () => {
@@ -382,19 +453,20 @@ describe.runIf(testBackends().includes('real'))('the Helm chart on the real cont
     });
   });
 
-  it('should leave nothing of either release behind after helm uninstall but the Redis volume kept on purpose', async () => {
+  it('should leave nothing of either release behind after helm uninstall but the Redis volume and generated Secrets kept on purpose', async () => {
     // The query finds what is there (not vacuous): both releases' RBAC, workloads and the kept volume.
     expect(await releaseObjects()).toEqual(
-      expect.arrayContaining([`ClusterRole -/${WORKER_SA}`, `ClusterRoleBinding -/${WORKER_SA}`, `ClusterRole -/${API_SA}`, `Role ${ALLOWED}/${SCOPED_SA}`, `Role ${ALLOWED}/${SCOPED_API_SA}`, `RoleBinding ${ALLOWED}/${SCOPED_SA}`, `Deployment ${SCOPED_NS}/${SCOPED}-hookrunner-worker`, KEPT_PVC]),
+      expect.arrayContaining([...KEPT_SECRETS, `ClusterRole -/${WORKER_SA}`, `ClusterRoleBinding -/${WORKER_SA}`, `ClusterRole -/${API_SA}`, `Role ${ALLOWED}/${SCOPED_SA}`, `Role ${ALLOWED}/${SCOPED_API_SA}`, `RoleBinding ${ALLOWED}/${SCOPED_SA}`, `Deployment ${SCOPED_NS}/${SCOPED}-hookrunner-worker`, KEPT_PVC]),
     );
     expect(await helmRun(['uninstall', RELEASE, '--namespace', NS])).toContain(`release "${RELEASE}" uninstalled`);
     expect(await helmRun(['uninstall', SCOPED, '--namespace', SCOPED_NS])).toContain(`release "${SCOPED}" uninstalled`);
     // Pods, ReplicaSets and EndpointSlices go with their owners: the garbage collector and the node agent take a few seconds.
+    const kept = [KEPT_PVC, ...KEPT_SECRETS].sort();
     const left = await waitUntil('the garbage collector to delete every object labelled with either release', 90_000, async () => {
       const objects = await releaseObjects();
-      return objects.every((r) => r === KEPT_PVC) ? { done: true, value: objects } : { done: false, seen: objects.join(', ') };
+      return objects.every((r) => kept.includes(r)) ? { done: true, value: objects } : { done: false, seen: objects.join(', ') };
     });
-    expect(left).toEqual([KEPT_PVC]);
+    expect(left).toEqual(kept);
     const helmState = JSON.parse(await kubectl.ok(['get', 'secrets,configmaps', '--all-namespaces', '-l', 'owner=helm', '-o', 'json'])) as LiveList;
     expect(helmState.items.map(refOf)).toEqual([]);
   }, 120_000);

@@ -51,8 +51,12 @@ describe('when linting and rendering the chart', () => {
       expect(object.metadata.labels?.['app.kubernetes.io/managed-by'], where).toBe('Helm');
       expect(object.metadata.labels?.['helm.sh/chart'], where).toBe('hookrunner-0.1.0');
     }
-    // Secret values are referenced by name, never rendered.
-    expect(allOf(objects, 'Secret')).toEqual([]);
+    // Secrets you give are referenced by name, never rendered; the only rendered ones are the chart's
+    // generated API token and Redis password (kept across upgrades, see chart-secure.int.test.ts).
+    for (const secret of allOf(objects, 'Secret')) {
+      expect(['rel-hookrunner-auth', 'rel-hookrunner-redis']).toContain(secret.metadata.name);
+      expect(secret.metadata.annotations?.['helm.sh/resource-policy']).toBe('keep');
+    }
     for (const workload of [...allOf<Workload>(objects, 'Deployment'), ...allOf<Workload>(objects, 'StatefulSet')]) {
       expect(workload.spec.template.metadata.labels).toMatchObject(workload.spec.selector.matchLabels);
     }
@@ -125,7 +129,8 @@ describe('when installing (NOTES.txt)', () => {
     expect(notes).toContain('kubectl --namespace hr port-forward service/rel-hookrunner-api 8080:8080');
     expect(notes).toContain('helm test rel --namespace hr');
     expect(notes).toContain('kind load docker-image hookrunner/hookrunner:0.1.0');
-    expect(notes).toContain('WARNING: auth.existingSecret is empty');
+    expect(notes).toContain("kubectl --namespace hr get secret rel-hookrunner-auth -o jsonpath='{.data.api-token}' | base64 -d");
+    expect(notes).toContain('(generated; kept across upgrades and uninstall)');
     expect(notes).toContain('API RBAC:         read-only ClusterRole rel-hookrunner-api (get, list, watch');
     expect(notes).not.toContain('rbac.namespaced=true');
   });
@@ -149,5 +154,7 @@ describe('when installing (NOTES.txt)', () => {
     expect(notes).toContain('jsonpath="{.spec.ports[0].nodePort}" service rel-hookrunner-api');
     expect(notes).toContain('running all-in-one');
     expect(notes).not.toContain('WARNING');
+    expect(notes).toContain("get secret hookrunner-auth -o jsonpath='{.data.api-token}'");
+    expect(notes).not.toContain('(generated;');
   });
 });

@@ -106,14 +106,31 @@ Usage: include "hookrunner.redis.host" $
 {{- define "hookrunner.redis.host" -}}
 {{- if .Values.redis.enabled -}}
 {{- printf "%s.%s.svc" (include "hookrunner.fullname" (dict "context" . "component" "redis")) .Release.Namespace -}}
+{{- else if .Values.externalRedis.host -}}
+{{- .Values.externalRedis.host -}}
+{{- else if include "hookrunner.redis.seed" . -}}
+{{- include "hookrunner.redis.seed" . | splitList ":" | initial | join ":" -}}
 {{- else -}}
 {{- required "externalRedis.host: required when redis.enabled=false (set the host of your Redis, or enable the bundled one)" .Values.externalRedis.host -}}
 {{- end -}}
 {{- end -}}
 
+{{/*
+With externalRedis.sentinel or externalRedis.cluster and no externalRedis.host: the first
+cluster node or Sentinel (host:port), used as REDIS_URL's host and by the worker's readiness check;
+the service discovers the rest from REDIS_SENTINELS / REDIS_CLUSTER_NODES.
+Usage: include "hookrunner.redis.seed" $
+*/}}
+{{- define "hookrunner.redis.seed" -}}
+{{- with .Values.externalRedis.cluster.nodes }}{{ first . }}{{ else }}{{ with .Values.externalRedis.sentinel.hosts }}{{ first . }}{{ end }}{{ end -}}
+{{- end -}}
+
 {{/* Usage: include "hookrunner.redis.port" $ */}}
 {{- define "hookrunner.redis.port" -}}
-{{- if .Values.redis.enabled -}}{{ .Values.redis.port }}{{- else -}}{{ .Values.externalRedis.port }}{{- end -}}
+{{- if .Values.redis.enabled -}}{{ .Values.redis.port }}
+{{- else if .Values.externalRedis.host -}}{{ .Values.externalRedis.port }}
+{{- else if include "hookrunner.redis.seed" . -}}{{ include "hookrunner.redis.seed" . | splitList ":" | last }}
+{{- else -}}{{ .Values.externalRedis.port }}{{- end -}}
 {{- end -}}
 
 {{/*
@@ -122,9 +139,30 @@ Usage: include "hookrunner.redis.passwordRef" $
 */}}
 {{- define "hookrunner.redis.passwordRef" -}}
 {{- if .Values.redis.enabled -}}
-{{- with .Values.redis.auth.existingSecret }}{{ printf "%s/%s" . $.Values.redis.auth.passwordKey }}{{ end -}}
+{{- printf "%s/%s" (include "hookrunner.redis.secretName" .) .Values.redis.auth.passwordKey -}}
 {{- else -}}
 {{- with .Values.externalRedis.existingSecret }}{{ printf "%s/%s" . $.Values.externalRedis.passwordKey }}{{ end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+The bundled Redis's password Secret: redis.auth.existingSecret, else the generated `<fullname>-redis`.
+Usage: include "hookrunner.redis.secretName" $
+*/}}
+{{- define "hookrunner.redis.secretName" -}}
+{{- default (include "hookrunner.fullname" (dict "context" . "component" "redis")) .Values.redis.auth.existingSecret -}}
+{{- end -}}
+
+{{/*
+The Secret with the API token and webhook secret: auth.existingSecret, else the generated
+`<fullname>-auth` (auth.generate=true), else "" (validateValues has failed the install by then).
+Usage: include "hookrunner.auth.secretName" $
+*/}}
+{{- define "hookrunner.auth.secretName" -}}
+{{- if .Values.auth.existingSecret -}}
+{{- .Values.auth.existingSecret -}}
+{{- else if .Values.auth.generate -}}
+{{- include "hookrunner.fullname" (dict "context" . "component" "auth") -}}
 {{- end -}}
 {{- end -}}
 
@@ -166,6 +204,27 @@ Usage: {{- include "hookrunner.redis.env" $ | nindent 12 }}
 {{- end }}
 - name: REDIS_URL
   value: {{ include "hookrunner.redis.url" . | quote }}
+{{- if not .Values.redis.enabled }}
+{{- with .Values.externalRedis.sentinel }}
+{{- if .hosts }}
+- name: REDIS_SENTINELS
+  value: {{ join "," .hosts | quote }}
+- name: REDIS_SENTINEL_MASTER
+  value: {{ .masterName | quote }}
+{{- with .existingSecret }}
+- name: REDIS_SENTINEL_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ . }}
+      key: {{ $.Values.externalRedis.sentinel.passwordKey }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- with .Values.externalRedis.cluster.nodes }}
+- name: REDIS_CLUSTER_NODES
+  value: {{ join "," . | quote }}
+{{- end }}
+{{- end }}
 {{- end -}}
 
 {{/*
@@ -259,11 +318,20 @@ Cross-field checks the schema cannot word clearly; each failure names the value 
 Usage: include "hookrunner.validateValues" $
 */}}
 {{- define "hookrunner.validateValues" -}}
-{{- if and (not .Values.redis.enabled) (not .Values.externalRedis.host) -}}
-{{- fail "externalRedis.host: required when redis.enabled=false (set the host of your Redis, or enable the bundled one)" -}}
+{{- if and (not .Values.redis.enabled) (not .Values.externalRedis.host) (not (include "hookrunner.redis.seed" .)) -}}
+{{- fail "externalRedis.host: required when redis.enabled=false (set the host of your Redis, or externalRedis.sentinel.hosts / externalRedis.cluster.nodes, or enable the bundled one)" -}}
+{{- end -}}
+{{- if and .Values.externalRedis.sentinel.hosts .Values.externalRedis.cluster.nodes -}}
+{{- fail "externalRedis.sentinel.hosts and externalRedis.cluster.nodes: set one of them (a Sentinel-managed Redis or a Redis Cluster), not both" -}}
+{{- end -}}
+{{- if and .Values.externalRedis.sentinel.hosts (not .Values.externalRedis.sentinel.masterName) -}}
+{{- fail "externalRedis.sentinel.masterName: required with externalRedis.sentinel.hosts (the name the Sentinels monitor, e.g. mymaster)" -}}
 {{- end -}}
 {{- if and .Values.rbac.create .Values.rbac.namespaced (empty .Values.rbac.namespaces) -}}
 {{- fail "rbac.namespaces: list at least one namespace when rbac.namespaced=true" -}}
+{{- end -}}
+{{- if and (not .Values.auth.existingSecret) (not .Values.auth.generate) -}}
+{{- fail "auth.existingSecret: required when auth.generate=false; the API refuses to start without HOOKRUNNER_API_TOKEN. Create a Secret with the key auth.apiTokenKey (e.g. kubectl create secret generic hookrunner-auth --from-literal=api-token=$(openssl rand -hex 24)) and set auth.existingSecret, or set auth.generate=true" -}}
 {{- end -}}
 {{- if not (include "hookrunner.worker.runs" .) -}}
 {{- fail "worker.enabled: nothing would run sync steps; enable the worker or set api.allInOne=true" -}}
