@@ -147,6 +147,14 @@ describe('when rendering NetworkPolicies', () => {
   });
 });
 
+describe('when a pod is asked to stop', () => {
+  it('should give the API and the workers a shutdown deadline 10 s inside their grace periods', async () => {
+    const objects = await helm.render({ namespace: NS, set: { 'api.terminationGracePeriodSeconds': '45', 'worker.terminationGracePeriodSeconds': '5' } });
+    expect(envOf(containerOf(oneOf<Workload>(objects, 'Deployment', '-api')), 'HOOKRUNNER_SHUTDOWN_TIMEOUT')?.value).toBe('35s');
+    expect(envOf(containerOf(oneOf<Workload>(objects, 'Deployment', '-worker')), 'HOOKRUNNER_SHUTDOWN_TIMEOUT')?.value).toBe('1s');
+  });
+});
+
 describe('when rendering PodDisruptionBudgets', () => {
   it('should cover the workers (2 replicas) and not the single API pod by default', async () => {
     const pdbs = allOf<PdbObject>(await helm.render({ namespace: NS }), 'PodDisruptionBudget');
