@@ -16,6 +16,8 @@ import { notifierFactory } from '../notifications/index.js';
 import { parseDurationOption, parsePositiveInt } from './options.js';
 import { dnsLabel } from './sync.js';
 import { startEngine } from '../engine/index.js';
+import { RedisConfigError, describeTarget, redisTargetFromEnv } from '../queue/index.js';
+import type { RedisTarget } from '../queue/index.js';
 
 interface WorkerFlags {
   concurrency: number;
@@ -28,10 +30,15 @@ function logLevel(env: CliIO['env']): LogLevel {
   return v === 'debug' || v === 'info' || v === 'warn' || v === 'error' || v === 'silent' ? v : 'info';
 }
 
-function requireRedis(io: CliIO, command: string): string | undefined {
-  const url = io.env['REDIS_URL'];
-  if (!url) io.stderr.write(`hookrunner ${command}: REDIS_URL is not set (e.g. redis://127.0.0.1:6379); workers and the orchestrator share one Redis\n`);
-  return url;
+/** The Redis target from REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES (exactly one), or undefined after saying what is wrong. */
+function requireRedis(io: CliIO, command: string): RedisTarget | undefined {
+  try {
+    return redisTargetFromEnv(io.env);
+  } catch (err) {
+    if (!(err instanceof RedisConfigError)) throw err;
+    io.stderr.write(`hookrunner ${command}: ${err.message}; workers and the orchestrator share one Redis\n`);
+    return undefined;
+  }
 }
 
 /** A duration, or 0 (off). */
@@ -201,7 +208,7 @@ async function runLongLived(
   try {
     if (http) stopHttp = await http.start(engine, cluster);
     if (extra) stopExtra = await extra(engine, { ...flags, port: flags.port ?? 8080 });
-    logger.info(`${command} started`, { workers: flags.workers, orchestrator: flags.orchestrator, concurrency: flags.concurrency });
+    logger.info(`${command} started`, { redis: describeTarget(redisUrl), workers: flags.workers, orchestrator: flags.orchestrator, concurrency: flags.concurrency });
     if (notifications) {
       // A subscription to a service this process cannot reach is recorded as skipped: say so now, not only in each delivery log.
       for (const [service, state] of Object.entries(notifications.services())) {

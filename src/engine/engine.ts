@@ -10,7 +10,7 @@ import { createOrchestrator } from '../orchestrator/index.js';
 import type { Orchestrator, OrchestratorOptions } from '../orchestrator/index.js';
 import type { DeliveryEntry } from '../store/index.js';
 import { createBus } from '../queue/index.js';
-import type { Bus } from '../queue/index.js';
+import type { Bus, RedisTarget } from '../queue/index.js';
 import { createApplicationStore, createStore } from '../store/index.js';
 import type { ApplicationStore, Store } from '../store/index.js';
 import { errorMessage, silentLogger } from '../util/index.js';
@@ -20,7 +20,8 @@ import { createStepWorker } from '../worker/index.js';
 import type { StepWorker } from '../worker/index.js';
 
 export interface EngineOptions {
-  redisUrl: string;
+  /** Where Redis is: a URL, or a Sentinel or cluster target. */
+  redisUrl: RedisTarget;
   /** BullMQ and store key prefix. @defaultValue 'hookrunner' */
   prefix?: string;
   /** Run an orchestrator in this process. @defaultValue true */
@@ -64,11 +65,11 @@ async function removeDeletedApplication(applications: ApplicationStore, op: Oper
 export function startEngine(options: EngineOptions): Engine {
   const { redisUrl, prefix = 'hookrunner', logger = silentLogger, concurrency = 8 } = options;
   const bus = createBus({ redisUrl, prefix });
-  const store = createStore({ redis: bus.redis, prefix });
+  const store = createStore({ redis: bus.redis, prefix: bus.prefix });
   const engine: Engine = {
     bus,
     store,
-    applications: createApplicationStore({ redis: bus.redis, prefix }),
+    applications: createApplicationStore({ redis: bus.redis, prefix: bus.prefix }),
     async close() {
       await engine.worker?.close();
       await engine.orchestrator?.close();

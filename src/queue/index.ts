@@ -1,7 +1,8 @@
 export { createBus } from './bus.js';
 export type { Bus, BusOptions, JobCountSource, JobCountState, StepJobState } from './bus.js';
-export { redisConnection, redactUrl } from './connection.js';
-export type { ConnectionRole } from './connection.js';
+export { describeTarget, prefixFor, redisConnection, redactUrl } from './connection.js';
+export type { ConnectionRole, HostPort, RedisClient, RedisTarget } from './connection.js';
+export { RedisConfigError, parseHostPorts, redisTargetEnv, redisTargetFromEnv } from './redis-env.js';
 export { consumeMaintenance, consumeOrchestratorEvents, consumeSteps } from './consumers.js';
 export type { Consumer, OrchestratorConsumerOptions, StepConsumerOptions, StepDelivery } from './consumers.js';
 export { redisKeys } from './keys.js';
