@@ -1,8 +1,10 @@
+import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
 import { pino } from 'pino';
 import { ApiConfigError, apiConfigFromEnv, createApi, createApiMetrics, listenApi } from '../api/index.js';
 import type { Api, ApiMetrics, DepthQueues } from '../api/index.js';
 import { createGitCache } from '../sources/index.js';
+import { createLease } from '../store/index.js';
 import type { DeliveryEntry } from '../store/index.js';
 import type { Operation } from '../sync/index.js';
 import { errorMessage, jsonLogger } from '../util/index.js';
@@ -16,7 +18,7 @@ import { notifierFactory } from '../notifications/index.js';
 import { parseDurationOption, parsePositiveInt } from './options.js';
 import { dnsLabel } from './sync.js';
 import { startEngine } from '../engine/index.js';
-import { RedisConfigError, describeTarget, redisTargetFromEnv } from '../queue/index.js';
+import { RedisConfigError, describeTarget, redisKeys, redisTargetFromEnv } from '../queue/index.js';
 import type { RedisTarget } from '../queue/index.js';
 
 interface WorkerFlags {
@@ -39,6 +41,13 @@ function requireRedis(io: CliIO, command: string): RedisTarget | undefined {
     io.stderr.write(`hookrunner ${command}: ${err.message}; workers and the orchestrator share one Redis\n`);
     return undefined;
   }
+}
+
+/** The automation lease's TTL: 2s to 10m. */
+function parseLeaseTtl(value: string): number {
+  const ms = parseDurationOption(value);
+  if (ms < 2_000 || ms > 600_000) throw new InvalidArgumentError(`must be from 2s to 10m, got "${value}"`);
+  return ms;
 }
 
 /** A duration, or 0 (off). */
@@ -73,6 +82,7 @@ export function registerServe(program: Command, io: CliIO, setExit: (code: numbe
     .option('--context <name>', 'kubeconfig context')
     .option('--git-poll-interval <duration>', 'read every application\'s source again this often, jittered ±10%; a new commit syncs automated applications without a webhook; 0 turns polling off (default: 3m)', parseDurationOrZero)
     .option('--watch-namespace <ns>', 'watch namespaced kinds in this namespace only, for application status (repeatable; for an identity whose Roles allow no cluster-wide watch; default: all namespaces)', (v: string, prev: string[]) => [...prev, dnsLabel('--watch-namespace')(v)], [])
+    .option('--automation-lease-ttl <duration>', 'several serve replicas on one Redis: only the one holding a lease of this TTL (renewed every third of it) runs automated sync, self-heal and git polling; another takes over within it when that replica dies (default: 15s)', parseLeaseTtl)
     .option('--self-heal-timeout <duration>', 'selfHeal: undo live drift once it has lasted this long; each further self-heal within 10m waits 3 times longer; after 5 self-heals within 10m, self-heal stops as a loop (default: 5s)', parseDurationOption)
     .action(async (flags: ServeFlags) => {
       setExit(await runLongLived('serve', { ...flags, orchestrator: true, workers: flags.allInOne ?? false }, io, extra));
@@ -83,6 +93,7 @@ export interface ServeFlags extends WorkerFlags {
   allInOne?: boolean;
   gitPollInterval?: number;
   selfHealTimeout?: number;
+  automationLeaseTtl?: number;
   watchNamespace?: string[];
   port: number;
   host?: string;
@@ -111,6 +122,7 @@ function prepareHttp(io: CliIO, flags: ServeFlags & { orchestrator: boolean; wor
       queues = engine.bus;
       const sources = createGitCache({ ...(config.cacheDir ? { dir: config.cacheDir } : {}), logger: jsonLogger({ level: logLevel(io.env), stream: io.stderr, base: { role: 'git' } }) });
       api = createApi({
+        automationLease: createLease({ redis: engine.bus.redis, key: redisKeys(engine.bus.prefix).automationLease, ttlMs: flags.automationLeaseTtl ?? 15_000, logger: jsonLogger({ level: logLevel(io.env), stream: io.stderr, base: { role: 'api' } }) }),
         store: engine.store,
         applications: engine.applications,
         orchestrator: engine.orchestrator,

@@ -3,3 +3,5 @@ export type { DeliveryEntry, InventoryEntry, OperationEvent, Store, StoreOptions
 export { ConflictError, OperationRunningError } from './errors.js';
 export { createApplicationStore } from './applications.js';
 export type { ApplicationRecord, ApplicationStore } from './applications.js';
+export { createLease } from './lease.js';
+export type { Lease, LeaseOptions } from './lease.js';
