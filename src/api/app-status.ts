@@ -109,13 +109,27 @@ export function createAppStatus(options: AppStatusOptions): AppStatus {
   let started = false;
   const automation = createAutomation({ applications, store, sync, status: controller, logger, active: () => leading, ...(options.selfHeal ? { selfHeal: options.selfHeal } : {}) });
   let poller: GitPoller | undefined;
+  /** Applications this replica's controller compares: another replica may have registered more (they are picked up when read or polled). */
+  const tracked = new Set<string>();
+  const track = (app: ApplicationRecord, reason: string): Promise<ApplicationStatus> => {
+    tracked.add(app.name);
+    return controller.setApplication(app, reason);
+  };
+  /** Git polling: read the source again; an application registered through another replica is compared from now on. */
+  async function pollRefresh(name: string, trigger: string): Promise<void> {
+    if (tracked.has(name)) return automation.refresh(name, trigger);
+    const app = await applications.getApplication(name);
+    if (!app) return;
+    await track(app, trigger);
+    automation.evaluate(name);
+  }
   const startPolling = (): void => {
-    if (gitPollIntervalMs > 0 && !poller) poller = startGitPoller({ applications, refresh: (name, trigger) => automation.refresh(name, trigger), intervalMs: gitPollIntervalMs, logger });
+    if (gitPollIntervalMs > 0 && !poller) poller = startGitPoller({ applications, refresh: pollRefresh, intervalMs: gitPollIntervalMs, logger });
   };
   /** The lease was taken: compare every application (some may have been registered through another replica), decide for each, poll git. */
   async function takeOver(): Promise<void> {
     const apps = await applications.listApplications();
-    await Promise.all(apps.map((app) => controller.setApplication(app, 'automation lease taken')));
+    await Promise.all(apps.map((app) => track(app, 'automation lease taken')));
     if (!leading) return;
     for (const app of apps) automation.evaluate(app.name);
     startPolling();
@@ -125,12 +139,16 @@ export function createAppStatus(options: AppStatusOptions): AppStatus {
     async start() {
       await controller.start();
       const apps = await applications.listApplications();
-      await Promise.all(apps.map((app) => controller.setApplication(app, 'serve started')));
+      await Promise.all(apps.map((app) => track(app, 'serve started')));
       for (const app of apps) automation.onStatus(app.name, controller.status(app));
       started = true;
       if (leading) startPolling();
     },
-    statusOf: (app) => controller.status(app),
+    statusOf(app) {
+      // Registered through another replica: compare it from now on (this read answers Unknown).
+      if (!tracked.has(app.name)) inBackground(`comparing ${app.name}`, track(app, 'first read in this replica'));
+      return controller.status(app);
+    },
     tree: (app) => controller.tree(app.name),
     diff(app) {
       const diff = controller.diff(app.name);
@@ -140,12 +158,13 @@ export function createAppStatus(options: AppStatusOptions): AppStatus {
     },
     changed(app, trigger) {
       automation.forget(app.name);
-      inBackground(`comparing ${app.name}`, controller.setApplication(app, trigger).then(() => automation.evaluate(app.name)));
+      inBackground(`comparing ${app.name}`, track(app, trigger).then(() => automation.evaluate(app.name)));
     },
     async onTransition(previous, next) {
       // §11: a deletion that succeeded removed the application.
       if (next.spec.deletion && next.phase === 'Succeeded' && previous?.phase !== 'Succeeded') {
         controller.removeApplication(next.app);
+        tracked.delete(next.app);
         automation.forget(next.app);
         metrics.setApplicationStatus(next.app, undefined);
         return;
