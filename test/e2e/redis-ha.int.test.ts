@@ -4,6 +4,8 @@
  * under the hash-tagged prefix). Redis comes from Debian's redis-server/redis-sentinel.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnWorker } from '../../src/engine/index.js';
+import type { WorkerProcess } from '../../src/engine/index.js';
 import { testBackends } from '../helpers/backends.js';
 import { jobNames, startHarness } from '../helpers/harness.js';
 import type { Harness } from '../helpers/harness.js';
@@ -14,11 +16,17 @@ import type { RedisClusterSet, SentinelSet } from '../helpers/redis-ha.js';
 describe.each(testBackends())('Redis Sentinel failover mid-operation on the %s cluster', (backend) => {
   let sentinel: SentinelSet;
   let h: Harness;
+  const workers: WorkerProcess[] = [];
   beforeAll(async () => {
     sentinel = await startSentinelSet();
-    h = await startHarness({ backend, redisUrl: sentinel.target });
+    // The orchestrator here; two spawned `hookrunner worker`s that find Redis through REDIS_SENTINELS.
+    h = await startHarness({ backend, redisUrl: sentinel.target, workers: false });
+    for (let i = 0; i < 2; i++) workers.push(spawnWorker({ redisUrl: sentinel.target, prefix: h.prefix, kubeconfig: h.kubeconfig }));
   }, 90_000);
   afterAll(async () => {
+    for (const w of workers) w.kill('SIGTERM');
+    // They exit (a failover detector's sentinel subscriptions once kept a stopping worker alive).
+    await Promise.all(workers.map((w) => w.exited));
     await h?.close();
     await sentinel?.stop();
   });
@@ -38,6 +46,8 @@ describe.each(testBackends())('Redis Sentinel failover mid-operation on the %s c
       // no hook ran twice: every result names a distinct object
       expect(new Set(names).size).toBe(names.length);
       expect(final.results.filter((r) => r.name === 'health-check-pre-job')).toHaveLength(1);
+      // The workers read the Sentinel variables (and never log a password).
+      expect(workers[0]?.lines.join('\n')).toContain('sentinel master mymaster via 127.0.0.1:');
     } finally {
       await lab.cleanup();
     }
