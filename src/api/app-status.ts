@@ -32,6 +32,11 @@ export interface StatusSettings {
   debounceMs?: number;
   /** Watch namespaced kinds in these namespaces only (an identity with namespaced Roles). @defaultValue all namespaces */
   watchNamespaces?: readonly string[];
+  /**
+   * Several replicas: automation (automated syncs, self-heal, git polling) waits for
+   * {@link AppStatus.setLeader} (the automation lease); status itself runs in every replica. @defaultValue false
+   */
+  leaderElection?: boolean;
 }
 
 export interface AppStatusOptions extends StatusSettings {
@@ -56,6 +61,8 @@ export interface AppStatus {
   /** An application was created or changed (the API stored it): compare it, and sync it if automated. */
   changed(app: ApplicationRecord, trigger: string): void;
   onTransition(previous: Operation | undefined, next: Operation): Promise<void>;
+  /** This replica took (true) or lost (false) the automation lease: start or stop automation here. */
+  setLeader(held: boolean): void;
   close(): Promise<void>;
 }
 
@@ -76,6 +83,7 @@ export function createAppStatus(options: AppStatusOptions): AppStatus {
       },
       changed: () => undefined,
       onTransition: async () => undefined,
+      setLeader: () => undefined,
       close: async () => undefined,
     };
   }
@@ -97,18 +105,50 @@ export function createAppStatus(options: AppStatusOptions): AppStatus {
     ...(options.watchNamespaces?.length ? { namespaces: options.watchNamespaces } : {}),
     logger: { debug: (m, f) => logger.debug(f ?? {}, m), info: (m, f) => logger.info(f ?? {}, m), warn: (m, f) => logger.warn(f ?? {}, m), error: (m, f) => logger.error(f ?? {}, m) },
   });
-  const automation = createAutomation({ applications, store, sync, status: controller, logger, ...(options.selfHeal ? { selfHeal: options.selfHeal } : {}) });
+  let leading = !(options.leaderElection ?? false);
+  let started = false;
+  const automation = createAutomation({ applications, store, sync, status: controller, logger, active: () => leading, ...(options.selfHeal ? { selfHeal: options.selfHeal } : {}) });
   let poller: GitPoller | undefined;
+  /** Applications this replica's controller compares: another replica may have registered more (they are picked up when read or polled). */
+  const tracked = new Set<string>();
+  const track = (app: ApplicationRecord, reason: string): Promise<ApplicationStatus> => {
+    tracked.add(app.name);
+    return controller.setApplication(app, reason);
+  };
+  /** Git polling: read the source again; an application registered through another replica is compared from now on. */
+  async function pollRefresh(name: string, trigger: string): Promise<void> {
+    if (tracked.has(name)) return automation.refresh(name, trigger);
+    const app = await applications.getApplication(name);
+    if (!app) return;
+    await track(app, trigger);
+    automation.evaluate(name);
+  }
+  const startPolling = (): void => {
+    if (gitPollIntervalMs > 0 && !poller) poller = startGitPoller({ applications, refresh: pollRefresh, intervalMs: gitPollIntervalMs, logger });
+  };
+  /** The lease was taken: compare every application (some may have been registered through another replica), decide for each, poll git. */
+  async function takeOver(): Promise<void> {
+    const apps = await applications.listApplications();
+    await Promise.all(apps.map((app) => track(app, 'automation lease taken')));
+    if (!leading) return;
+    for (const app of apps) automation.evaluate(app.name);
+    startPolling();
+  }
 
   return {
     async start() {
       await controller.start();
       const apps = await applications.listApplications();
-      await Promise.all(apps.map((app) => controller.setApplication(app, 'serve started')));
+      await Promise.all(apps.map((app) => track(app, 'serve started')));
       for (const app of apps) automation.onStatus(app.name, controller.status(app));
-      if (gitPollIntervalMs > 0) poller = startGitPoller({ applications, refresh: (name, trigger) => automation.refresh(name, trigger), intervalMs: gitPollIntervalMs, logger });
+      started = true;
+      if (leading) startPolling();
     },
-    statusOf: (app) => controller.status(app),
+    statusOf(app) {
+      // Registered through another replica: compare it from now on (this read answers Unknown).
+      if (!tracked.has(app.name)) inBackground(`comparing ${app.name}`, track(app, 'first read in this replica'));
+      return controller.status(app);
+    },
     tree: (app) => controller.tree(app.name),
     diff(app) {
       const diff = controller.diff(app.name);
@@ -118,17 +158,29 @@ export function createAppStatus(options: AppStatusOptions): AppStatus {
     },
     changed(app, trigger) {
       automation.forget(app.name);
-      inBackground(`comparing ${app.name}`, controller.setApplication(app, trigger).then(() => automation.evaluate(app.name)));
+      inBackground(`comparing ${app.name}`, track(app, trigger).then(() => automation.evaluate(app.name)));
     },
     async onTransition(previous, next) {
       // §11: a deletion that succeeded removed the application.
       if (next.spec.deletion && next.phase === 'Succeeded' && previous?.phase !== 'Succeeded') {
         controller.removeApplication(next.app);
+        tracked.delete(next.app);
         automation.forget(next.app);
         metrics.setApplicationStatus(next.app, undefined);
         return;
       }
       await automation.onTransition(previous, next);
+    },
+    setLeader(held) {
+      if (held === leading) return;
+      leading = held;
+      logger.info({ automation: held }, held ? 'automation lease taken: this replica runs automated sync, self-heal and git polling' : 'automation lease lost: automation stops in this replica');
+      if (held && started) inBackground('taking over automation', takeOver());
+      if (!held) {
+        const stopping = poller;
+        poller = undefined;
+        if (stopping) inBackground('stopping git polling', stopping.close());
+      }
     },
     async close() {
       await poller?.close();

@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import type { Orchestrator } from '../orchestrator/index.js';
 import type { GitCache } from '../sources/index.js';
 import { createMemoryProjectStore } from '../store/index.js';
-import type { ApplicationStore, EpochWatch, ProjectStore, Store } from '../store/index.js';
+import type { ApplicationStore, EpochWatch, Lease, ProjectStore, Store } from '../store/index.js';
 import { DEFAULT_PROJECT, createProjectPolicy, projectRecord } from './projects.js';
 import { builtinDefaultProject, projectDocument } from '../projects/index.js';
 import { projectRoutes } from './routes/projects.js';
@@ -87,6 +87,11 @@ export interface ApiOptions {
   cluster?: StatusCluster;
   /** Git polling, self-heal and status debounce settings. @defaultValue see {@link StatusSettings} */
   status?: StatusSettings;
+  /**
+   * Several `serve` replicas on one Redis: automation (automated sync, self-heal, git polling) runs
+   * only in the replica holding this lease, taken once status has started. @defaultValue none: automation always runs here
+   */
+  automationLease?: Pick<Lease, 'start' | 'close'>;
 }
 
 export interface Api {
@@ -154,7 +159,7 @@ export function createApi(options: ApiOptions): Api {
 
   app.use(systemRoutes({ ready: async () => void (await ready()), readyTimeoutMs, metrics, ...(options.redisEpoch ? { redisEpoch: options.redisEpoch } : {}), ...(options.notificationServices ? { notificationServices: options.notificationServices } : {}) }));
   const autoSync = createAutoSync({ applications, sync, logger });
-  const appStatus = createAppStatus({ ...(options.status ?? {}), ...(options.cluster ? { cluster: options.cluster } : {}), sources, applications, store, sync, hub, metrics, logger });
+  const appStatus = createAppStatus({ ...(options.status ?? {}), leaderElection: options.automationLease !== undefined, ...(options.cluster ? { cluster: options.cluster } : {}), sources, applications, store, sync, hub, metrics, logger });
   app.use('/api/v1/webhooks', webhookRoutes({ secret: options.webhookSecret, applications, autoSync, limitBytes: webhookLimitBytes, logger }));
   const api = express.Router();
   if (!insecureNoAuth) api.use(bearerAuth({ tokens }));
@@ -179,8 +184,12 @@ export function createApi(options: ApiOptions): Api {
     async onTransition(previous, next) {
       await Promise.all([autoSync.onTransition(previous, next), appStatus.onTransition(previous, next)]);
     },
-    start: () => appStatus.start(),
+    async start() {
+      await appStatus.start();
+      options.automationLease?.start((held) => appStatus.setLeader(held));
+    },
     async close() {
+      await options.automationLease?.close();
       await hub.close();
       await autoSync.close();
       await appStatus.close();

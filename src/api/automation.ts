@@ -43,6 +43,11 @@ export interface AutomationOptions {
   logger: Logger;
   /** @defaultValue Date.now */
   now?: () => number;
+  /**
+   * False while another `serve` replica holds the automation lease: this one then starts no automated
+   * sync (decisions and self-heals are skipped; the leader makes them). @defaultValue always true
+   */
+  active?: () => boolean;
 }
 
 export interface Automation {
@@ -80,7 +85,7 @@ async function lastSync(store: AutomationOptions['store'], app: string): Promise
 }
 
 export function createAutomation(options: AutomationOptions): Automation {
-  const { applications, store, sync, status, logger, now = Date.now } = options;
+  const { applications, store, sync, status, logger, now = Date.now, active = () => true } = options;
   const { timeoutMs = 5_000, factor = 3, maxDelayMs = 300_000, loopLimit = 5, loopWindowMs = 600_000 } = options.selfHeal ?? {};
   const heal = new Map<string, HealState>();
   const evaluating = new Map<string, Promise<void>>();
@@ -142,7 +147,7 @@ export function createAutomation(options: AutomationOptions): Automation {
 
   /** The debounce is over: still drifted (a momentary OutOfSync, e.g. right after a sync, is gone by now)? Then heal, or stop a loop. */
   async function runSelfHeal(name: string, revision: string): Promise<void> {
-    if (closed) return;
+    if (closed || !active()) return;
     const app = await applications.getApplication(name);
     if (!app?.syncPolicy.automated?.selfHeal) return;
     const current = status.status(app);
@@ -167,7 +172,7 @@ export function createAutomation(options: AutomationOptions): Automation {
   async function evaluate(name: string, current: ApplicationStatus): Promise<void> {
     const app = await applications.getApplication(name);
     const automated = app?.syncPolicy.automated;
-    if (!app || !automated || closed) return;
+    if (!app || !automated || closed || !active()) return;
     const revision = current.sync.revision;
     if (current.sync.status !== 'OutOfSync' || !revision) {
       if (current.sync.status === 'Synced') status.setCondition(name, 'SyncError', undefined);

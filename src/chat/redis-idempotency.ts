@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { IdempotencyRecordError } from './errors.js';
 import type { ClaimResult, IdempotencyStore } from './idempotency.js';
 import type { MessageRef } from './types.js';
@@ -9,7 +9,7 @@ export interface RedisIdempotencyStoreOptions {
    * The connection, owned by the caller (who also closes it). Give it a `commandTimeout` and a
    * bounded `maxRetriesPerRequest` so a dead Redis fails a post instead of hanging it.
    */
-  redis: Redis;
+  redis: Redis | Cluster;
   /** Prefix of every key (made by `queue/keys.ts`: `notifyIdempotency` or `notifySent`). */
   prefix: string;
   /** How long a recorded post is remembered, in ms. @defaultValue 7 days */

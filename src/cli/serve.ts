@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { ApiConfigError, DEFAULT_PROJECT, ProjectFileError, apiConfigFromEnv, createApi, createApiMetrics, installProjects, listenApi, loadProjectsDir } from '../api/index.js';
 import type { Api, ApiMetrics, DepthQueues } from '../api/index.js';
 import { createGitCache } from '../sources/index.js';
-import { createProjectStore } from '../store/index.js';
+import { createLease, createProjectStore } from '../store/index.js';
 import type { DeliveryEntry, ProjectStore } from '../store/index.js';
 import type { Operation } from '../sync/index.js';
 import { errorMessage, jsonLogger } from '../util/index.js';
@@ -19,9 +19,11 @@ import type { CliIO } from './io.js';
 import { notifierFactory } from '../notifications/index.js';
 import { parseDurationOption, parsePositiveInt } from './options.js';
 import { dnsLabel } from './sync.js';
-import { redisUrlFromEnv, startEngine } from '../engine/index.js';
+import { startEngine } from '../engine/index.js';
 import { startHealthPort } from './health-port.js';
 import type { HealthPort } from './health-port.js';
+import { RedisConfigError, describeTarget, redisKeys, redisTargetFromEnv } from '../queue/index.js';
+import type { RedisTarget } from '../queue/index.js';
 
 interface WorkerFlags {
   concurrency: number;
@@ -37,10 +39,22 @@ function logLevel(env: CliIO['env']): LogLevel {
   return v === 'debug' || v === 'info' || v === 'warn' || v === 'error' || v === 'silent' ? v : 'info';
 }
 
-function requireRedis(io: CliIO, command: string): string | undefined {
-  const url = redisUrlFromEnv(io.env);
-  if (!url) io.stderr.write(`hookrunner ${command}: REDIS_URL is not set (e.g. redis://127.0.0.1:6379); workers and the orchestrator share one Redis\n`);
-  return url;
+/** The Redis target from REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES (exactly one), or undefined after saying what is wrong. */
+function requireRedis(io: CliIO, command: string): RedisTarget | undefined {
+  try {
+    return redisTargetFromEnv(io.env);
+  } catch (err) {
+    if (!(err instanceof RedisConfigError)) throw err;
+    io.stderr.write(`hookrunner ${command}: ${err.message}; workers and the orchestrator share one Redis\n`);
+    return undefined;
+  }
+}
+
+/** The automation lease's TTL: 2s to 10m. */
+function parseLeaseTtl(value: string): number {
+  const ms = parseDurationOption(value);
+  if (ms < 2_000 || ms > 600_000) throw new InvalidArgumentError(`must be from 2s to 10m, got "${value}"`);
+  return ms;
 }
 
 /** Default of `--shutdown-timeout`: below Kubernetes' 30 s terminationGracePeriodSeconds (the chart's default). */
@@ -109,6 +123,7 @@ export function registerServe(program: Command, io: CliIO, setExit: (code: numbe
     .option('--max-manifest-file-size <size>', 'largest manifest file read from git (default: $HOOKRUNNER_MAX_MANIFEST_FILE_SIZE, else 1Mi)', sizeOption('--max-manifest-file-size'))
     .option('--max-manifests-size <size>', 'largest total of an application\'s manifest files (default: $HOOKRUNNER_MAX_MANIFESTS_SIZE, else 16Mi)', sizeOption('--max-manifests-size'))
     .option('--max-manifest-files <n>', 'most manifest files of one application (default: $HOOKRUNNER_MAX_MANIFEST_FILES, else 2000)', parsePositiveInt)
+    .option('--automation-lease-ttl <duration>', 'several serve replicas on one Redis: only the one holding a lease of this TTL (renewed every third of it) runs automated sync, self-heal and git polling; another takes over within it when that replica dies (default: 15s)', parseLeaseTtl)
     .option('--self-heal-timeout <duration>', 'selfHeal: undo live drift once it has lasted this long; each further self-heal within 10m waits 3 times longer; after 5 self-heals within 10m, self-heal stops as a loop (default: 5s)', parseDurationOption)
     .option('--projects-dir <dir>', 'AppProject files (*.yaml, *.yml, *.json) the install defines, written at start; the API may not change them (default: $HOOKRUNNER_PROJECTS_DIR)')
     .option('--default-project <name>', 'the project of applications without spec.project (default: $HOOKRUNNER_DEFAULT_PROJECT, else default)')
@@ -121,6 +136,7 @@ export interface ServeFlags extends WorkerFlags {
   allInOne?: boolean;
   gitPollInterval?: number;
   selfHealTimeout?: number;
+  automationLeaseTtl?: number;
   watchNamespace?: string[];
   port: number;
   host?: string;
@@ -195,6 +211,7 @@ function prepareHttp(io: CliIO, flags: ServeFlags & { orchestrator: boolean; wor
       const projects = await setUpProjects(engine, flags, io.env, logger);
       const sources = createGitCache({ ...(config.cacheDir ? { dir: config.cacheDir } : {}), limits: config.limits, logger: jsonLogger({ level: logLevel(io.env), stream: io.stderr, base: { role: 'git' } }) });
       api = createApi({
+        automationLease: createLease({ redis: engine.bus.redis, key: redisKeys(engine.bus.prefix).automationLease, ttlMs: flags.automationLeaseTtl ?? 15_000, logger: jsonLogger({ level: logLevel(io.env), stream: io.stderr, base: { role: 'api' } }) }),
         store: engine.store,
         applications: engine.applications,
         ...projects,
@@ -315,7 +332,7 @@ async function runLongLived(
       await engine.orchestrator.sweep();
       await engine.orchestrator.sweepFinalizers(); // D7, once at start-up
     }
-    logger.info(`${command} started`, { workers: flags.workers, orchestrator: flags.orchestrator, concurrency: flags.concurrency });
+    logger.info(`${command} started`, { redis: describeTarget(redisUrl), workers: flags.workers, orchestrator: flags.orchestrator, concurrency: flags.concurrency });
     const signal = await untilShutdown(io);
     logger.info(`${command} stopping`, { signal, deadlineMs });
     code = ExitCode.ok;

@@ -10,7 +10,7 @@ import { createOrchestrator } from '../orchestrator/index.js';
 import type { Orchestrator, OrchestratorOptions } from '../orchestrator/index.js';
 import type { DataLoss, DeliveryEntry, EpochWatch, OperationEvent } from '../store/index.js';
 import { createBus, disconnectRedisClients, redisKeys } from '../queue/index.js';
-import type { Bus } from '../queue/index.js';
+import type { Bus, RedisTarget } from '../queue/index.js';
 import { createApplicationStore, createEpochWatch, createStore } from '../store/index.js';
 import type { ApplicationStore, Store } from '../store/index.js';
 import { errorMessage, silentLogger } from '../util/index.js';
@@ -21,7 +21,8 @@ import { createStepWorker } from '../worker/index.js';
 import type { StepWorker } from '../worker/index.js';
 
 export interface EngineOptions {
-  redisUrl: string;
+  /** Where Redis is: a URL, or a Sentinel or cluster target. */
+  redisUrl: RedisTarget;
   /** BullMQ and store key prefix. @defaultValue 'hookrunner' */
   prefix?: string;
   /** Run an orchestrator in this process. @defaultValue true */
@@ -81,11 +82,11 @@ export function lostMessage(loss: DataLoss): string {
 export function startEngine(options: EngineOptions): Engine {
   const { redisUrl, prefix = 'hookrunner', logger = silentLogger, concurrency = 8 } = options;
   const bus = createBus({ redisUrl, prefix, logger });
-  const store = createStore({ redis: bus.redis, prefix });
-  const keys = redisKeys(prefix);
+  const store = createStore({ redis: bus.redis, prefix: bus.prefix });
+  const keys = redisKeys(bus.prefix);
   const epoch = createEpochWatch({
     redis: bus.redis,
-    prefix,
+    prefix: bus.prefix,
     logger,
     ...(options.epoch?.intervalMs ? { intervalMs: options.epoch.intervalMs } : {}),
     role: options.epoch?.role ?? ((options.orchestrator ?? true) ? 'serve' : 'worker'),
@@ -102,7 +103,7 @@ export function startEngine(options: EngineOptions): Engine {
     bus,
     store,
     epoch,
-    applications: createApplicationStore({ redis: bus.redis, prefix }),
+    applications: createApplicationStore({ redis: bus.redis, prefix: bus.prefix }),
     async close() {
       epoch.stop();
       await engine.worker?.close();

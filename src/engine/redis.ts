@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { redactUrl } from '../queue/index.js';
+import { redactUrl, urlWithPassword } from '../queue/index.js';
 import { DeadlineExceededError, sleep } from '../util/index.js';
 
 export interface RedisHandle {
@@ -137,25 +137,14 @@ export async function startPrivateRedis(options: PrivateRedisOptions = {}): Prom
 }
 
 /**
- * `REDIS_URL` with `REDIS_PASSWORD` put in when the URL carries no password of its own (a password
- * Secret mounted as an environment variable, any characters: it is percent-encoded), else
- * `REDIS_URL` unchanged; undefined when `REDIS_URL` is unset or blank. A URL that does not parse
- * is returned as given, so the connection's own error names it.
+ * `REDIS_URL` with `REDIS_PASSWORD` put in when the URL carries no password of its own
+ * (`urlWithPassword`); undefined when `REDIS_URL` is unset or blank.
  */
 export function redisUrlFromEnv(env: Readonly<Record<string, string | undefined>>): string | undefined {
   const url = env['REDIS_URL']?.trim();
   if (!url) return undefined;
   const password = env['REDIS_PASSWORD'];
-  if (!password) return url;
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return url;
-  }
-  if (parsed.password !== '') return url;
-  parsed.password = encodeURIComponent(password);
-  return parsed.toString();
+  return password ? urlWithPassword(url, password) : url;
 }
 
 /** `REDIS_URL` (with `REDIS_PASSWORD`, see {@link redisUrlFromEnv}) when set (it must answer), else a private server. */

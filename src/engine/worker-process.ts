@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
+import { redisTargetEnv } from '../queue/index.js';
+import type { RedisTarget } from '../queue/index.js';
 
 /**
  * Step workers in processes of their own: `hookrunner worker` as a child process of this one, on
@@ -20,12 +22,12 @@ export interface WorkerProcess {
 }
 
 /** Start `hookrunner worker --concurrency <n>` with only PATH, HOME and the given settings in its environment. */
-export function spawnWorker(options: { redisUrl: string; prefix: string; kubeconfig: string; concurrency?: number; env?: Record<string, string> }): WorkerProcess {
+export function spawnWorker(options: { redisUrl: RedisTarget; prefix: string; kubeconfig: string; concurrency?: number; env?: Record<string, string> }): WorkerProcess {
   const proc = spawn(process.execPath, [BIN, 'worker', '--concurrency', String(options.concurrency ?? 4)], {
     env: {
       PATH: process.env['PATH'] ?? '/usr/bin:/bin',
       HOME: process.env['HOME'] ?? '/tmp',
-      REDIS_URL: options.redisUrl,
+      ...redisTargetEnv(options.redisUrl),
       KUBECONFIG: options.kubeconfig,
       HOOKRUNNER_PREFIX: options.prefix,
       HOOKRUNNER_LOG_LEVEL: 'info',

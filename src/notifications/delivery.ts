@@ -9,7 +9,7 @@
 import { createRedisIdempotencyStore, isChatError } from '../chat/index.js';
 import type { IdempotencyStore, MessageRef, Notifier } from '../chat/index.js';
 import { consumeNotifications, createNotificationQueue, redisKeys } from '../queue/index.js';
-import type { Bus, NotificationJobData } from '../queue/index.js';
+import type { Bus, NotificationJobData, RedisTarget } from '../queue/index.js';
 import type { DeliveryEntry, Store } from '../store/index.js';
 import { isDone } from '../sync/index.js';
 import type { Operation, Subscription } from '../sync/index.js';
@@ -25,7 +25,8 @@ import type { Delivery } from './triggers.js';
 export type NotifierFactory = (subscription: Subscription, deps: { idempotency: IdempotencyStore }) => Notifier | undefined;
 
 export interface NotificationsOptions {
-  redisUrl: string;
+  /** Where Redis is: a URL, or a Sentinel or cluster target. */
+  redisUrl: RedisTarget;
   bus: Bus;
   store: Store;
   notifierFor: NotifierFactory;

@@ -5,7 +5,7 @@
  * persistence loses its queue) and recovers a result whose message was lost.
  */
 import { consumeOrchestratorEvents } from '../queue/index.js';
-import type { Bus, Consumer, OrchestratorJobData, StepJobData } from '../queue/index.js';
+import type { Bus, Consumer, OrchestratorJobData, RedisTarget, StepJobData } from '../queue/index.js';
 import type { Store } from '../store/index.js';
 import { advance, confirmOperation, isDone, mergeResults, recordStepResult, requestTermination, startOperation, syncId } from '../sync/index.js';
 import type { Operation, OperationSpec, StepResult } from '../sync/index.js';
@@ -19,7 +19,8 @@ export type OrchestratorBus = Pick<Bus, 'prefix' | 'emitStep' | 'kick' | 'stepJo
 
 export interface OrchestratorOptions {
   /** The Redis its event consumer connects to (used by `start()`). */
-  redisUrl: string;
+  /** Where Redis is: a URL, or a Sentinel or cluster target. */
+  redisUrl: RedisTarget;
   bus: OrchestratorBus;
   store: Store;
   /** Events handled at once. @defaultValue 16 */

@@ -1,17 +1,17 @@
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { StepResult, TaskResult } from '../sync/index.js';
 import { errorMessage, silentLogger } from '../util/index.js';
 import type { Logger } from '../util/index.js';
-import { closeRedis, isConnectionError, redisConnection } from './connection.js';
+import { closeRedis, isConnectionError, prefixFor, redisConnection } from './connection.js';
+import type { RedisClient, RedisTarget } from './connection.js';
 import { redisKeys } from './keys.js';
 import { QueueNames, jobId } from './payloads.js';
 import type { FinalizerSweepData, OrchestratorJobData, OrchestratorJobName, StepJobData, StepJobName } from './payloads.js';
 
 export interface BusOptions {
-  /** e.g. `redis://127.0.0.1:6379` */
-  redisUrl: string;
-  /** BullMQ key prefix; give each test or installation its own. @defaultValue 'hookrunner' */
+  /** Where Redis is: a URL, or a Sentinel or cluster target. */
+  redisUrl: RedisTarget;
+  /** BullMQ key prefix; give each test or installation its own. On a Redis Cluster it is wrapped in a hash tag, `{hookrunner}` ({@link prefixFor}). @defaultValue 'hookrunner' */
   prefix?: string;
   /** Attempts for a step whose worker throws an infrastructure error. @defaultValue 5 */
   stepAttempts?: number;
@@ -32,6 +32,7 @@ export interface JobCountSource {
 
 /** Producers for the step, orchestrator and maintenance queues, and the cancellation flag workers read (§10.1). */
 export interface Bus {
+  /** The key prefix in use (on a Redis Cluster, the hash-tagged one): the store and every consumer use this one. */
   readonly prefix: string;
   /** D7: ask a worker to release the finalizers of hooks whose operation is no longer running (deduplicated per minute). */
   requestFinalizerSweep(runningSyncIds: string[]): Promise<void>;
@@ -53,12 +54,13 @@ export interface Bus {
   cancelReason(operationId: string): Promise<'user' | 'timeout' | undefined>;
   clearCancel(operationId: string): Promise<void>;
   /** A plain Redis client on the same server (for flags and the store). */
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   close(): Promise<void>;
 }
 
 export function createBus(options: BusOptions): Bus {
-  const { redisUrl, prefix = 'hookrunner', stepAttempts = 5, keepFinishedSeconds = 3_600, logger = silentLogger } = options;
+  const { redisUrl, stepAttempts = 5, keepFinishedSeconds = 3_600, logger = silentLogger } = options;
+  const prefix = prefixFor(redisUrl, options.prefix ?? 'hookrunner');
   const connection = redisConnection(redisUrl, 'client', { logger });
   const redis = redisConnection(redisUrl, 'client', { logger });
   const steps = new Queue<StepJobData, StepResult, StepJobName>(QueueNames.steps, { connection, prefix });

@@ -1,109 +1,107 @@
-import { Redis } from 'ioredis';
-import type { RedisOptions } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
+import type { ClusterOptions, RedisOptions } from 'ioredis';
 import { errorMessage, silentLogger } from '../util/index.js';
 import type { Logger } from '../util/index.js';
+import { watch } from './redis-watch.js';
+import type { RedisClient } from './redis-watch.js';
+
+export { disconnectRedisClients } from './redis-watch.js';
+export type { RedisClient } from './redis-watch.js';
 
 export type ConnectionRole = 'worker' | 'producer' | 'client';
 
-/**
- * The Redis clients of one logger (one process, in practice): their state for the log, and the
- * list a forced stop disconnects.
- */
-interface RedisGroup {
-  clients: Set<Redis>;
-  /** Clients whose last event was an error, with its message. */
-  down: Map<Redis, string>;
-  /** The message of the last "unreachable" line, so a reconnect attempt failing the same way adds none. */
-  logged?: string;
-}
-
-const groups = new WeakMap<Logger, RedisGroup>();
-
-function groupOf(logger: Logger): RedisGroup {
-  let group = groups.get(logger);
-  if (!group) {
-    group = { clients: new Set(), down: new Map() };
-    groups.set(logger, group);
-  }
-  return group;
-}
-
-/** `host:port` of a client, for log lines (never its password). */
-function where(client: Redis): string {
-  return `${client.options.host ?? '127.0.0.1'}:${client.options.port ?? 6379}`;
-}
-
-/** An error's message with the client's password (if any) replaced. */
-function redacted(client: Redis, err: unknown): string {
-  const message = errorMessage(err);
-  const password = client.options.password;
-  return password ? message.split(password).join('***') : message;
+/** One `host:port` of a Sentinel or cluster node list. */
+export interface HostPort {
+  host: string;
+  port: number;
 }
 
 /**
- * Log a client's errors as JSON lines, one per change of state: the first error after a working
- * connection (`Redis unreachable`), a different error while down, and recovery (`Redis reachable
- * again`) once every client of the group is ready. A client with an `error` listener never
- * makes ioredis print `[ioredis] Unhandled error event` with a stack trace. Duplicates of the
- * client (BullMQ's blocking connections, subscriptions) are watched the same way.
+ * Where hookrunner's Redis is (the environment's `REDIS_URL`, `REDIS_SENTINELS` or
+ * `REDIS_CLUSTER_NODES`, see {@link redisTargetFromEnv}). A plain string is a Redis URL.
  */
-function watch(client: Redis, logger: Logger): Redis {
-  const group = groupOf(logger);
-  group.clients.add(client);
-  client.on('error', (err: unknown) => {
-    const message = redacted(client, err);
-    group.down.set(client, message);
-    if (group.logged === message) return;
-    group.logged = message;
-    logger.warn(`Redis unreachable: ${message}`, { redis: where(client), error: message });
-  });
-  client.on('ready', () => {
-    if (!group.down.delete(client)) return;
-    if (group.down.size === 0 && group.logged !== undefined) {
-      group.logged = undefined;
-      logger.info('Redis reachable again', { redis: where(client) });
+export type RedisTarget =
+  | string
+  | { kind: 'url'; url: string }
+  | {
+      kind: 'sentinel';
+      sentinels: HostPort[];
+      /** The master's name the sentinels monitor. @defaultValue 'mymaster' */
+      name: string;
+      /** The sentinels' own password (`requirepass` in sentinel.conf). */
+      sentinelPassword?: string;
+      /** The data nodes' password. */
+      password?: string;
     }
-  });
-  client.on('end', () => {
-    group.clients.delete(client);
-    group.down.delete(client);
-  });
-  const duplicate = client.duplicate.bind(client);
-  client.duplicate = (override?: Partial<RedisOptions>) => watch(duplicate(override), logger);
-  return client;
+  | { kind: 'cluster'; nodes: HostPort[]; password?: string };
+
+/** Redis replies with READONLY when a failover turned the node we still talk to into a replica: reconnect (and resend) to the new master. */
+function reconnectOnReadOnly(err: Error): boolean | 1 | 2 {
+  return err.message.startsWith('READONLY') ? 2 : false;
 }
+
+/** Reconnect forever with a capped backoff (BullMQ "Going to production"). */
+const retryStrategy = (times: number): number => Math.max(Math.min(Math.exp(times), 20_000), 1_000);
 
 export interface RedisConnectionOptions {
-  /** Where connection errors go (see {@link watch}). @defaultValue silentLogger */
+  /** Where connection errors go (see `watch` in redis-watch.ts). @defaultValue silentLogger */
   logger?: Logger;
   /** ioredis options over the role's. */
   redis?: RedisOptions;
 }
 
 /**
- * A Redis connection for BullMQ. Workers and other blocking users need
+ * A Redis connection for BullMQ and the store. Workers and other blocking users need
  * `maxRetriesPerRequest: null` (BullMQ, "Going to production"); producers fail fast when Redis is down
- * (`enableOfflineQueue: false`) so an HTTP request does not hang. Its errors (and its duplicates')
- * are logged, one line per change of state.
+ * (`enableOfflineQueue: false`) so an HTTP request does not hang. A Sentinel target asks the sentinels
+ * for the master (and again after a failover); a cluster target gives an ioredis `Cluster`. Its errors
+ * (and its duplicates') are logged, one line per change of state, never with a password.
  */
-export function redisConnection(url: string, role: ConnectionRole, options: RedisConnectionOptions = {}): Redis {
-  const redisOptions: RedisOptions = {
+export function redisConnection(target: RedisTarget, role: ConnectionRole, connection: RedisConnectionOptions = {}): RedisClient {
+  const logger = connection.logger ?? silentLogger;
+  const label = { redis: describeTarget(target), secrets: secretsOf(target) };
+  const options: RedisOptions = {
     maxRetriesPerRequest: role === 'worker' ? null : 3,
     enableOfflineQueue: role !== 'producer',
     connectTimeout: 5_000,
-    // Reconnect forever with a capped backoff (BullMQ "Going to production").
-    retryStrategy: (times: number) => Math.max(Math.min(Math.exp(times), 20_000), 1_000),
+    retryStrategy,
+    reconnectOnError: reconnectOnReadOnly,
     lazyConnect: false,
-    ...options.redis,
+    ...connection.redis,
   };
-  return watch(new Redis(url, redisOptions), options.logger ?? silentLogger);
+  const t = typeof target === 'string' ? { kind: 'url' as const, url: target } : target;
+  if (t.kind === 'url') return watch(new Redis(t.url, options), logger, label);
+  if (t.kind === 'sentinel') {
+    const client = new Redis({
+      ...options,
+      sentinels: t.sentinels,
+      name: t.name,
+      // Off: with it, quit() leaves the sentinel subscriptions open and a stopping worker never exits
+      // (ioredis#1362, in ioredis 5.11). A failover disconnects the clients of both nodes, and a READONLY
+      // reply reconnects (reconnectOnError), so the new master is asked of the sentinels either way.
+      failoverDetector: false,
+      sentinelRetryStrategy: (times: number) => Math.min(times * 500, 5_000),
+      ...(t.sentinelPassword ? { sentinelPassword: t.sentinelPassword } : {}),
+      ...(t.password ? { password: t.password } : {}),
+    });
+    return watch(client, logger, label);
+  }
+  const { retryStrategy: _retry, enableOfflineQueue, lazyConnect, ...redisOptions } = options;
+  const clusterOptions: ClusterOptions = {
+    clusterRetryStrategy: retryStrategy,
+    enableOfflineQueue: enableOfflineQueue ?? true,
+    lazyConnect: lazyConnect ?? false,
+    slotsRefreshTimeout: 5_000,
+    redisOptions: { ...redisOptions, ...(t.password ? { password: t.password } : {}) },
+  };
+  return watch(new Cluster(t.nodes, clusterOptions), logger, label);
 }
 
 /**
  * Close a client: `QUIT` when it is connected (bounded by `timeoutMs`), otherwise, or when that
  * does not answer in time, drop the socket and stop reconnecting. Never hangs on a dead Redis.
  */
-export async function closeRedis(client: Redis, timeoutMs = 2_000): Promise<void> {
+export async function closeRedis(client: RedisClient, timeoutMs = 2_000): Promise<void> {
   if (client.status === 'ready') {
     let timer: NodeJS.Timeout | undefined;
     const quit = client.quit().then(() => true, () => false);
@@ -115,21 +113,25 @@ export async function closeRedis(client: Redis, timeoutMs = 2_000): Promise<void
   client.disconnect();
 }
 
-/**
- * A forced stop: disconnect every client created with `logger` (and their duplicates), so no
- * reconnect timer or socket keeps the process alive.
- */
-export function disconnectRedisClients(logger: Logger): void {
-  const group = groups.get(logger);
-  if (!group) return;
-  for (const client of [...group.clients]) client.disconnect();
-}
-
 /** True for an error that says the connection to Redis failed (the client's own watch logs those). */
 export function isConnectionError(err: unknown): boolean {
   const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
   if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'ENETUNREACH'].includes(code)) return true;
   return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection is closed|NOAUTH|WRONGPASS|max retries per request|Stream isn't writeable/i.test(errorMessage(err));
+}
+
+/** The passwords a target holds (for redacting error messages). */
+function secretsOf(target: RedisTarget): string[] {
+  const t = typeof target === 'string' ? { kind: 'url' as const, url: target } : target;
+  if (t.kind === 'url') {
+    try {
+      const password = decodeURIComponent(new URL(t.url).password);
+      return password ? [password] : [];
+    } catch {
+      return [];
+    }
+  }
+  return [t.password ?? '', t.kind === 'sentinel' ? (t.sentinelPassword ?? '') : ''].filter((p) => p !== '');
 }
 
 /** Redact the password of a Redis URL for messages. */
@@ -141,4 +143,25 @@ export function redactUrl(url: string): string {
   } catch {
     return '(invalid Redis URL)';
   }
+}
+
+/** A target for messages: never a password. */
+export function describeTarget(target: RedisTarget): string {
+  const t = typeof target === 'string' ? { kind: 'url' as const, url: target } : target;
+  const list = (nodes: HostPort[]): string => nodes.map((n) => `${n.host}:${n.port}`).join(',');
+  if (t.kind === 'url') return redactUrl(t.url);
+  if (t.kind === 'sentinel') return `sentinel master ${t.name} via ${list(t.sentinels)}`;
+  return `cluster ${list(t.nodes)}`;
+}
+
+/**
+ * The key prefix to use on a target. Redis Cluster runs a multi-key command or script only when
+ * all its keys hash to one slot, and BullMQ's scripts touch several keys of a queue: so in cluster
+ * mode the prefix is wrapped in a hash tag (`hookrunner` → `{hookrunner}`), which puts every key of
+ * an installation (ours and BullMQ's) in one slot. A prefix that already holds a `{…}` tag is kept.
+ * Elsewhere the prefix is unchanged.
+ */
+export function prefixFor(target: RedisTarget, prefix: string): string {
+  if (typeof target === 'string' || target.kind !== 'cluster') return prefix;
+  return /\{[^}]+\}/.test(prefix) ? prefix : `{${prefix}}`;
 }

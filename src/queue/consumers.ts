@@ -8,6 +8,7 @@ import type { StepResult } from '../sync/index.js';
 import { errorMessage, silentLogger } from '../util/index.js';
 import type { Logger } from '../util/index.js';
 import { closeRedis, isConnectionError, redisConnection } from './connection.js';
+import type { RedisTarget } from './connection.js';
 import { QueueNames } from './payloads.js';
 import type { FinalizerSweepData, OrchestratorJobData, OrchestratorJobName, StepJobData, StepJobName } from './payloads.js';
 
@@ -18,7 +19,8 @@ export interface Consumer {
 }
 
 interface ConsumerBase {
-  redisUrl: string;
+  /** Where Redis is: a URL, or a Sentinel or cluster target. */
+  redisUrl: RedisTarget;
   /** BullMQ key prefix (the bus's). */
   prefix: string;
   logger?: Logger;

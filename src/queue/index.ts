@@ -1,7 +1,8 @@
 export { createBus } from './bus.js';
 export type { Bus, BusOptions, JobCountSource, JobCountState, StepJobState } from './bus.js';
-export { closeRedis, disconnectRedisClients, isConnectionError, redisConnection, redactUrl } from './connection.js';
-export type { ConnectionRole, RedisConnectionOptions } from './connection.js';
+export { closeRedis, describeTarget, disconnectRedisClients, isConnectionError, prefixFor, redisConnection, redactUrl } from './connection.js';
+export type { ConnectionRole, HostPort, RedisClient, RedisConnectionOptions, RedisTarget } from './connection.js';
+export { RedisConfigError, parseHostPorts, redisTargetEnv, redisTargetFromEnv, urlWithPassword } from './redis-env.js';
 export { consumeMaintenance, consumeOrchestratorEvents, consumeSteps } from './consumers.js';
 export type { Consumer, OrchestratorConsumerOptions, StepConsumerOptions, StepDelivery } from './consumers.js';
 export { redisKeys } from './keys.js';

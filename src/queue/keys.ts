@@ -23,6 +23,7 @@
  * | `notify-lock:<operation>:<destination>` | string: one delivery per destination at a time | notifications |
  * | `notify-idem:<key>` | idempotency records of the built-in triggers' chat posts | chat, for notifications |
  * | `notify:sent:<key>` | idempotency records of `hookrunner notify` (a hook's own post) | chat, for the `notify` command |
+ * | `lease:automation` | string: the `serve` replica that runs automation (auto-sync, self-heal, git polling), with a TTL | store (lease) |
  */
 export interface RedisKeys {
   readonly prefix: string;
@@ -52,6 +53,8 @@ export interface RedisKeys {
   readonly notifyIdempotency: string;
   /** The prefix of `hookrunner notify`'s idempotency records. */
   readonly notifySent: string;
+  /** The lease of the `serve` replica that runs automation. */
+  readonly automationLease: string;
   /** `SCAN MATCH` pattern of every key of this prefix, queues included. */
   readonly all: string;
 }
@@ -80,6 +83,7 @@ export function redisKeys(prefix = 'hookrunner'): RedisKeys {
     notifyLock: (op, dest) => `${p}notify-lock:${op}:${dest}`,
     notifyIdempotency: `${p}notify-idem:`,
     notifySent: `${p}notify:sent:`,
+    automationLease: `${p}lease:automation`,
     all: `${p}*`,
   };
 }

@@ -3,17 +3,17 @@
  * Its settings live here; the delivery logic lives in `notifications/`.
  */
 import { DelayedError, Queue, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { errorMessage, silentLogger } from '../util/index.js';
 import type { Logger } from '../util/index.js';
 import { closeRedis, isConnectionError, redisConnection } from './connection.js';
+import type { RedisClient, RedisTarget } from './connection.js';
 import type { Consumer } from './consumers.js';
 import { QueueNames, jobId } from './payloads.js';
 import type { NotificationJobData } from './payloads.js';
 
 export interface NotificationQueueOptions {
   /** A client on the queue's Redis; the queue uses a duplicate of it. */
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   /** Attempts of one delivery job (each with the notifier's own bounded retries). @defaultValue 8 */
   attempts?: number;
@@ -55,7 +55,8 @@ export function createNotificationQueue(options: NotificationQueueOptions): Noti
 }
 
 export interface NotificationConsumerOptions {
-  redisUrl: string;
+  /** Where Redis is: a URL, or a Sentinel or cluster target. */
+  redisUrl: RedisTarget;
   prefix: string;
   /** Deliveries at once. @defaultValue 4 */
   concurrency?: number;

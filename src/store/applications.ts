@@ -1,6 +1,6 @@
 /** Registered applications (the Argo CD `Application` manifests users bring), by name. */
-import type { Redis } from 'ioredis';
 import { redisKeys } from '../queue/index.js';
+import type { RedisClient } from '../queue/index.js';
 import type { IgnoreDifference, RetryStrategy, Subscription } from '../sync/index.js';
 
 /** An application as stored: the manifest as given, and the fields hookrunner reads from it. */
@@ -74,7 +74,7 @@ function readClaim(raw: string | null): PushClaim {
   return { request: 'unknown', claimedAt: '' };
 }
 
-export function createApplicationStore(options: { redis: Redis; prefix?: string }): ApplicationStore {
+export function createApplicationStore(options: { redis: RedisClient; prefix?: string }): ApplicationStore {
   const { redis, prefix = 'hookrunner' } = options;
   const keys = redisKeys(prefix);
   const key = keys.applications;

@@ -8,7 +8,7 @@
  * a new epoch is adopted. Those operations then answer 410 Gone (not 404) from this process.
  */
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../queue/index.js';
 import { redisKeys } from '../queue/index.js';
 import { errorMessage, silentLogger } from '../util/index.js';
 import type { Logger } from '../util/index.js';
@@ -34,7 +34,7 @@ export interface DataLoss {
 }
 
 export interface EpochWatchOptions {
-  redis: Redis;
+  redis: RedisClient;
   /** @defaultValue 'hookrunner' */
   prefix?: string;
   /** How often the epoch is read besides after each reconnect. @defaultValue 10_000 */

@@ -1,5 +1,5 @@
 /** Projects (Argo CD `AppProject`s), by name, stored like applications. */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../queue/index.js';
 import type { ProjectRecord } from '../projects/index.js';
 import { redisKeys } from '../queue/index.js';
 
@@ -13,7 +13,7 @@ export interface ProjectStore {
   deleteProject(name: string): Promise<boolean>;
 }
 
-export function createProjectStore(options: { redis: Redis; prefix?: string }): ProjectStore {
+export function createProjectStore(options: { redis: RedisClient; prefix?: string }): ProjectStore {
   const { redis, prefix = 'hookrunner' } = options;
   const key = redisKeys(prefix).projects;
   return {

@@ -3,14 +3,16 @@
  * version, done by a Lua script so the check and the write are one step; creating an operation
  * and taking its application's lock (D6) are one step too.
  */
-import { Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Operation, TaskResult } from '../sync/index.js';
 import { isDone } from '../sync/index.js';
-import { closeRedis, redisKeys } from '../queue/index.js';
+import { closeRedis, redisConnection, redisKeys } from '../queue/index.js';
+import type { RedisClient, RedisTarget } from '../queue/index.js';
 import { ConflictError, OperationRunningError } from './errors.js';
 
 export interface StoreOptions {
-  redis: Redis;
+  redis: RedisClient;
   /** Key prefix. @defaultValue 'hookrunner' */
   prefix?: string;
   /** Finished operations kept per application. @defaultValue 100 */
@@ -260,18 +262,23 @@ export async function updateWithRetry(store: Pick<Store, 'getOperation' | 'saveO
   throw new ConflictError(`operation ${id}: gave up after 20 conflicting updates`);
 }
 
-/** Delete every key under a prefix (queues included): for tests and the demo on a shared Redis. */
-export async function deleteByPrefix(url: string, prefix: string): Promise<void> {
-  const redis = new Redis(url, { maxRetriesPerRequest: 2 });
-  redis.on('error', () => undefined); // the failing command rejects with it; no raw `[ioredis] Unhandled error event`
+/** Delete every key under a prefix (queues included): for tests and the demo on a shared Redis. On a cluster every master is scanned (pass the prefix in use: the bus's). */
+export async function deleteByPrefix(target: RedisTarget, prefix: string): Promise<void> {
+  const client = redisConnection(target, 'client', { redis: { maxRetriesPerRequest: 2 } });
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', redisKeys(prefix).all, 'COUNT', 500);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
+    if (client instanceof Cluster) await client.ping(); // the slots are known once it answers
+    const nodes: Redis[] = client instanceof Cluster ? client.nodes('master') : [client];
+    for (const node of nodes) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await node.scan(cursor, 'MATCH', redisKeys(prefix).all, 'COUNT', 500);
+        cursor = next;
+        // On a cluster, one DEL per key (routed by the cluster client): a multi-key DEL needs one slot.
+        if (client instanceof Cluster) for (const key of keys) await client.del(key);
+        else if (keys.length > 0) await node.del(...keys);
+      } while (cursor !== '0');
+    }
   } finally {
-    redis.disconnect();
+    client.disconnect();
   }
 }

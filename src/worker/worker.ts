@@ -7,7 +7,7 @@ import type { ClusterClient } from '../cluster/types.js';
 import type { Manifest } from '../manifests/index.js';
 import { createLiveIndex } from './live.js';
 import { consumeMaintenance, consumeSteps } from '../queue/index.js';
-import type { Bus, StepDelivery } from '../queue/index.js';
+import type { Bus, RedisTarget, StepDelivery } from '../queue/index.js';
 import type { StepResult, TaskResult } from '../sync/index.js';
 import { errorMessage, silentLogger } from '../util/index.js';
 import type { Logger } from '../util/index.js';
@@ -16,7 +16,8 @@ import { sweepFinalizers } from './finalizers.js';
 import { runStep } from './steps.js';
 
 export interface StepWorkerOptions {
-  redisUrl: string;
+  /** Where Redis is: a URL, or a Sentinel or cluster target. */
+  redisUrl: RedisTarget;
   bus: Bus;
   cluster: ClusterClient;
   /** Steps run at once by this process. @defaultValue 8 */

@@ -11,6 +11,7 @@ import { isDone, operationSpec } from '../../src/sync/index.js';
 import type { Operation, OperationSpec } from '../../src/sync/index.js';
 import { startTestCluster } from './backends.js';
 import type { Backend, TestCluster } from './backends.js';
+import type { RedisTarget } from '../../src/queue/index.js';
 import { REDIS_URL, cleanPrefix, testPrefix } from './redis.js';
 
 export interface Harness {
@@ -19,7 +20,7 @@ export interface Harness {
   engine: Engine;
   prefix: string;
   kubeconfig: string;
-  redisUrl: string;
+  redisUrl: RedisTarget;
   /** Submit a sync of these paths and wait until it finishes. */
   sync(paths: string[], spec?: Partial<OperationSpec>): Promise<Operation>;
   submit(paths: string[], spec?: Partial<OperationSpec>): Promise<Operation>;
@@ -39,7 +40,7 @@ export interface HarnessOptions {
   workers?: boolean;
   /** Run an orchestrator in the test process. @defaultValue true */
   orchestrator?: boolean;
-  redisUrl?: string;
+  redisUrl?: RedisTarget;
   /** Redis data-loss detection settings of the engine. */
   epoch?: EngineOptions['epoch'];
 }
@@ -97,7 +98,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await engine.close();
       client.close();
       await cluster.stop();
-      await cleanPrefix(prefix, redisUrl);
+      await cleanPrefix(engine.bus.prefix, redisUrl);
       await rm(dir, { recursive: true, force: true });
     },
   };

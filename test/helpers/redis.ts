@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
+import type { RedisTarget } from '../../src/queue/index.js';
 import { deleteByPrefix } from '../../src/store/index.js';
 
 /** The Redis test/setup/redis.ts chose (REDIS_URL when it answers, else a private redis-server), for integration tests only. */
@@ -21,6 +22,6 @@ export function testPrefix(): string {
 }
 
 /** Delete every key under a prefix (BullMQ queues included). */
-export async function cleanPrefix(prefix: string, url = REDIS_URL): Promise<void> {
+export async function cleanPrefix(prefix: string, url: RedisTarget = REDIS_URL): Promise<void> {
   await deleteByPrefix(url, prefix);
 }

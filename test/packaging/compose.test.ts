@@ -40,7 +40,9 @@ const ComposeFile = z.looseObject({
 });
 type ComposeService = z.infer<typeof Service>;
 
-const HOOKRUNNER_SERVICES = ['serve', 'worker', 'dev-cluster', 'serve-dev', 'worker-dev'] as const;
+const HOOKRUNNER_SERVICES = ['serve', 'worker', 'dev-cluster', 'serve-dev', 'worker-dev', 'serve-sentinel', 'worker-sentinel'] as const;
+/** The services of the sentinel profile, which reach Redis through REDIS_SENTINELS. */
+const SENTINEL_SERVICES = ['serve-sentinel', 'worker-sentinel'];
 const SECRET_VARIABLES = ['HOOKRUNNER_API_TOKEN', 'HOOKRUNNER_WEBHOOK_SECRET', 'MATTERMOST_TOKEN', 'SLACK_TOKEN'];
 
 let text = '';
@@ -86,7 +88,7 @@ beforeAll(async () => {
 describe('when parsing docker-compose.yml', () => {
   it('should define redis, mattermost, serve, worker and the devcluster services', () => {
     expect(Object.keys(compose.services).sort()).toEqual(
-      ['dev-cluster', 'mattermost', 'redis', 'serve', 'serve-dev', 'worker', 'worker-dev'].sort(),
+      ['dev-cluster', 'mattermost', 'redis', 'redis-replica', 'redis-sentinel', 'serve', 'serve-dev', 'serve-sentinel', 'worker', 'worker-dev', 'worker-sentinel'].sort(),
     );
     expect(service('mattermost').image).toMatch(/^mattermost\/mattermost-preview(:|$)/);
   });
@@ -145,9 +147,9 @@ describe('when parsing docker-compose.yml', () => {
 
   it('should point every hookrunner service at the redis service with one shared REDIS_URL', () => {
     const redisPort = flag(service('redis').command, '--port') ?? '6379';
-    const urls = new Set(HOOKRUNNER_SERVICES.filter((n) => n !== 'dev-cluster').map((n) => service(n).environment?.REDIS_URL));
+    const urls = new Set(HOOKRUNNER_SERVICES.filter((n) => n !== 'dev-cluster' && !SENTINEL_SERVICES.includes(n)).map((n) => service(n).environment?.REDIS_URL));
     expect([...urls]).toEqual([`redis://redis:${redisPort}`]);
-    for (const name of HOOKRUNNER_SERVICES.filter((n) => n !== 'dev-cluster')) {
+    for (const name of HOOKRUNNER_SERVICES.filter((n) => n !== 'dev-cluster' && !SENTINEL_SERVICES.includes(n))) {
       expect(service(name).depends_on?.redis?.condition, `${name} waits for a healthy redis`).toBe('service_healthy');
     }
   });
@@ -158,11 +160,11 @@ describe('when parsing docker-compose.yml', () => {
       expect(service(name).image).toBe('hookrunner/hookrunner:0.1.0');
       expect(service(name).build?.dockerfile).toBe('images/service.Dockerfile');
     }
-    for (const name of ['serve', 'serve-dev']) {
+    for (const name of ['serve', 'serve-dev', 'serve-sentinel']) {
       expect(service(name).command?.[0]).toBe('serve');
       expect(service(name).stop_grace_period).toBe('60s');
     }
-    for (const name of ['worker', 'worker-dev']) {
+    for (const name of ['worker', 'worker-dev', 'worker-sentinel']) {
       expect(service(name).command?.[0]).toBe('worker');
       expect(service(name).deploy?.replicas).toBe(2);
       // A worker finishes or hands back its step on SIGTERM: it gets the longer grace period.
@@ -179,7 +181,7 @@ describe('when parsing docker-compose.yml', () => {
   });
 
   it('should pass tokens through from the shell only, never with a value in the file', () => {
-    for (const name of ['serve', 'worker', 'serve-dev', 'worker-dev']) {
+    for (const name of ['serve', 'worker', 'serve-dev', 'worker-dev', ...SENTINEL_SERVICES]) {
       for (const variable of SECRET_VARIABLES) {
         expect(service(name).environment, `${name} declares ${variable}`).toHaveProperty(variable);
         expect(service(name).environment?.[variable], `${name}: ${variable} has no value`).toBeNull();
@@ -193,6 +195,29 @@ describe('when parsing docker-compose.yml', () => {
       expect(flag(service(name).command, '--port')).toBe('8080');
     }
     for (const name of ['worker', 'worker-dev']) expect(service(name).healthcheck?.test).toContain('tcp://redis:6379');
+  });
+});
+
+describe('when running on Redis Sentinel (profile sentinel)', () => {
+  it('should add a replica of redis and three sentinels monitoring it as mymaster with quorum 2', () => {
+    expect(flag(service('redis-replica').command, '--replicaof')).toBe('redis');
+    expect(service('redis-replica').depends_on?.redis?.condition).toBe('service_healthy');
+    const sentinel = service('redis-sentinel');
+    expect(sentinel.deploy?.replicas).toBe(3);
+    expect(sentinel.command?.join(' ')).toContain('sentinel monitor mymaster redis 6379 2');
+    for (const name of ['redis-replica', 'redis-sentinel', ...SENTINEL_SERVICES]) expect(service(name).profiles).toEqual(['sentinel']);
+  });
+
+  it('should point two serve replicas and two workers at the sentinels only, in the variables serve reads', () => {
+    for (const name of SENTINEL_SERVICES) {
+      const env = service(name).environment ?? {};
+      expect(env['REDIS_SENTINELS']).toBe('redis-sentinel:26379');
+      expect(env['REDIS_SENTINEL_MASTER']).toBe('mymaster');
+      expect(env, `${name}: exactly one Redis target`).not.toHaveProperty('REDIS_URL');
+      expect(service(name).deploy?.replicas).toBe(2);
+      expect(service(name).depends_on?.['redis-sentinel']?.condition).toBe('service_healthy');
+      expect(service(name).ports, `${name} publishes no port`).toBeUndefined();
+    }
   });
 });
 

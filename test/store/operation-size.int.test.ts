@@ -6,7 +6,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import { redisConnection } from '../../src/queue/index.js';
+import type { RedisClient } from '../../src/queue/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisKeys } from '../../src/queue/index.js';
 import { startHarness } from '../helpers/harness.js';
@@ -35,10 +36,10 @@ spec:
 describe('the stored size of an operation with 1 MiB of manifests', () => {
   let h: Harness;
   let dir: string;
-  let redis: Redis;
+  let redis: RedisClient;
   beforeAll(async () => {
     h = await startHarness({});
-    redis = new Redis(h.redisUrl);
+    redis = redisConnection(h.redisUrl, 'client');
     dir = await mkdtemp(join(tmpdir(), 'hookrunner-size-'));
   });
   afterAll(async () => {
