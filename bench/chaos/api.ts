@@ -44,7 +44,7 @@ export async function submitSync(base: string, name: string, repoURL: string): P
 }
 
 export interface OperationDocument {
-  operation: { id: string; phase: string; startedAt?: string | null; finishedAt?: string | null };
+  operation: { id: string; phase: string; message?: string; startedAt?: string | null; finishedAt?: string | null };
 }
 
 /** The operation, `'missing'` on 404, undefined when no replica answers. */

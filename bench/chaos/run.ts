@@ -83,9 +83,13 @@ const scenarios: ScenarioSpec[] = [
   },
   {
     name: 'api-faults',
-    rig: { workers: 2, faults: 'rate=0.15,codes=429/500/503,retry-after=1,drop-watch=3s' },
+    rig: { workers: 2, faults: `rate=0.15,codes=429/500/503,retry-after=1,drop-watch=3s,seed=${seed}` },
     batch: 3,
     batches: full ? 8 : 2,
+    countFaults(rig) {
+      const c = rig.cluster.faultCounters();
+      return c.injected[429] + c.injected[500] + c.injected[503] + c.droppedWatches;
+    },
     deadlineMs: 120_000,
   },
   {
@@ -101,6 +105,7 @@ const scenarios: ScenarioSpec[] = [
         rig.chat.fail('posts', r < 0.5 ? { type: 'rateLimit', retryAfterSec: 1 } : { type: 'status', status: r < 0.75 ? 500 : 503 });
       }
     },
+    countFaults: (rig) => rig.chat.requests.filter((r) => r.endpoint === 'posts' && typeof r.status === 'number' && (r.status === 429 || r.status >= 500)).length,
     deadlineMs: 90_000,
   },
 ];
@@ -116,9 +121,9 @@ for (const name of all) {
   const r = spec ? await runScenario(spec, random, HARD_DEADLINE) : await sentinelScenario(full, random, HARD_DEADLINE);
   results.push(r);
   console.log(
-    `${r.name}: runs ${r.runs}  succeeded ${r.succeeded}  lost ${r.lost}  duplicate Jobs ${r.duplicateJobs}  duplicate posts ${r.duplicatePosts}  missing posts ${r.missingPosts}  faults ${r.faults}  max recovery ${r.maxRecoveryMs === null ? '-' : `${r.maxRecoveryMs} ms`}  (${r.seconds} s)${r.error ? `\n  ERROR: ${r.error}` : ''}`,
+    `${r.name}: runs ${r.runs}  succeeded ${r.succeeded}  lost ${r.lost}  duplicate Jobs ${r.duplicateJobs}  duplicate posts ${r.duplicatePosts}  missing posts ${r.missingPosts}  faults ${r.faults}  max recovery ${r.maxRecoveryMs === null ? '-' : `${r.maxRecoveryMs} ms`}  (${r.seconds} s)${r.failures.map((f) => `\n  not succeeded: ${f}`).join('')}${r.error ? `\n  ERROR: ${r.error}` : ''}`,
   );
 }
 const bad = results.filter((r) => r.error || r.lost > 0 || r.duplicateJobs > 0 || r.duplicatePosts > 0 || r.missingPosts > 0 || r.runs !== r.succeeded || r.runs === 0);
-console.log(JSON.stringify({ seed, scale: values.scale, scenarios: results.map(({ error, ...r }) => ({ ...r, ...(error ? { error: error.split('\n')[0] } : {}) })) }));
+console.log(JSON.stringify({ seed, scale: values.scale, scenarios: results.map(({ error, ...r }) => ({ ...r, ...(error ? { error: error.split('\n').slice(0, 2).join(' ').slice(0, 400) } : {}) })) }));
 process.exit(bad.length > 0 ? 1 : 0);

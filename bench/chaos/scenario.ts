@@ -19,6 +19,8 @@ export interface ScenarioResult {
   maxRecoveryMs: number | null;
   faults: number;
   missingPosts: number;
+  /** Operations that ended in another phase than Succeeded: `app: phase — message`. */
+  failures: string[];
   seconds: number;
   /** Set when the scenario could not run or hit its deadline: what it waited for. */
   error?: string;
@@ -41,6 +43,8 @@ export interface ScenarioSpec {
   fault?: Fault;
   /** Called after each batch is submitted (chat faults scheduled during the batch). */
   during?(rig: Rig, random: () => number): Promise<void>;
+  /** Faults injected over the scenario, for continuous faults (counted by the dev cluster or chat server). */
+  countFaults?(rig: Rig): number;
   /** Per operation deadline, from its submission. */
   deadlineMs: number;
 }
@@ -56,11 +60,12 @@ interface Tracked {
   phase?: string;
   finishedAt?: number;
   missing?: boolean;
+  message?: string;
 }
 
 export async function runScenario(spec: ScenarioSpec, random: () => number, hardDeadline: number): Promise<ScenarioResult> {
   const started = Date.now();
-  const result: ScenarioResult = { name: spec.name, runs: 0, succeeded: 0, lost: 0, duplicateJobs: 0, duplicatePosts: 0, maxRecoveryMs: null, faults: 0, missingPosts: 0, seconds: 0 };
+  const result: ScenarioResult = { name: spec.name, runs: 0, succeeded: 0, lost: 0, duplicateJobs: 0, duplicatePosts: 0, maxRecoveryMs: null, faults: 0, missingPosts: 0, failures: [], seconds: 0 };
   let rig: Rig | undefined;
   const tracked: Tracked[] = [];
   const recoveries: { faultAt: number; resumeFrom: number; ops: Tracked[] }[] = [];
@@ -94,6 +99,7 @@ export async function runScenario(spec: ScenarioSpec, random: () => number, hard
     await sleep(3_000); // chat deliveries after the last transition
     await rig.chat.settled();
     const audit = rig.cluster.audit();
+    if (spec.countFaults) result.faults = spec.countFaults(rig);
     result.runs = tracked.length;
     result.succeeded = tracked.filter((t) => t.phase === 'Succeeded').length;
     result.lost = tracked.filter((t) => t.missing || !t.phase || !TERMINAL.has(t.phase)).length;
@@ -114,6 +120,7 @@ export async function runScenario(spec: ScenarioSpec, random: () => number, hard
   } finally {
     await rig?.close().catch(() => undefined);
   }
+  result.failures = tracked.filter((t) => t.phase && t.phase !== 'Succeeded').map((t) => `${t.app} (${t.id}): ${t.phase} — ${(t.message ?? '').slice(0, 300)}`);
   result.seconds = Math.round((Date.now() - started) / 100) / 10;
   return result;
 }
@@ -127,6 +134,7 @@ async function poll(bases: string[], ops: Tracked[]): Promise<void> {
       else if (doc) {
         t.missing = false;
         t.phase = doc.operation.phase;
+        t.message = doc.operation.message;
         if (TERMINAL.has(t.phase) && doc.operation.finishedAt) t.finishedAt = Date.parse(doc.operation.finishedAt);
       }
     }),

@@ -71,7 +71,7 @@ export async function sentinelScenario(full: boolean, random: () => number, hard
       hardDeadline,
     );
   } catch (err) {
-    return { name: 'sentinel-failover', runs: 0, succeeded: 0, lost: 0, duplicateJobs: 0, duplicatePosts: 0, maxRecoveryMs: null, faults: 0, missingPosts: 0, seconds: 0, error: err instanceof Error ? err.message : String(err) };
+    return { name: 'sentinel-failover', runs: 0, succeeded: 0, lost: 0, duplicateJobs: 0, duplicatePosts: 0, maxRecoveryMs: null, faults: 0, missingPosts: 0, failures: [], seconds: 0, error: err instanceof Error ? err.message : String(err) };
   } finally {
     sentinel?.kill('SIGKILL');
     for (const n of nodes) n.proc.kill('SIGKILL');
