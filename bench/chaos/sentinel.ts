@@ -10,6 +10,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { freePort, redisAnswers } from '../../src/engine/index.js';
 import { runScenario } from './scenario.js';
 import type { ScenarioResult } from './scenario.js';
@@ -34,6 +35,25 @@ async function answers(port: number, what: string): Promise<void> {
   throw new Error(`${what} on port ${port} did not answer PING within 10 s`);
 }
 
+/** Wait until the sentinel knows the replica (it learns it from the master's INFO), so a failover has somewhere to go. */
+async function sentinelSeesReplica(port: number): Promise<void> {
+  const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true, connectTimeout: 1_000, maxRetriesPerRequest: 1 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      const fields = (await client.call('SENTINEL', 'master', 'mymaster')) as string[];
+      const i = fields.indexOf('num-slaves');
+      if (i >= 0 && Number(fields[i + 1]) >= 1) return;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new Error(`redis-sentinel on port ${port} did not see the replica of mymaster within 30 s`);
+  } finally {
+    client.disconnect();
+  }
+}
+
 export async function sentinelScenario(full: boolean, random: () => number, hardDeadline: number): Promise<ScenarioResult> {
   const dir = await mkdtemp(join(tmpdir(), 'hookrunner-chaos-sentinel-'));
   const nodes: Node[] = [];
@@ -47,9 +67,10 @@ export async function sentinelScenario(full: boolean, random: () => number, hard
     }
     const sentinelPort = await freePort();
     const conf = join(dir, 'sentinel.conf');
-    await writeFile(conf, `port ${sentinelPort}\nbind 127.0.0.1\nsentinel monitor mymaster 127.0.0.1 ${nodes[0]!.port} 1\nsentinel down-after-milliseconds mymaster 1000\nsentinel failover-timeout mymaster 5000\n`);
+    await writeFile(conf, `port ${sentinelPort}\nbind 127.0.0.1\ndir ${dir}\nsentinel monitor mymaster 127.0.0.1 ${nodes[0]!.port} 1\nsentinel down-after-milliseconds mymaster 1000\nsentinel failover-timeout mymaster 5000\n`);
     sentinel = start('redis-sentinel', [conf]);
     await answers(sentinelPort, 'redis-sentinel');
+    await sentinelSeesReplica(sentinelPort);
     return await runScenario(
       {
         name: 'sentinel-failover',
