@@ -36,6 +36,8 @@ export interface PostCounts {
   duplicatePosts: number;
   /** Succeeded operations whose thread lacks one of the expected kinds. */
   missingPosts: number;
+  /** `app: kind, kind` for each operation counted in `missingPosts`. */
+  missing: string[];
 }
 
 /** Each application is synced once, so (application, kind) is (operation, kind). Replies are attributed to their thread's application. */
@@ -55,9 +57,12 @@ export function countPosts(posts: MattermostPost[], apps: string[], succeededApp
   }
   let duplicatePosts = 0;
   for (const n of seen.values()) duplicatePosts += n - 1;
-  let missingPosts = 0;
-  for (const app of succeededApps) if (expectedKinds(app).some((k) => !seen.has(`${app}\u0000${k}`))) missingPosts++;
-  return { duplicatePosts, missingPosts };
+  const missing: string[] = [];
+  for (const app of succeededApps) {
+    const lacking = expectedKinds(app).filter((k) => !seen.has(`${app}\u0000${k}`));
+    if (lacking.length > 0) missing.push(`${app}: ${lacking.join(', ')}`);
+  }
+  return { duplicatePosts, missingPosts: missing.length, missing };
 }
 
 /**

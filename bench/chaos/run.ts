@@ -121,7 +121,7 @@ for (const name of all) {
   const r = spec ? await runScenario(spec, random, HARD_DEADLINE) : await sentinelScenario(full, random, HARD_DEADLINE);
   results.push(r);
   console.log(
-    `${r.name}: runs ${r.runs}  succeeded ${r.succeeded}  lost ${r.lost}  duplicate Jobs ${r.duplicateJobs}  duplicate posts ${r.duplicatePosts}  missing posts ${r.missingPosts}  faults ${r.faults}  max recovery ${r.maxRecoveryMs === null ? '-' : `${r.maxRecoveryMs} ms`}  (${r.seconds} s)${r.failures.map((f) => `\n  not succeeded: ${f}`).join('')}${r.error ? `\n  ERROR: ${r.error}` : ''}`,
+    `${r.name}: runs ${r.runs}  succeeded ${r.succeeded}  lost ${r.lost}  duplicate Jobs ${r.duplicateJobs}  duplicate posts ${r.duplicatePosts}  missing posts ${r.missingPosts}  faults ${r.faults}  max recovery ${r.maxRecoveryMs === null ? '-' : `${r.maxRecoveryMs} ms`}  (${r.seconds} s)${r.failures.map((f) => `\n  ${f}`).join('')}${r.error ? `\n  ERROR: ${r.error}` : ''}`,
   );
 }
 const bad = results.filter((r) => r.error || r.lost > 0 || r.duplicateJobs > 0 || r.duplicatePosts > 0 || r.missingPosts > 0 || r.runs !== r.succeeded || r.runs === 0);

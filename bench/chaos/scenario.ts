@@ -19,7 +19,7 @@ export interface ScenarioResult {
   maxRecoveryMs: number | null;
   faults: number;
   missingPosts: number;
-  /** Operations that ended in another phase than Succeeded: `app: phase — message`. */
+  /** Operations that ended in another phase than Succeeded (`app (id): phase — message`) and missing posts (`missing post: app: kinds`). */
   failures: string[];
   seconds: number;
   /** Set when the scenario could not run or hit its deadline: what it waited for. */
@@ -49,6 +49,8 @@ export interface ScenarioSpec {
   deadlineMs: number;
 }
 
+/** How long after the last operation ended chat posts may still arrive and be counted. */
+const POST_SETTLE_MS = 30_000;
 const TERMINAL = new Set(['Succeeded', 'Failed', 'Error', 'Terminated']);
 const EXPECTED_KINDS = (app: string): string[] => ['thread', 'PreSync done', 'Sync done', 'PostSync done', `✅ ${app}: sync succeeded`];
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -96,7 +98,11 @@ export async function runScenario(spec: ScenarioSpec, random: () => number, hard
       await during;
       await waitAll(bases, batch, spec.deadlineMs, hardDeadline);
     }
-    await sleep(3_000); // chat deliveries after the last transition
+    // Chat deliveries after the last transition: wait (at most POST_SETTLE_MS) until every succeeded operation's thread is complete, then 2 s more for late duplicates.
+    const succeededApps = new Set(tracked.filter((t) => t.phase === 'Succeeded').map((t) => t.app));
+    const settleDeadline = Date.now() + POST_SETTLE_MS;
+    while (Date.now() < settleDeadline && countPosts(rig.chat.posts, tracked.map((t) => t.app), succeededApps, EXPECTED_KINDS).missingPosts > 0) await sleep(500);
+    await sleep(2_000);
     await rig.chat.settled();
     const audit = rig.cluster.audit();
     if (spec.countFaults) result.faults = spec.countFaults(rig);
@@ -104,9 +110,10 @@ export async function runScenario(spec: ScenarioSpec, random: () => number, hard
     result.succeeded = tracked.filter((t) => t.phase === 'Succeeded').length;
     result.lost = tracked.filter((t) => t.missing || !t.phase || !TERMINAL.has(t.phase)).length;
     result.duplicateJobs = duplicateJobs(audit, new Set(tracked.map((t) => t.app)));
-    const posts = countPosts(rig.chat.posts, tracked.map((t) => t.app), new Set(tracked.filter((t) => t.phase === 'Succeeded').map((t) => t.app)), EXPECTED_KINDS);
+    const posts = countPosts(rig.chat.posts, tracked.map((t) => t.app), succeededApps, EXPECTED_KINDS);
     result.duplicatePosts = posts.duplicatePosts;
     result.missingPosts = posts.missingPosts;
+    result.failures.push(...posts.missing.map((m) => `missing post: ${m}`));
     for (const r of recoveries) {
       const ms = recoveryMs(r.faultAt, r.resumeFrom, r.ops.map((o) => ({ namespace: o.app, finishedAt: o.finishedAt })), audit);
       if (ms !== undefined) result.maxRecoveryMs = Math.max(result.maxRecoveryMs ?? 0, ms);
@@ -120,7 +127,7 @@ export async function runScenario(spec: ScenarioSpec, random: () => number, hard
   } finally {
     await rig?.close().catch(() => undefined);
   }
-  result.failures = tracked.filter((t) => t.phase && t.phase !== 'Succeeded').map((t) => `${t.app} (${t.id}): ${t.phase} — ${(t.message ?? '').slice(0, 300)}`);
+  result.failures.push(...tracked.filter((t) => t.phase && t.phase !== 'Succeeded').map((t) => `${t.app} (${t.id}): ${t.phase} — ${(t.message ?? '').slice(0, 300)}`));
   result.seconds = Math.round((Date.now() - started) / 100) / 10;
   return result;
 }

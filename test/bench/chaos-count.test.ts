@@ -24,8 +24,8 @@ describe('chaos counting', () => {
       post('5', '4', 'PreSync done (1 task) for app-r010'),
     ];
     const kinds = (): string[] => ['thread', 'PreSync done'];
-    expect(countPosts(posts, ['app-r001', 'app-r010'], new Set(['app-r001', 'app-r010']), kinds)).toEqual({ duplicatePosts: 1, missingPosts: 0 });
-    expect(countPosts(posts.slice(0, 4), ['app-r001', 'app-r010'], new Set(['app-r010']), kinds)).toEqual({ duplicatePosts: 1, missingPosts: 1 });
+    expect(countPosts(posts, ['app-r001', 'app-r010'], new Set(['app-r001', 'app-r010']), kinds)).toEqual({ duplicatePosts: 1, missingPosts: 0, missing: [] });
+    expect(countPosts(posts.slice(0, 4), ['app-r001', 'app-r010'], new Set(['app-r010']), kinds)).toEqual({ duplicatePosts: 1, missingPosts: 1, missing: ['app-r010: PreSync done'] });
   });
 
   it('should measure recovery to the next hookrunner write or the end, whichever comes first, ignoring the cluster\'s own status updates', () => {
