@@ -144,6 +144,9 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
     redisEnv = { REDIS_URL: redisHandle.url };
   }
   const env: Record<string, string> = { ...redisEnv, HOOKRUNNER_PREFIX: prefix, KUBECONFIG: join(dir, 'kubeconfig') };
+  // docs/semantics.md §18: the built-in default project refuses file:// repositories; the rig defines its own default project, allowing its repository.
+  await mkdir(join(dir, 'projects'));
+  await writeFile(join(dir, 'projects', 'default.yaml'), `apiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata:\n  name: chaos\nspec:\n  sourceRepos: ["${repoUrl}"]\n  destinations: [{ server: "*", namespace: "*" }]\n  clusterResourceWhitelist: [{ group: "*", kind: "*" }]\n`);
   const serveCount = options.serves ?? 1;
   const servePorts: number[] = [];
   for (let i = 0; i < serveCount; i++) servePorts.push(await freePort());
@@ -157,7 +160,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
     servePorts,
     workers: [],
     startServe(i) {
-      const p = spawnHookrunner(`serve-${i}`, ['serve', '--port', String(servePorts[i]), '--host', '127.0.0.1', '--git-poll-interval', '0'], {
+      const p = spawnHookrunner(`serve-${i}`, ['serve', '--port', String(servePorts[i]), '--host', '127.0.0.1', '--git-poll-interval', '0', '--projects-dir', join(dir, 'projects'), '--default-project', 'default'], {
         ...env,
         HOOKRUNNER_API_TOKEN: TOKEN,
         HOOKRUNNER_CACHE_DIR: join(dir, `git-cache-${i}`),

@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
@@ -34,9 +34,12 @@ interface Replica {
   exited: Promise<unknown>;
 }
 
-async function startReplica(kubeconfig: string, prefix: string): Promise<Replica> {
+/** docs/semantics.md §18: the install's project for the file:// lab repositories (in place of the built-in default, which refuses them). */
+const LAB_PROJECT = 'apiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata:\n  name: default\nspec:\n  sourceRepos: ["file://**"]\n  destinations: [{ server: "*", namespace: "*" }]\n  clusterResourceWhitelist: [{ group: "*", kind: "*" }]\n';
+
+async function startReplica(kubeconfig: string, prefix: string, projectsDir: string): Promise<Replica> {
   const port = await freePort();
-  const proc = spawn(process.execPath, [BIN, 'serve', '--port', String(port), '--host', '127.0.0.1', '--kubeconfig', kubeconfig, '--git-poll-interval', '1s', '--automation-lease-ttl', `${LEASE_TTL_MS / 1000}s`], {
+  const proc = spawn(process.execPath, [BIN, 'serve', '--port', String(port), '--host', '127.0.0.1', '--kubeconfig', kubeconfig, '--git-poll-interval', '1s', '--automation-lease-ttl', `${LEASE_TTL_MS / 1000}s`, '--projects-dir', projectsDir, '--default-project', 'default'], {
     env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/tmp', REDIS_URL, HOOKRUNNER_API_TOKEN: TOKEN, HOOKRUNNER_PREFIX: prefix, HOOKRUNNER_LOG_LEVEL: 'info' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -86,7 +89,9 @@ describe.each(testBackends())('two serve replicas and two workers on the %s clus
     await cluster.writeKubeconfig(kubeconfig);
     repo = await createTestRepo(statusRepoFiles());
     redis = new Redis(REDIS_URL);
-    replicas.push(await startReplica(kubeconfig, prefix), await startReplica(kubeconfig, prefix));
+    await mkdir(join(dir, 'projects'));
+    await writeFile(join(dir, 'projects', 'default.yaml'), LAB_PROJECT);
+    replicas.push(await startReplica(kubeconfig, prefix, join(dir, 'projects')), await startReplica(kubeconfig, prefix, join(dir, 'projects')));
     workers.push(spawnWorker({ redisUrl: REDIS_URL, prefix, kubeconfig }), spawnWorker({ redisUrl: REDIS_URL, prefix, kubeconfig }));
   }, 120_000);
 
