@@ -146,7 +146,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
   const env: Record<string, string> = { ...redisEnv, HOOKRUNNER_PREFIX: prefix, KUBECONFIG: join(dir, 'kubeconfig') };
   // docs/semantics.md §18: the built-in default project refuses file:// repositories; the rig defines its own default project, allowing its repository.
   await mkdir(join(dir, 'projects'));
-  await writeFile(join(dir, 'projects', 'default.yaml'), `apiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata:\n  name: chaos\nspec:\n  sourceRepos: ["${repoUrl}"]\n  destinations: [{ server: "*", namespace: "*" }]\n  clusterResourceWhitelist: [{ group: "*", kind: "*" }]\n`);
+  await writeFile(join(dir, 'projects', 'default.yaml'), `apiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata:\n  name: default\nspec:\n  sourceRepos: ["${repoUrl}"]\n  destinations: [{ server: "*", namespace: "*" }]\n  clusterResourceWhitelist: [{ group: "*", kind: "*" }]\n`);
   const serveCount = options.serves ?? 1;
   const servePorts: number[] = [];
   for (let i = 0; i < serveCount; i++) servePorts.push(await freePort());
