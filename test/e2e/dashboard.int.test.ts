@@ -254,6 +254,13 @@ describe('the dashboard in headless Chromium', () => {
     await repo.commit({ 'confirm/old.yaml': null }, { message: 'drop old' });
     const pruning = await request(h.app).post(`/api/v1/applications/${name}/sync`).set(AUTH).send({ prune: true });
     const id = pruning.body.operation.id as string;
+    // The operation holds first (the API says so), then the page opens on it: a CI machine under load
+    // took over 20 s between the two otherwise.
+    for (const deadline = Date.now() + 30_000; ; await sleep(100)) {
+      const doc = await request(h.app).get(`/api/v1/operations/${encodeURIComponent(id)}`).set(AUTH);
+      if ((doc.body as { operation?: { awaitingConfirmation?: unknown } }).operation?.awaitingConfirmation) break;
+      if (Date.now() > deadline) throw new Error(`operation ${id} did not hold for its pruning confirmation within 30 s`);
+    }
     await page.goto(`${server.url}/#/operations/${encodeURIComponent(id)}`);
     await page.waitForSelector('#confirmation', { state: 'visible', timeout: 20_000 });
     expect(await page.textContent('#message')).toBe('waiting for pruning confirmation of /ConfigMap/old');
