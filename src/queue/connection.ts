@@ -59,7 +59,7 @@ export interface RedisConnectionOptions {
  */
 export function redisConnection(target: RedisTarget, role: ConnectionRole, connection: RedisConnectionOptions = {}): RedisClient {
   const logger = connection.logger ?? silentLogger;
-  const label = { redis: describeTarget(target), secrets: secretsOf(target) };
+  const label = { redis: whereOf(target), secrets: secretsOf(target) };
   const options: RedisOptions = {
     maxRetriesPerRequest: role === 'worker' ? null : 3,
     enableOfflineQueue: role !== 'producer',
@@ -118,6 +118,18 @@ export function isConnectionError(err: unknown): boolean {
   const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
   if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'ENETUNREACH'].includes(code)) return true;
   return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection is closed|NOAUTH|WRONGPASS|max retries per request|Stream isn't writeable/i.test(errorMessage(err));
+}
+
+/** A target for log lines: `host:port` of a URL (README "Stopping, and Redis outages"), else {@link describeTarget}. */
+function whereOf(target: RedisTarget): string {
+  const url = typeof target === 'string' ? target : target.kind === 'url' ? target.url : undefined;
+  if (url === undefined) return describeTarget(target);
+  try {
+    const u = new URL(url);
+    return `${u.hostname || '127.0.0.1'}:${u.port || '6379'}`;
+  } catch {
+    return '(invalid Redis URL)';
+  }
 }
 
 /** The passwords a target holds (for redacting error messages). */
