@@ -11,18 +11,7 @@ import type { Rig } from './rig.js';
 import { runScenario } from './scenario.js';
 import type { ScenarioResult, ScenarioSpec } from './scenario.js';
 import { sentinelScenario } from './sentinel.js';
-
-/** mulberry32 */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../src/util/index.js';
 
 const { values } = parseArgs({ options: { scale: { type: 'string', default: 'small' }, seed: { type: 'string' }, only: { type: 'string' } } });
 if (values.scale !== 'small' && values.scale !== 'full') {
@@ -116,7 +105,7 @@ const results: ScenarioResult[] = [];
 const all = [...scenarios.map((s) => s.name), 'sentinel-failover'];
 for (const name of all) {
   if (only && !only.includes(name)) continue;
-  const random = seeded(seed + all.indexOf(name));
+  const random = seededRandom(seed + all.indexOf(name));
   const spec = scenarios.find((s) => s.name === name);
   const r = spec ? await runScenario(spec, random, HARD_DEADLINE) : await sentinelScenario(full, random, HARD_DEADLINE);
   results.push(r);

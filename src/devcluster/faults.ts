@@ -8,6 +8,7 @@
  */
 import { parseDuration } from '../manifests/index.js';
 import { ApiError, DevClusterError } from './errors.js';
+import { seededRandom } from '../util/index.js';
 
 export type FaultCode = 429 | 500 | 503;
 
@@ -112,18 +113,6 @@ export function validateFaultOptions(options: FaultOptions): FaultOptions {
   return options;
 }
 
-/** mulberry32: a small seeded generator for reproducible fault choices. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export interface FaultDecision {
   delayMs: number;
   error?: ApiError;
@@ -136,7 +125,7 @@ export class FaultInjector {
 
   constructor(private readonly options: FaultOptions) {
     validateFaultOptions(options);
-    this.random = options.seed !== undefined ? seeded(options.seed) : Math.random;
+    this.random = options.seed !== undefined ? seededRandom(options.seed) : Math.random;
   }
 
   get dropWatchEveryMs(): number | undefined {

@@ -4,3 +4,4 @@ export { formatMs } from './time.js';
 export type { BackoffOptions, RetryOptions } from './backoff.js';
 export { errorMessage, jsonLogger, silentLogger } from './logger.js';
 export type { LogLevel, Logger } from './logger.js';
+export { seededRandom } from './random.js';
