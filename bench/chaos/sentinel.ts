@@ -2,8 +2,8 @@
  * sentinel-failover: Debian's redis-server as master and replica and one redis-sentinel on
  * loopback ports; hookrunner reaches Redis through `REDIS_SENTINELS` / `REDIS_SENTINEL_MASTER`
  * (the service's Sentinel support). Mid-operation the master is SIGKILLed; the sentinel promotes
- * the replica. NOT VERIFIED against the service yet: until the service reads `REDIS_SENTINELS`,
- * `serve` refuses to start without `REDIS_URL` and this scenario reports that error.
+ * the replica. Asynchronous replication may lose the master's last writes (README, "What survives
+ * what"); on loopback the replica is milliseconds behind, so every operation is expected to finish.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
