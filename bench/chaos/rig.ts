@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { execFile } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -29,21 +30,31 @@ export interface Proc {
   alive(): boolean;
 }
 
+/**
+ * `CHAOS_LOG_DIR`: append every process's stderr to `<dir>/<name>.log` (for reading a failure
+ * afterwards); `CHAOS_LOG_LEVEL`: the processes' log level (default info).
+ */
 export function spawnHookrunner(name: string, args: string[], env: Record<string, string>): Proc {
   const proc = spawn(process.execPath, [BIN, ...args], {
-    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/tmp', HOOKRUNNER_LOG_LEVEL: 'info', ...env },
+    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/tmp', HOOKRUNNER_LOG_LEVEL: process.env['CHAOS_LOG_LEVEL'] ?? 'info', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  const logDir = process.env['CHAOS_LOG_DIR'];
+  const logFile = logDir ? createWriteStream(join(logDir, `${name}.log`), { flags: 'a' }) : undefined;
   const lines: string[] = [];
   let buffer = '';
   proc.stderr?.on('data', (chunk: Buffer) => {
+    logFile?.write(chunk);
     buffer += chunk.toString('utf8');
     const parts = buffer.split('\n');
     buffer = parts.pop() ?? '';
     lines.push(...parts);
     if (lines.length > 400) lines.splice(0, lines.length - 200);
   });
-  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+  const exited = new Promise<void>((r) => proc.once('exit', () => {
+    logFile?.end();
+    r();
+  }));
   return { name, proc, lines, exited, alive: () => proc.exitCode === null && proc.signalCode === null };
 }
 
