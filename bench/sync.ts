@@ -110,6 +110,8 @@ async function measure(spec: RunSpec, options: BenchOptions, rig: Rig, orchestra
   const ops = await orchestrator.ops(ids);
   const rss = await Promise.all(rig.workers.map((w) => procPeakRssMb(w.proc.pid ?? 0)));
   const lat = transitions(ops, audit);
+  const dump = process.env['BENCH_SYNC_DUMP'];
+  if (dump) await writeFile(resolve(dump, `${spec.apps}x${spec.workers}.json`), JSON.stringify({ ops, audit, requests }));
   const n = ops.length;
   const p50 = percentile(lat, 50);
   return {
