@@ -15,7 +15,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { spawnWorker, startPrivateRedis } from '../src/engine/index.js';
 import type { WorkerProcess } from '../src/engine/index.js';
-import { startDevClusterChild, startOrchestratorChild } from './lib/children.js';
+import { spawnProfiledWorker, startDevClusterChild, startOrchestratorChild } from './lib/children.js';
 import type { DevClusterChild, OrchestratorChild } from './lib/children.js';
 import { bullmqRoundTripMs, createToWatchEventMs } from './lib/floor.js';
 import { USAGE, parseOptions, roundsFor } from './lib/options.js';
@@ -74,8 +74,8 @@ async function setUp(spec: RunSpec, options: BenchOptions, index: number, rig: P
   for (let i = 0; i < spec.workers; i++) {
     const dir = prof(`worker-${i + 1}`);
     if (dir) await mkdir(dir, { recursive: true });
-    const env: Record<string, string> = { HOOKRUNNER_KUBE_QPS: String(options.qps), HOOKRUNNER_KUBE_BURST: String(options.qps * 2), ...(dir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${dir}` } : {}) };
-    full.workers.push(spawnWorker({ redisUrl: full.redis.url, prefix: PREFIX, kubeconfig, concurrency: Math.ceil(spec.apps / spec.workers) + 10, env }));
+    const worker = { redisUrl: full.redis.url, prefix: PREFIX, kubeconfig, concurrency: Math.ceil(spec.apps / spec.workers) + 10, env: { HOOKRUNNER_KUBE_QPS: String(options.qps), HOOKRUNNER_KUBE_BURST: String(options.qps * 2) } };
+    full.workers.push(dir ? spawnProfiledWorker({ ...worker, execArgv: ['--cpu-prof', `--cpu-prof-dir=${dir}`] }) : spawnWorker(worker));
   }
   const orchDir = prof('orchestrator');
   if (orchDir) await mkdir(orchDir, { recursive: true });
@@ -94,16 +94,19 @@ async function tearDown(rig: Partial<Rig>): Promise<void> {
   if (rig.dir) await rm(rig.dir, { recursive: true, force: true });
 }
 
-async function measure(spec: RunSpec, options: BenchOptions, rig: Rig, orchestrator: OrchestratorChild, floor: Floor): Promise<RunFigures> {
+/** The figures, and the measured span on the monotonic clock in µs (CPU profiles' clock). */
+async function measure(spec: RunSpec, options: BenchOptions, rig: Rig, orchestrator: OrchestratorChild, floor: Floor): Promise<RunFigures & { window: { fromUs: number; toUs: number } }> {
   const rounds = roundsFor(spec.apps, options.rounds);
   await rig.cluster.resetWatchPeak();
   const cpu0 = await cpuSnapshot(rig, orchestrator);
   const from = Date.now();
+  const fromUs = Number(process.hrtime.bigint() / 1000n);
   const started = performance.now();
   const ids: string[] = [];
   for (let r = 0; r < rounds; r++) ids.push(...(await orchestrator.round(spec.apps, r)));
   const seconds = (performance.now() - started) / 1000;
   const to = Date.now();
+  const toUs = Number(process.hrtime.bigint() / 1000n);
   const cpu1 = await cpuSnapshot(rig, orchestrator);
   await new Promise((r) => setTimeout(r, 500)); // the ended waits' watch connections closed (the request log records a request when it ends)
   const { audit, requests, watchesPeak } = await rig.cluster.dump();
@@ -134,6 +137,7 @@ async function measure(spec: RunSpec, options: BenchOptions, rig: Rig, orchestra
     },
     floor,
     transitionToFloor: p50 / (floor.bullmqRoundTripMs + floor.createToWatchEventMs),
+    window: { fromUs, toUs },
   };
 }
 
@@ -156,16 +160,18 @@ function describeRun(f: RunFigures, seconds: number): string {
   ].join('\n');
 }
 
-async function printProfiles(dir: string): Promise<void> {
-  for (const file of profileFiles(dir)) {
+async function printProfiles(dir: string, window: { fromUs: number; toUs: number }): Promise<void> {
+  console.log(`  CPU profiles, the measured span only (top-self-time.ts --window ${window.fromUs}-${window.toUs}):`);
+  // Main threads only (CPU.<date>.<time>.<pid>.<thread>.<seq>): thread 1 of the orchestrator is tsx's loader.
+  for (const file of profileFiles(dir).filter((f) => /\.\d+\.0\.\d+\.cpuprofile$/.test(f))) {
     console.log(`  top self time, ${file}:`);
-    for (const line of topLines(JSON.parse(await readFile(file, 'utf8')) as CpuProfile, 12, ROOT)) console.log(`    ${line}`);
+    for (const line of topLines(JSON.parse(await readFile(file, 'utf8')) as CpuProfile, 12, ROOT, window)) console.log(`    ${line}`);
   }
 }
 
 async function runOne(spec: RunSpec, options: BenchOptions, index: number): Promise<RunFigures> {
   const rig: Partial<Rig> = {};
-  let figures: RunFigures;
+  let figures: RunFigures & { window: { fromUs: number; toUs: number } };
   try {
     const ready = await setUp(spec, options, index, rig);
     figures = await measure(spec, options, ready.rig, ready.orchestrator, ready.floor);
@@ -173,8 +179,9 @@ async function runOne(spec: RunSpec, options: BenchOptions, index: number): Prom
     await tearDown(rig);
   }
   console.log(describeRun(figures, figures.operations / figures.opsPerSecond));
-  if (rig.profDir) await printProfiles(rig.profDir);
-  return figures;
+  if (rig.profDir) await printProfiles(rig.profDir, figures.window);
+  const { window: _window, ...run } = figures;
+  return run;
 }
 
 if (process.argv.includes('--help')) {

@@ -1,6 +1,7 @@
 /**
  * `tsx bench/lib/top-self-time.ts <file.cpuprofile | dir> [--top n]`: the functions with the most
- * self time in V8 CPU profiles (`node --cpu-prof`), as `function file:line`, one table per file.
+ * self time in V8 CPU profiles (`node --cpu-prof`), as `function file:line`, one table per file;
+ * `--window <fromUs>-<toUs>` counts only the samples in that span (the sync bench prints its runs' spans).
  * Positions in dist/*.js are mapped to src/*.ts through their source maps when present.
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
@@ -11,6 +12,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** The parts of a `.cpuprofile` this reads. */
 export interface CpuProfile {
+  /** Microseconds on the monotonic clock (`process.hrtime`'s, in µs, on Linux). */
+  startTime: number;
   nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number } }[];
   samples: number[];
   timeDeltas: number[];
@@ -30,15 +33,19 @@ export interface SelfTime {
 /**
  * Self time per function (name, url, line — nodes of the same function under different callers
  * are summed), longest first, `(idle)` left out. A sample's duration is the time until the next
- * sample (the last one gets the mean interval).
+ * sample (the last one gets the mean interval). With `window` (µs on the profile's clock, which
+ * is `process.hrtime.bigint() / 1000n` of any process on Linux), only samples within it count.
  */
-export function selfTimes(profile: CpuProfile): SelfTime[] {
+export function selfTimes(profile: CpuProfile, window?: { fromUs: number; toUs: number }): SelfTime[] {
   const frameOf = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
   const { samples, timeDeltas } = profile;
   const mean = timeDeltas.length > 1 ? timeDeltas.slice(1).reduce((a, b) => a + b, 0) / (timeDeltas.length - 1) : 0;
   const byFunction = new Map<string, SelfTime>();
   let total = 0;
+  let at = profile.startTime;
   for (let i = 0; i < samples.length; i++) {
+    at += timeDeltas[i] ?? 0;
+    if (window && (at < window.fromUs || at > window.toUs)) continue;
     const frame = frameOf.get(samples[i] ?? -1);
     if (!frame || frame.functionName === '(idle)') continue;
     const us = i + 1 < timeDeltas.length ? (timeDeltas[i + 1] ?? 0) : mean;
@@ -71,8 +78,8 @@ export function locate(entry: SelfTime, root: string): string {
 }
 
 /** The top `n` lines of one profile, for printing. */
-export function topLines(profile: CpuProfile, n: number, root: string): string[] {
-  return selfTimes(profile)
+export function topLines(profile: CpuProfile, n: number, root: string, window?: { fromUs: number; toUs: number }): string[] {
+  return selfTimes(profile, window)
     .slice(0, n)
     .map((e) => `${e.selfMs.toFixed(0).padStart(7)} ms ${(e.share * 100).toFixed(1).padStart(5)} %  ${e.functionName}  ${locate(e, root)}`);
 }
@@ -86,15 +93,19 @@ export function profileFiles(path: string): string[] {
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
   const args = process.argv.slice(2);
   const topAt = args.indexOf('--top');
+  const windowAt = args.indexOf('--window');
   const n = topAt >= 0 ? Number(args[topAt + 1]) : 15;
-  const paths = args.filter((_, i) => i !== topAt && i !== topAt + 1);
-  if (paths.length === 0 || !Number.isInteger(n) || n <= 0) {
-    process.stderr.write('usage: tsx bench/lib/top-self-time.ts <file.cpuprofile | dir>... [--top n]\n');
+  const [fromUs, toUs] = windowAt >= 0 ? (args[windowAt + 1] ?? '').split('-').map(Number) : [];
+  const window = fromUs !== undefined && toUs !== undefined ? { fromUs, toUs } : undefined;
+  const flagged = new Set([topAt, topAt + 1, windowAt, windowAt + 1].filter((i) => i >= 0));
+  const paths = args.filter((_, i) => !flagged.has(i));
+  if (paths.length === 0 || !Number.isInteger(n) || n <= 0 || (window && !(window.fromUs < window.toUs))) {
+    process.stderr.write('usage: tsx bench/lib/top-self-time.ts <file.cpuprofile | dir>... [--top n] [--window <fromUs>-<toUs>]\n');
     process.exit(2);
   }
   const root = resolve(import.meta.dirname, '..', '..');
   for (const file of paths.flatMap(profileFiles)) {
     console.log(`${relative(process.cwd(), file)}:`);
-    for (const line of topLines(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, n, root)) console.log(`  ${line}`);
+    for (const line of topLines(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, n, root, window)) console.log(`  ${line}`);
   }
 }

@@ -82,6 +82,7 @@ describe('sync bench arithmetic', () => {
   it('should sum self time per function across callers, leaving out idle', () => {
     const frame = (functionName: string, lineNumber: number): CpuProfile['nodes'][number]['callFrame'] => ({ functionName, url: 'file:///x.js', lineNumber, columnNumber: 0 });
     const profile: CpuProfile = {
+      startTime: 1_000_000,
       nodes: [
         { id: 1, callFrame: frame('(idle)', -1) },
         { id: 2, callFrame: frame('plan', 9) },
@@ -97,6 +98,11 @@ describe('sync bench arithmetic', () => {
       ['(anonymous)', 20, 1],
     ]);
     expect(top[0]?.share).toBeCloseTo(5.25 / 6.25);
+    // Samples at 1_000_000, 1_001_000, 1_006_000, 1_008_000, 1_009_000 µs: the window keeps the middle three.
+    expect(selfTimes(profile, { fromUs: 1_000_500, toUs: 1_008_500 }).map((t) => [t.functionName, t.selfMs])).toEqual([
+      ['plan', 2],
+      ['(anonymous)', 1],
+    ]);
   });
 
   it('should read the runs from the flags', () => {
