@@ -14,7 +14,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 export interface CpuProfile {
   /** Microseconds on the monotonic clock (`process.hrtime`'s, in µs, on Linux). */
   startTime: number;
-  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number } }[];
+  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number }; children?: number[] }[];
   samples: number[];
   timeDeltas: number[];
 }
@@ -28,6 +28,29 @@ export interface SelfTime {
   selfMs: number;
   /** Share of the profile's non-idle time, 0–1. */
   share: number;
+  /** For a native function (no url): its nearest caller in a file (not in node's internals). */
+  via?: { functionName: string; url: string; line: number; column: number };
+}
+
+type Frame = CpuProfile['nodes'][number]['callFrame'];
+
+/** For each native node (no url), its nearest ancestor in a file (not a node: internal). */
+function jsCallers(profile: CpuProfile): Map<number, Frame> {
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const frameOf = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
+  const out = new Map<number, Frame>();
+  for (const n of profile.nodes) {
+    if (n.callFrame.url !== '') continue;
+    for (let p = parent.get(n.id); p !== undefined; p = parent.get(p)) {
+      const f = frameOf.get(p);
+      if (f?.url.startsWith('file://')) {
+        out.set(n.id, f);
+        break;
+      }
+    }
+  }
+  return out;
 }
 
 /**
@@ -38,6 +61,7 @@ export interface SelfTime {
  */
 export function selfTimes(profile: CpuProfile, window?: { fromUs: number; toUs: number }): SelfTime[] {
   const frameOf = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
+  const callers = jsCallers(profile);
   const { samples, timeDeltas } = profile;
   const mean = timeDeltas.length > 1 ? timeDeltas.slice(1).reduce((a, b) => a + b, 0) / (timeDeltas.length - 1) : 0;
   const byFunction = new Map<string, SelfTime>();
@@ -46,11 +70,14 @@ export function selfTimes(profile: CpuProfile, window?: { fromUs: number; toUs: 
   for (let i = 0; i < samples.length; i++) {
     at += timeDeltas[i] ?? 0;
     if (window && (at < window.fromUs || at > window.toUs)) continue;
-    const frame = frameOf.get(samples[i] ?? -1);
+    const id = samples[i] ?? -1;
+    const frame = frameOf.get(id);
     if (!frame || frame.functionName === '(idle)') continue;
     const us = i + 1 < timeDeltas.length ? (timeDeltas[i + 1] ?? 0) : mean;
-    const key = `${frame.functionName}\u0000${frame.url}\u0000${frame.lineNumber}`;
-    const entry = byFunction.get(key) ?? { functionName: frame.functionName || '(anonymous)', url: frame.url, line: frame.lineNumber + 1, column: frame.columnNumber + 1, selfMs: 0, share: 0 };
+    const caller = callers.get(id);
+    const key = `${frame.functionName}\u0000${frame.url}\u0000${frame.lineNumber}\u0000${caller ? `${caller.url}:${caller.lineNumber}:${caller.columnNumber}` : ''}`;
+    const via = caller ? { via: { functionName: caller.functionName || '(anonymous)', url: caller.url, line: caller.lineNumber + 1, column: caller.columnNumber + 1 } } : {};
+    const entry = byFunction.get(key) ?? { functionName: frame.functionName || '(anonymous)', url: frame.url, line: frame.lineNumber + 1, column: frame.columnNumber + 1, selfMs: 0, share: 0, ...via };
     entry.selfMs += us / 1000;
     total += us / 1000;
     byFunction.set(key, entry);
@@ -61,7 +88,7 @@ export function selfTimes(profile: CpuProfile, window?: { fromUs: number; toUs: 
 const maps = new Map<string, SourceMap | undefined>();
 
 /** `file:line` of a frame, mapped through `<file>.map` when there is one, relative to the repository when inside it. */
-export function locate(entry: SelfTime, root: string): string {
+export function locate(entry: Pick<SelfTime, 'url' | 'line' | 'column'>, root: string): string {
   if (!entry.url.startsWith('file://')) return entry.url ? `${entry.url}:${entry.line}` : '(native)';
   const file = fileURLToPath(entry.url);
   if (!maps.has(file)) {
@@ -74,14 +101,15 @@ export function locate(entry: SelfTime, root: string): string {
     return `${relative(root, source)}:${found.originalLine + 1}`;
   }
   const rel = relative(root, file);
-  return `${rel.startsWith('..') ? file : rel}:${entry.line}`;
+  const modules = file.lastIndexOf('/node_modules/');
+  return `${modules >= 0 ? file.slice(modules + 1) : rel.startsWith('..') ? file : rel}:${entry.line}`;
 }
 
 /** The top `n` lines of one profile, for printing. */
 export function topLines(profile: CpuProfile, n: number, root: string, window?: { fromUs: number; toUs: number }): string[] {
   return selfTimes(profile, window)
     .slice(0, n)
-    .map((e) => `${e.selfMs.toFixed(0).padStart(7)} ms ${(e.share * 100).toFixed(1).padStart(5)} %  ${e.functionName}  ${locate(e, root)}`);
+    .map((e) => `${e.selfMs.toFixed(0).padStart(7)} ms ${(e.share * 100).toFixed(1).padStart(5)} %  ${e.functionName}  ${locate(e, root)}${e.via ? `  ← ${e.via.functionName}  ${locate(e.via, root)}` : ''}`);
 }
 
 /** Every `.cpuprofile` under a path (a file, or a directory searched recursively). */
