@@ -1,4 +1,9 @@
 /** `npm run bench:sync -- [flags]`: which runs, and how. */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Where `--cpu-prof` without a directory writes (outside the repository). */
+export const DEFAULT_PROF_DIR = join(tmpdir(), 'hookrunner-cpu-prof');
 
 export interface RunSpec {
   apps: number;
@@ -32,7 +37,7 @@ export const USAGE = `usage: npm run bench:sync -- [--runs 1x1,20x1,200x1,200x2 
   --rounds <n>               operations are submitted in n successive rounds of --apps (default: enough for 10 operations)
   --qps <n>                  each worker's Kubernetes client rate limit (default: 1000)
   --floor-samples <n>        round trips per floor figure (default: 300)
-  --cpu-prof [dir]           write .cpuprofile files of the workers and the orchestrator to dir (default: ./bench-profiles) and print their top self time
+  --cpu-prof [dir]           write .cpuprofile files of the workers and the orchestrator to dir (default: $TMPDIR/hookrunner-cpu-prof) and print their top self time
   --json                     end with one JSON line holding every figure`;
 
 function positiveInts(flag: string, value: string | undefined): number[] {
@@ -54,7 +59,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     else if (flag === '--rounds') options.rounds = positiveInts(flag, value())[0];
     else if (flag === '--qps') options.qps = positiveInts(flag, value())[0] ?? options.qps;
     else if (flag === '--floor-samples') options.floorSamples = positiveInts(flag, value())[0] ?? options.floorSamples;
-    else if (flag === '--cpu-prof') options.cpuProfDir = argv[i + 1] !== undefined && !argv[i + 1]?.startsWith('--') ? value() : 'bench-profiles';
+    else if (flag === '--cpu-prof') options.cpuProfDir = argv[i + 1] !== undefined && !argv[i + 1]?.startsWith('--') ? value() : DEFAULT_PROF_DIR;
     else if (flag === '--runs') {
       options.runs = (value() ?? '').split(',').map((r) => {
         const m = /^(\d+)x(\d+)$/.exec(r.trim());

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseOptions, roundsFor } from '../../bench/lib/options.js';
+import { DEFAULT_PROF_DIR, parseOptions, roundsFor } from '../../bench/lib/options.js';
 import { benchJson, countRequests, perOperation, percentile, transitions } from '../../bench/lib/sync-stats.js';
 import type { RunFigures } from '../../bench/lib/sync-stats.js';
 import { selfTimes } from '../../bench/lib/top-self-time.js';
@@ -108,7 +108,7 @@ describe('sync bench arithmetic', () => {
   it('should read the runs from the flags', () => {
     expect(parseOptions([]).runs).toEqual([{ apps: 1, workers: 1 }, { apps: 20, workers: 1 }, { apps: 200, workers: 1 }, { apps: 200, workers: 2 }]);
     expect(parseOptions(['--apps', '1,20', '--workers', '1,2', '--json']).runs).toEqual([{ apps: 1, workers: 1 }, { apps: 1, workers: 2 }, { apps: 20, workers: 1 }, { apps: 20, workers: 2 }]);
-    expect(parseOptions(['--runs', '1000x1', '--cpu-prof'])).toMatchObject({ runs: [{ apps: 1000, workers: 1 }], cpuProfDir: 'bench-profiles' });
+    expect(parseOptions(['--runs', '1000x1', '--cpu-prof'])).toMatchObject({ runs: [{ apps: 1000, workers: 1 }], cpuProfDir: DEFAULT_PROF_DIR });
     expect(parseOptions(['--cpu-prof', '/tmp/p', '--json'])).toMatchObject({ cpuProfDir: '/tmp/p', json: true });
     expect(() => parseOptions(['--apps', '0'])).toThrow(/--apps/);
     expect(() => parseOptions(['--nope'])).toThrow(/unknown flag/);
