@@ -1,185 +1,198 @@
 /**
- * `npm run bench:sync`: 200 lab-like applications synced at once (PreSync hook Job → Service
- * (-2) → ServiceAccount (-1) → Deployment → PostSync hook Job), with 1 and then 2 worker
- * processes, through a private Redis and a dev cluster in its own process. Prints operations per
- * second, the phase-transition latency (a hook Job's Complete seen by the worker → the next
- * step's first API write, from the dev cluster's audit) p50/p99, and CPU of Redis, the dev
- * cluster, the workers and the orchestrator. Numbers only, no assertions.
+ * `npm run bench:sync [-- flags]`: lab-like applications (PreSync hook Job → Service (-2) →
+ * ServiceAccount (-1) → Deployment → PostSync hook Job, bench/lib/lab.ts) synced at once, by
+ * default 1, 20 and 200 apps with 1 worker and 200 with 2 (`--help` for the flags). Each run has
+ * its own private Redis, dev cluster process, orchestrator process and worker processes, and
+ * first measures the floor of this design on them (bench/lib/floor.ts). Per run it prints
+ * operations/s, the phase-transition latency (a hook's Complete seen by the worker → the next
+ * step's first API write, from the dev cluster's audit) p50/p99, CPU ms per operation of each
+ * component, API requests per operation by verb, watches open at peak and peak RSS of each
+ * process; with `--json` it ends with one JSON line of all of it. Numbers only, no assertions.
+ * bench/README.md says what each figure means.
  */
-import { fork } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Redis } from 'ioredis';
-import { startPrivateRedis } from '../src/engine/index.js';
-import { spawnWorker, startEngine } from '../src/engine/index.js';
-import type { AuditEntry } from '../src/devcluster/index.js';
-import { parseManifestText } from '../src/manifests/index.js';
-import type { Manifest } from '../src/manifests/index.js';
-import { isDone, operationSpec } from '../src/sync/index.js';
-import type { Operation } from '../src/sync/index.js';
+import { spawnWorker, startPrivateRedis } from '../src/engine/index.js';
+import type { WorkerProcess } from '../src/engine/index.js';
+import { spawnProfiledWorker, startDevClusterChild, startOrchestratorChild } from './lib/children.js';
+import type { DevClusterChild, OrchestratorChild } from './lib/children.js';
+import { bullmqRoundTripMs, createToWatchEventMs } from './lib/floor.js';
+import { USAGE, parseOptions, roundsFor } from './lib/options.js';
+import type { BenchOptions, RunSpec } from './lib/options.js';
+import { procCpuMs, procPeakRssMb, redisCpuMs } from './lib/procs.js';
+import { benchJson, countRequests, perOperation, percentile, transitions } from './lib/sync-stats.js';
+import type { Floor, RunFigures } from './lib/sync-stats.js';
+import { profileFiles, topLines } from './lib/top-self-time.js';
+import type { CpuProfile } from './lib/top-self-time.js';
 
-const APPS = Number(process.argv[2] ?? 200);
-/** Each worker's client-side Kubernetes rate limit (the default 50/s, as Argo CD's, throttles 200 apps on one worker). */
-const QPS = Number(process.argv[3] ?? 1000);
 const ROOT = resolve(import.meta.dirname, '..');
+const PREFIX = 'bench';
 
-const LAB = `apiVersion: batch/v1
-kind: Job
-metadata:
-  name: pre-job
-  annotations: { argocd.argoproj.io/hook: PreSync }
-spec:
-  backoffLimit: 0
-  template:
-    spec:
-      restartPolicy: Never
-      containers: [{ name: check, image: busybox, command: [sh, -c, "true"] }]
----
-apiVersion: v1
-kind: Service
-metadata: { name: nginx, annotations: { argocd.argoproj.io/sync-wave: "-2" } }
-spec: { ports: [{ port: 80 }], selector: { app: nginx } }
----
-apiVersion: v1
-kind: ServiceAccount
-metadata: { name: nginx, annotations: { argocd.argoproj.io/sync-wave: "-1" } }
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: { name: nginx }
-spec:
-  selector: { matchLabels: { app: nginx } }
-  template:
-    metadata: { labels: { app: nginx } }
-    spec: { containers: [{ name: nginx, image: nginx }] }
----
-apiVersion: batch/v1
-kind: Job
-metadata:
-  name: post-job
-  annotations: { argocd.argoproj.io/hook: PostSync }
-spec:
-  backoffLimit: 0
-  template:
-    spec:
-      restartPolicy: Never
-      containers: [{ name: notify, image: busybox, command: [sh, -c, "true"] }]
-`;
-
-interface DevClusterChild {
-  url: string;
-  dump(): Promise<{ audit: AuditEntry[]; cpuMs: number }>;
+interface Rig {
+  dir: string;
+  redis: Awaited<ReturnType<typeof startPrivateRedis>>;
+  cluster: DevClusterChild;
+  workers: WorkerProcess[];
+  orchestrator?: OrchestratorChild;
+  profDir?: string;
 }
 
-async function startDevClusterChild(): Promise<DevClusterChild> {
-  const child = fork(join(ROOT, 'bench', 'lib', 'dev-cluster-child.ts'), { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const url = await new Promise<string>((res, rej) => {
-    child.once('message', (m) => res((m as { url: string }).url));
-    child.once('exit', (code) => rej(new Error(`dev cluster exited with ${code}`)));
-  });
+interface CpuSnapshot {
+  workers: number;
+  orchestrator: number;
+  redis: number;
+  cluster: number;
+}
+
+async function cpuSnapshot(rig: Rig, orchestrator: OrchestratorChild): Promise<CpuSnapshot> {
+  const workers = await Promise.all(rig.workers.map((w) => procCpuMs(w.proc.pid ?? 0)));
+  return { workers: workers.reduce((a, b) => a + b, 0), orchestrator: await procCpuMs(orchestrator.pid), redis: await redisCpuMs(rig.redis.url), cluster: await procCpuMs(rig.cluster.pid) };
+}
+
+/** Resolve once the worker logged `worker started`, or fail after 60 s. */
+async function workerStarted(w: WorkerProcess): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (!w.lines.some((l) => l.includes('worker started'))) {
+    if (Date.now() > deadline || w.proc.exitCode !== null) throw new Error(`the worker did not log "worker started" within 60 s; its last lines: ${w.lines.slice(-5).join(' | ')}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Redis, the dev cluster, the floor on them, then the workers and the orchestrator. */
+async function setUp(spec: RunSpec, options: BenchOptions, index: number, rig: Partial<Rig>): Promise<{ rig: Rig; orchestrator: OrchestratorChild; floor: Floor }> {
+  rig.dir = await mkdtemp(join(tmpdir(), 'hookrunner-bench-sync-'));
+  rig.redis = await startPrivateRedis();
+  rig.cluster = await startDevClusterChild();
+  rig.workers = [];
+  const full = rig as Rig;
+  const floor: Floor = { bullmqRoundTripMs: await bullmqRoundTripMs(full.redis.url, options.floorSamples), createToWatchEventMs: await createToWatchEventMs(full.cluster.url, options.floorSamples) };
+  const kubeconfig = join(full.dir, 'kubeconfig');
+  await writeFile(kubeconfig, `apiVersion: v1\nkind: Config\nclusters: [{ name: dev, cluster: { server: "${full.cluster.url}" } }]\nusers: [{ name: dev, user: { token: dev } }]\ncontexts: [{ name: dev, context: { cluster: dev, user: dev } }]\ncurrent-context: dev\n`);
+  const prof = (what: string): string | undefined => (options.cpuProfDir ? resolve(options.cpuProfDir, `run${index + 1}-${spec.apps}x${spec.workers}`, what) : undefined);
+  if (options.cpuProfDir) rig.profDir = resolve(options.cpuProfDir, `run${index + 1}-${spec.apps}x${spec.workers}`);
+  for (let i = 0; i < spec.workers; i++) {
+    const dir = prof(`worker-${i + 1}`);
+    if (dir) await mkdir(dir, { recursive: true });
+    const worker = { redisUrl: full.redis.url, prefix: PREFIX, kubeconfig, concurrency: Math.ceil(spec.apps / spec.workers) + 10, env: { HOOKRUNNER_KUBE_QPS: String(options.qps), HOOKRUNNER_KUBE_BURST: String(options.qps * 2) } };
+    full.workers.push(dir ? spawnProfiledWorker({ ...worker, execArgv: ['--cpu-prof', `--cpu-prof-dir=${dir}`] }) : spawnWorker(worker));
+  }
+  const orchDir = prof('orchestrator');
+  if (orchDir) await mkdir(orchDir, { recursive: true });
+  rig.orchestrator = await startOrchestratorChild({ redisUrl: full.redis.url, prefix: PREFIX, execArgv: orchDir ? ['--cpu-prof', `--cpu-prof-dir=${orchDir}`] : [] });
+  await Promise.all(full.workers.map((w) => workerStarted(w)));
+  await rig.orchestrator.round(1, -1); // warm-up, not measured: the first operation loads code and discovers the API
+  return { rig: full, orchestrator: rig.orchestrator, floor };
+}
+
+async function tearDown(rig: Partial<Rig>): Promise<void> {
+  await rig.orchestrator?.stop();
+  for (const w of rig.workers ?? []) w.kill('SIGTERM');
+  await Promise.all((rig.workers ?? []).map((w) => w.exited));
+  await rig.cluster?.stop();
+  await rig.redis?.stop();
+  if (rig.dir) await rm(rig.dir, { recursive: true, force: true });
+}
+
+/** The figures, and the measured span on the monotonic clock in µs (CPU profiles' clock). */
+async function measure(spec: RunSpec, options: BenchOptions, rig: Rig, orchestrator: OrchestratorChild, floor: Floor): Promise<RunFigures & { window: { fromUs: number; toUs: number } }> {
+  const rounds = roundsFor(spec.apps, options.rounds);
+  await rig.cluster.resetWatchPeak();
+  const cpu0 = await cpuSnapshot(rig, orchestrator);
+  const from = Date.now();
+  const fromUs = Number(process.hrtime.bigint() / 1000n);
+  const started = performance.now();
+  const ids: string[] = [];
+  for (let r = 0; r < rounds; r++) ids.push(...(await orchestrator.round(spec.apps, r)));
+  const seconds = (performance.now() - started) / 1000;
+  const to = Date.now();
+  const toUs = Number(process.hrtime.bigint() / 1000n);
+  const cpu1 = await cpuSnapshot(rig, orchestrator);
+  await new Promise((r) => setTimeout(r, 500)); // the ended waits' watch connections closed (the request log records a request when it ends)
+  const { audit, requests, watchesPeak } = await rig.cluster.dump();
+  const ops = await orchestrator.ops(ids);
+  const rss = await Promise.all(rig.workers.map((w) => procPeakRssMb(w.proc.pid ?? 0)));
+  const lat = transitions(ops, audit);
+  const dump = process.env['BENCH_SYNC_DUMP'];
+  if (dump) await writeFile(resolve(dump, `${spec.apps}x${spec.workers}.json`), JSON.stringify({ ops, audit, requests }));
+  const n = ops.length;
+  const p50 = percentile(lat, 50);
   return {
-    url,
-    dump: () =>
-      new Promise((res) => {
-        child.once('message', (m) => res(m as { audit: AuditEntry[]; cpuMs: number }));
-        child.send('dump');
-      }),
+    apps: spec.apps,
+    workers: spec.workers,
+    rounds,
+    operations: n,
+    succeeded: ops.filter((o) => o.phase === 'Succeeded').length,
+    opsPerSecond: n / seconds,
+    transitionMs: { p50, p99: percentile(lat, 99), n: lat.length },
+    cpuMsPerOperation: { workers: (cpu1.workers - cpu0.workers) / n, orchestrator: (cpu1.orchestrator - cpu0.orchestrator) / n, redis: (cpu1.redis - cpu0.redis) / n, cluster: (cpu1.cluster - cpu0.cluster) / n },
+    apiRequestsPerOperation: perOperation(countRequests(requests, from, to), n),
+    watchesPeak,
+    rssMb: {
+      workers: Math.max(...rss),
+      workersEach: rss,
+      orchestrator: await procPeakRssMb(orchestrator.pid),
+      redis: await procPeakRssMb(rig.redis.process.pid ?? 0),
+      cluster: await procPeakRssMb(rig.cluster.pid),
+    },
+    floor,
+    transitionToFloor: p50 / (floor.bullmqRoundTripMs + floor.createToWatchEventMs),
+    window: { fromUs, toUs },
   };
 }
 
-function percentile(values: number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
+function describeRun(f: RunFigures, seconds: number): string {
+  const c = f.cpuMsPerOperation;
+  const api = Object.entries(f.apiRequestsPerOperation)
+    .filter(([k]) => k !== 'total' && k !== 'pollingGET')
+    .sort(([, a], [, b]) => b - a)
+    .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+    .join(', ');
+  const floorSum = f.floor.bullmqRoundTripMs + f.floor.createToWatchEventMs;
+  return [
+    `${f.apps} apps × ${f.workers} worker${f.workers > 1 ? 's' : ''}, ${f.rounds} round${f.rounds > 1 ? 's' : ''}: ${f.succeeded}/${f.operations} succeeded in ${seconds.toFixed(1)} s: ${f.opsPerSecond.toFixed(1)} operations/s`,
+    `  transition (hook Complete seen → next step's first API write): p50 ${f.transitionMs.p50.toFixed(0)} ms  p99 ${f.transitionMs.p99.toFixed(0)} ms  (n=${f.transitionMs.n})`,
+    `  floor: BullMQ round trip ${f.floor.bullmqRoundTripMs.toFixed(2)} ms + create→watch event ${f.floor.createToWatchEventMs.toFixed(2)} ms = ${floorSum.toFixed(2)} ms; transition p50 is ${f.transitionToFloor.toFixed(1)}× the floor`,
+    `  CPU ms per operation: workers ${c.workers.toFixed(1)}  orchestrator ${c.orchestrator.toFixed(1)}  redis ${c.redis.toFixed(1)}  dev cluster ${c.cluster.toFixed(1)}  (${cpus().length} cores)`,
+    `  API requests per operation: ${api}; total ${(f.apiRequestsPerOperation['total'] ?? 0).toFixed(1)}, of which polling GETs while waiting ${(f.apiRequestsPerOperation['pollingGET'] ?? 0).toFixed(2)}`,
+    `  watches open at peak: ${f.watchesPeak}`,
+    `  peak RSS MB: workers ${f.rssMb.workersEach.map((m) => m.toFixed(0)).join(' / ')}  orchestrator ${f.rssMb.orchestrator.toFixed(0)}  redis ${f.rssMb.redis.toFixed(0)}  dev cluster ${f.rssMb.cluster.toFixed(0)}`,
+  ].join('\n');
 }
 
-async function procCpuMs(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in clock ticks of 10 ms
+async function printProfiles(dir: string, window: { fromUs: number; toUs: number }): Promise<void> {
+  console.log(`  CPU profiles, the measured span only (top-self-time.ts --window ${window.fromUs}-${window.toUs}):`);
+  // Main threads only (CPU.<date>.<time>.<pid>.<thread>.<seq>): thread 1 of the orchestrator is tsx's loader.
+  for (const file of profileFiles(dir).filter((f) => /\.\d+\.0\.\d+\.cpuprofile$/.test(f))) {
+    console.log(`  top self time, ${file}:`);
+    for (const line of topLines(JSON.parse(await readFile(file, 'utf8')) as CpuProfile, 12, ROOT, window)) console.log(`    ${line}`);
+  }
 }
 
-async function redisCpuMs(url: string): Promise<number> {
-  const r = new Redis(url);
+async function runOne(spec: RunSpec, options: BenchOptions, index: number): Promise<RunFigures> {
+  const rig: Partial<Rig> = {};
+  let figures: RunFigures & { window: { fromUs: number; toUs: number } };
   try {
-    const info = await r.info('cpu');
-    const get = (k: string): number => Number(info.match(new RegExp(`^${k}:([\\d.]+)`, 'm'))?.[1] ?? 0);
-    return (get('used_cpu_user') + get('used_cpu_sys')) * 1000;
+    const ready = await setUp(spec, options, index, rig);
+    figures = await measure(spec, options, ready.rig, ready.orchestrator, ready.floor);
   } finally {
-    r.disconnect();
+    await tearDown(rig);
   }
+  console.log(describeRun(figures, figures.operations / figures.opsPerSecond));
+  if (rig.profDir) await printProfiles(rig.profDir, figures.window);
+  const { window: _window, ...run } = figures;
+  return run;
 }
 
-/** Latency from each hook's Complete (seen by the worker) to the next step's first write in its namespace. */
-function transitions(ops: Operation[], audit: AuditEntry[]): number[] {
-  const writes = audit.filter((e) => e.source === 'api' && (e.verb === 'patch' || e.verb === 'create' || e.verb === 'delete'));
-  const out: number[] = [];
-  for (const op of ops) {
-    for (const r of op.results) {
-      if (!r.hookType || r.finishedAt === undefined) continue;
-      const next = writes.find((e) => e.namespace === op.spec.namespace && e.time >= r.finishedAt! && !(e.kind === r.kind && e.name === r.name));
-      if (next) out.push(next.time - r.finishedAt);
-    }
-  }
-  return out;
+if (process.argv.includes('--help')) {
+  console.log(USAGE);
+  process.exit(0);
 }
-
-async function run(workerCount: number, manifests: Manifest[]): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'hookrunner-bench-sync-'));
-  const redis = await startPrivateRedis();
-  const cluster = await startDevClusterChild();
-  const kubeconfig = join(dir, 'kubeconfig');
-  await writeFile(kubeconfig, `apiVersion: v1\nkind: Config\nclusters: [{ name: dev, cluster: { server: "${cluster.url}" } }]\nusers: [{ name: dev, user: { token: dev } }]\ncontexts: [{ name: dev, context: { cluster: dev, user: dev } }]\ncurrent-context: dev\n`);
-  const prefix = 'bench';
-  const workers = Array.from({ length: workerCount }, () => spawnWorker({ redisUrl: redis.url, prefix, kubeconfig, concurrency: Math.ceil(APPS / workerCount) + 10, env: { HOOKRUNNER_KUBE_QPS: String(QPS), HOOKRUNNER_KUBE_BURST: String(QPS * 2) } }));
-  const engine = startEngine({ redisUrl: redis.url, prefix, workers: false, sweepIntervalMs: 10_000 });
-  try {
-    await new Promise((r) => setTimeout(r, 1_500)); // workers connected
-    const redisCpu0 = await redisCpuMs(redis.url);
-    const workerCpu0 = await Promise.all(workers.map((w) => procCpuMs(w.proc.pid ?? 0)));
-    const orchestratorCpu0 = process.cpuUsage();
-    const started = performance.now();
-    const ids = await Promise.all(
-      Array.from({ length: APPS }, (_, i) =>
-        engine.orchestrator!.submit(operationSpec({ app: `bench-${i}`, namespace: `bench-${i}`, revision: '0123456789abcdef', manifests: structuredClone(manifests), createNamespace: true, initiatedBy: 'bench' })).then((op) => op.id),
-      ),
-    );
-    const ops: Operation[] = [];
-    for (const id of ids) {
-      for (;;) {
-        const op = await engine.store.getOperation(id);
-        if (op && isDone(op)) {
-          ops.push(op);
-          break;
-        }
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-    const seconds = (performance.now() - started) / 1000;
-    const orchestratorCpu = process.cpuUsage(orchestratorCpu0);
-    const redisCpu = (await redisCpuMs(redis.url)) - redisCpu0;
-    const workerCpu = (await Promise.all(workers.map((w) => procCpuMs(w.proc.pid ?? 0)))).reduce((a, b, i) => a + b - (workerCpu0[i] ?? 0), 0);
-    const { audit, cpuMs } = await cluster.dump();
-    const lat = transitions(ops, audit);
-    const succeeded = ops.filter((o) => o.phase === 'Succeeded').length;
-    console.log(
-      [
-        `workers: ${workerCount}  apps: ${APPS}  succeeded: ${succeeded}  wall: ${seconds.toFixed(1)} s  operations/s: ${(APPS / seconds).toFixed(1)}`,
-        `  phase transition (hook Complete seen → next step's first write): p50 ${percentile(lat, 50).toFixed(0)} ms  p99 ${percentile(lat, 99).toFixed(0)} ms  (n=${lat.length})`,
-        `  CPU over the run: redis ${(redisCpu / 1000).toFixed(1)} s  dev cluster ${(cpuMs / 1000).toFixed(1)} s  workers ${(workerCpu / 1000).toFixed(1)} s  orchestrator ${((orchestratorCpu.user + orchestratorCpu.system) / 1e6).toFixed(1)} s  (wall ${seconds.toFixed(1)} s, 2 cores)`,
-      ].join('\n'),
-    );
-  } finally {
-    await engine.close();
-    for (const w of workers) w.kill('SIGTERM');
-    await Promise.all(workers.map((w) => w.exited));
-    await redis.stop();
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
-const { manifests, issues } = parseManifestText(LAB, 'bench-lab.yaml');
-if (issues.length > 0) throw new Error(JSON.stringify(issues));
-console.log(`node ${process.version}; ${APPS} lab-like applications synced at once; worker client rate limit ${QPS} req/s; dev cluster workload ready delay ${process.env['READY_DELAY_MS'] ?? '100'} ms`);
-for (const n of [1, 2]) await run(n, manifests);
+const options = parseOptions(process.argv.slice(2));
+console.log(
+  `node ${process.version}; ${cpus().length} cores; lab-like applications (5 tasks, 2 hooks); runs ${options.runs.map((r) => `${r.apps}x${r.workers}`).join(', ')}; worker client rate limit ${options.qps} req/s; dev cluster workload ready delay ${process.env['READY_DELAY_MS'] ?? '100'} ms${options.cpuProfDir ? `; CPU profiles in ${resolve(options.cpuProfDir)}` : ''}`,
+);
+const runs: RunFigures[] = [];
+for (const [i, spec] of options.runs.entries()) runs.push(await runOne(spec, options, i));
+if (options.json) console.log(benchJson(runs));
+process.exit(0); // a client library's handle left open must not keep the bench alive

@@ -85,6 +85,10 @@ export interface DevCluster {
   get(ref: ObjectRef): KubeObject | undefined;
   /** Copies of stored objects of a kind, read directly. */
   list(ref: CollectionRef): KubeObject[];
+  /** Watch connections open now, and the most open at once since the start or the last `resetWatchPeak` (benches read it). */
+  watchGauge(): { open: number; peak: number };
+  /** Start a new watch peak from the watches open now. */
+  resetWatchPeak(): void;
   /** What fault injection did so far. */
   faultCounters(): FaultCounters;
   /** PIDs of every container process started. */
@@ -255,6 +259,8 @@ export async function startDevCluster(options: DevClusterOptions = {}): Promise<
       if (!type) return [];
       return store.list(storageKey(type), type.namespaced ? ref.namespace : undefined).map((o) => clone(o));
     },
+    watchGauge: () => ({ open: watches.open, peak: watches.peak }),
+    resetWatchPeak: () => watches.resetPeak(),
     faultCounters: () => faults?.counters() ?? { requests: 0, injected: { 429: 0, 500: 0, 503: 0 }, delayed: 0, droppedWatches: 0 },
     spawnedPids: () => podRuntime.spawnedPids(),
     stop() {

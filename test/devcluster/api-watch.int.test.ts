@@ -120,3 +120,32 @@ describe('when asking for bookmarks, initial events and timeouts', () => {
     expect(w.events.filter((e) => e.type !== 'BOOKMARK')).toEqual([]);
   });
 });
+
+describe('the watch gauge', () => {
+  it('should count the watches open and the most open at once, from the last reset', async () => {
+    const own = await startDevCluster({ port: 0 });
+    try {
+      const until = async (what: string, ok: () => boolean): Promise<void> => {
+        const deadline = Date.now() + 5_000;
+        while (!ok()) {
+          if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; gauge ${JSON.stringify(own.watchGauge())}`);
+          await new Promise((r) => setTimeout(r, 10));
+        }
+      };
+      expect(own.watchGauge()).toEqual({ open: 0, peak: 0 });
+      const a = await openWatch(own, `${cms('default')}?watch=true`);
+      const b = await openWatch(own, `${cms('default')}?watch=true&fieldSelector=metadata.name%3Dx`);
+      expect(own.watchGauge()).toEqual({ open: 2, peak: 2 });
+      b.close();
+      await until('one watch closed', () => own.watchGauge().open === 1);
+      expect(own.watchGauge()).toEqual({ open: 1, peak: 2 });
+      own.resetWatchPeak();
+      expect(own.watchGauge()).toEqual({ open: 1, peak: 1 });
+      a.close();
+      await until('no watch open', () => own.watchGauge().open === 0);
+      expect(own.watchGauge()).toEqual({ open: 0, peak: 1 });
+    } finally {
+      await own.stop();
+    }
+  });
+});

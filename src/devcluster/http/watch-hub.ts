@@ -46,6 +46,8 @@ export class WatchHub {
   private readonly bookmarkIntervalMs: number;
   private readonly unsubscribe: () => void;
   private dropped = 0;
+  private openCount = 0;
+  private peakCount = 0;
 
   constructor(options: WatchHubOptions) {
     this.store = options.store;
@@ -55,9 +57,17 @@ export class WatchHub {
 
   /** How many watches are open. */
   get open(): number {
-    let n = 0;
-    for (const set of this.byKey.values()) n += set.size;
-    return n;
+    return this.openCount;
+  }
+
+  /** The most watches open at once since the start or the last `resetPeak` (benches read it). */
+  get peak(): number {
+    return this.peakCount;
+  }
+
+  /** Start a new peak from the watches open now. */
+  resetPeak(): void {
+    this.peakCount = this.openCount;
   }
 
   /** Watches ended by `dropAll` so far. */
@@ -92,6 +102,8 @@ export class WatchHub {
       this.byKey.set(key, set);
     }
     set.add(watcher);
+    this.openCount++;
+    if (this.openCount > this.peakCount) this.peakCount = this.openCount;
     res.on('close', () => this.remove(watcher));
     if (request.allowBookmarks) {
       const t = setInterval(() => this.bookmark(watcher, false), this.bookmarkIntervalMs);
@@ -131,7 +143,7 @@ export class WatchHub {
   private remove(w: Watcher): void {
     for (const t of w.timers) clearTimeout(t);
     w.timers = [];
-    this.byKey.get(storageKey(w.request.type))?.delete(w);
+    if (this.byKey.get(storageKey(w.request.type))?.delete(w)) this.openCount--;
   }
 
   private matches(w: Watcher, obj: KubeObject): boolean {

@@ -1,0 +1,162 @@
+/**
+ * The sync bench's arithmetic, without I/O: percentiles, API requests by verb from the dev
+ * cluster's request log (with the polling GETs made while a watch on the same object was open),
+ * phase-transition latencies from the audit log, and the `--json` line.
+ */
+import type { AuditEntry, RequestLogEntry } from '../../src/devcluster/index.js';
+import { parseRoute } from '../../src/devcluster/http/routes.js';
+import type { ResourceRoute } from '../../src/devcluster/http/routes.js';
+
+/** Nearest-rank percentile (`p` in 0–100); NaN for no values. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1))] as number;
+}
+
+/**
+ * Verbs as Kubernetes counts them: GET (one object, subresources included), LIST, WATCH, POST
+ * (create), PUT (update), PATCH, DELETE, DELETECOLLECTION; DISCOVERY for /api, /apis, /openapi,
+ * /version and health checks.
+ */
+export type RequestVerb = 'GET' | 'LIST' | 'WATCH' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'DELETECOLLECTION' | 'DISCOVERY' | 'OTHER';
+
+interface Classified {
+  verb: RequestVerb;
+  route?: ResourceRoute;
+  params: URLSearchParams;
+  /** When the request arrived, ms since the epoch. */
+  start: number;
+  end: number;
+}
+
+function classify(entry: RequestLogEntry): Classified {
+  const url = new URL(entry.url, 'http://dev-cluster');
+  const route = parseRoute(url.pathname);
+  const start = entry.time - entry.durationMs;
+  const base = { params: url.searchParams, start, end: entry.time };
+  if (route.kind !== 'resource') return { ...base, verb: route.kind === 'unknown' ? 'OTHER' : 'DISCOVERY' };
+  const watch = route.watchPrefix || url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1';
+  const method = entry.method.toUpperCase();
+  const verbs: Record<string, RequestVerb> = {
+    GET: watch ? 'WATCH' : route.name === undefined ? 'LIST' : 'GET',
+    HEAD: route.name === undefined ? 'LIST' : 'GET',
+    POST: 'POST',
+    PUT: 'PUT',
+    PATCH: 'PATCH',
+    DELETE: route.name === undefined ? 'DELETECOLLECTION' : 'DELETE',
+  };
+  return { ...base, verb: verbs[method] ?? 'OTHER', route };
+}
+
+const sameCollection = (a: ResourceRoute, b: ResourceRoute): boolean => a.group === b.group && a.version === b.version && a.plural === b.plural && a.namespace === b.namespace;
+
+/**
+ * Requests started within `[from, to]`, by verb, plus `pollingGET`: the GETs of one object
+ * (no subresource) made while a `fieldSelector=metadata.name=<it>` watch on it was open — the
+ * backstop reads of a wait. A watch still open when the log was read is not in it (the log
+ * records a request when it ends), so read the log after the waits ended.
+ */
+export function countRequests(log: readonly RequestLogEntry[], from: number, to: number): Record<string, number> {
+  const all = log.map(classify).filter((c) => c.start >= from && c.start <= to);
+  const counts: Record<string, number> = {};
+  for (const c of all) counts[c.verb] = (counts[c.verb] ?? 0) + 1;
+  const watches = new Map<string, Classified[]>();
+  for (const c of all) {
+    const name = c.verb === 'WATCH' ? /^metadata\.name=(.+)$/.exec(c.params.get('fieldSelector') ?? '')?.[1] : undefined;
+    if (name === undefined) continue;
+    const list = watches.get(name) ?? [];
+    list.push(c);
+    watches.set(name, list);
+  }
+  let polling = 0;
+  for (const c of all) {
+    if (c.verb !== 'GET' || !c.route || c.route.subresource !== undefined || c.route.name === undefined) continue;
+    const route = c.route;
+    if (watches.get(route.name ?? '')?.some((w) => w.route && sameCollection(w.route, route) && w.start <= c.start && c.start <= w.end)) polling++;
+  }
+  counts['pollingGET'] = polling;
+  counts['total'] = all.length;
+  return counts;
+}
+
+/** What `transitions` needs of an operation. */
+export interface OperationResults {
+  spec: { namespace: string };
+  results: readonly { hookType?: string; kind: string; name: string; finishedAt?: number }[];
+}
+
+/**
+ * Latency from each hook's Complete (as seen by the worker: the result's `finishedAt`) to the
+ * next API write (create, update, patch, delete) in the operation's namespace that is not on the
+ * hook itself (its finalizer removal belongs to the same step). The write's time is when the dev
+ * cluster answered it. A hook with no later write (the last PostSync hook) counts for nothing.
+ * Namespaces must be one per operation.
+ */
+export function transitions(ops: readonly OperationResults[], audit: readonly AuditEntry[]): number[] {
+  const byNamespace = new Map<string, AuditEntry[]>();
+  for (const e of audit) {
+    if (e.source !== 'api' || !(e.verb === 'create' || e.verb === 'update' || e.verb === 'patch' || e.verb === 'delete') || e.namespace === undefined) continue;
+    const list = byNamespace.get(e.namespace) ?? [];
+    list.push(e);
+    byNamespace.set(e.namespace, list);
+  }
+  const out: number[] = [];
+  for (const op of ops) {
+    const writes = byNamespace.get(op.spec.namespace) ?? [];
+    for (const r of op.results) {
+      const done = r.finishedAt;
+      if (!r.hookType || done === undefined) continue;
+      const next = writes.find((e) => e.time >= done && !(e.kind === r.kind && e.name === r.name));
+      if (next) out.push(next.time - done);
+    }
+  }
+  return out;
+}
+
+export interface Floor {
+  bullmqRoundTripMs: number;
+  createToWatchEventMs: number;
+}
+
+export interface RunFigures {
+  apps: number;
+  workers: number;
+  rounds: number;
+  operations: number;
+  succeeded: number;
+  opsPerSecond: number;
+  transitionMs: { p50: number; p99: number; n: number };
+  cpuMsPerOperation: { workers: number; orchestrator: number; redis: number; cluster: number };
+  apiRequestsPerOperation: Record<string, number>;
+  watchesPeak: number;
+  /** Peak resident set (VmHWM) of each process; `workers` is the largest worker's. */
+  rssMb: { workers: number; workersEach: number[]; orchestrator: number; redis: number; cluster: number };
+  /** This run's own floor, and transition p50 / (floor sum). */
+  floor: Floor;
+  transitionToFloor: number;
+}
+
+const round = (n: number, digits = 2): number => (Number.isFinite(n) ? Math.round(n * 10 ** digits) / 10 ** digits : n);
+
+function roundAll<T>(value: T): T {
+  if (typeof value === 'number') return round(value) as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => roundAll(v)) as T;
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, roundAll(v)])) as T;
+  return value;
+}
+
+/** `{"runs": [...], "floor": {...}}`: the floor is the median of the runs' floors; NaN becomes null. */
+export function benchJson(runs: readonly RunFigures[]): string {
+  const median = (values: number[]): number => percentile(values, 50);
+  const floor: Floor = {
+    bullmqRoundTripMs: median(runs.map((r) => r.floor.bullmqRoundTripMs)),
+    createToWatchEventMs: median(runs.map((r) => r.floor.createToWatchEventMs)),
+  };
+  return JSON.stringify(roundAll({ runs, floor }));
+}
+
+/** Divide every count by the operations. */
+export function perOperation(counts: Record<string, number>, operations: number): Record<string, number> {
+  return Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, operations > 0 ? v / operations : Number.NaN]));
+}
