@@ -202,10 +202,18 @@ function pruneTask(live: KubeObject, phase: SyncPhase): SyncTask {
 
 /** The same object twice: the later definition wins, as Argo CD's `DeduplicateTargetObjects`, with a warning. */
 function dropDuplicates(drafts: Draft[], warnings: Warning[]): Draft[] {
-  const byKey = new Map<string, Draft>();
-  let replaced = false;
+  // Looked up by name first: names come from the manifests, so their hashes are already known,
+  // where a Map by result key would hash a new string per task. Drafts are in input order.
+  const byName = new Map<string, Draft[]>();
+  const dropped = new Set<Draft>();
   for (const draft of drafts) {
-    const earlier = byKey.get(draft.task.key);
+    const same = byName.get(draft.task.name);
+    if (same === undefined) {
+      byName.set(draft.task.name, [draft]);
+      continue;
+    }
+    const at = same.findIndex((d) => d.task.key === draft.task.key);
+    const earlier = at < 0 ? undefined : (same[at] as Draft);
     if (earlier?.task.source && draft.task.source) {
       const { file, line } = draft.task.source;
       warnings.push({
@@ -215,14 +223,13 @@ function dropDuplicates(drafts: Draft[], warnings: Warning[]): Draft[] {
       });
     }
     if (earlier) {
-      byKey.delete(draft.task.key);
-      replaced = true;
+      dropped.add(earlier);
+      same[at] = draft;
+    } else {
+      same.push(draft);
     }
-    byKey.set(draft.task.key, draft);
   }
-  const kept = [...byKey.values()];
-  // Without a duplicate the map holds the drafts in input order already.
-  return replaced ? kept.sort((a, b) => a.order - b.order) : kept;
+  return dropped.size === 0 ? drafts : drafts.filter((d) => !dropped.has(d));
 }
 
 /** §3 step 7: the i-th lowest prune wave becomes the i-th highest, among prune waves only. */
