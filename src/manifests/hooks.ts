@@ -147,14 +147,22 @@ export interface HookInfo {
   hookTimeoutMs?: number;
 }
 
+/** The annotations that make {@link classify} read more than the wave. */
+const HOOK_KEYS = [AnnotationKeys.hook, AnnotationKeys.helmHook, AnnotationKeys.hookDeletePolicy, AnnotationKeys.helmHookDeletePolicy, AnnotationKeys.hookTimeout] as const;
+
 /**
  * Classify one object, reporting each dropped value once. An ignored object (a hook with no
  * valid type, §2.4) gets a warning of its own, since it silently disappears from the sync.
  */
 export function classify(annotations: Annotations, warn: WarnFn = noWarn): HookInfo {
+  if (!HOOK_KEYS.some((key) => annotations[key] !== undefined)) {
+    // The common case, a plain resource: no hook annotation to read, nothing to warn about but the wave.
+    return { hook: false, skip: false, ignored: false, phases: ['Sync'], deletionPhases: [], deletePolicies: [], wave: syncWave(annotations, warn) };
+  }
   const types = hookTypes(annotations, warn);
-  const hook = isHook(annotations);
-  const skip = isSkip(annotations);
+  // isSkip and isHook, from the types just read instead of reading the annotations again.
+  const skip = types.length === 1 && types[0] === 'Skip';
+  const hook = annotations[AnnotationKeys.hook] !== undefined ? !skip : isHelmHook(annotations);
   const ignored = hook && types.length === 0;
   if (types.includes('Skip') && types.length > 1) {
     warn(AnnotationKeys.hook, `"Skip" is ignored because it is combined with ${types.filter((t) => t !== 'Skip').join(', ')} (Skip only applies alone, docs/semantics.md §2.4)`);

@@ -28,7 +28,18 @@ const CLUSTER_SCOPED: ReadonlySet<string> = new Set([
   'flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration',
 ]);
 
+/** The same, by kind: the groups in which it is cluster-scoped (no string is built per lookup). */
+const GROUPS_BY_KIND: ReadonlyMap<string, readonly string[]> = (() => {
+  const out = new Map<string, string[]>();
+  for (const entry of CLUSTER_SCOPED) {
+    const slash = entry.indexOf('/');
+    const kind = entry.slice(slash + 1);
+    out.set(kind, [...(out.get(kind) ?? []), entry.slice(0, slash)]);
+  }
+  return out;
+})();
+
 /** True for built-in kinds known to be cluster-scoped; false for namespaced and unknown kinds. */
 export function isKnownClusterScoped(group: string, kind: string): boolean {
-  return CLUSTER_SCOPED.has(`${group}/${kind}`);
+  return GROUPS_BY_KIND.get(kind)?.includes(group) ?? false;
 }

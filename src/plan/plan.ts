@@ -14,15 +14,25 @@ import {
   syncWave,
 } from '../manifests/index.js';
 import type { KubeObject, Manifest, ManifestIssue, SyncPhase, Warning } from '../manifests/index.js';
+import { cloneObject } from './clone.js';
 import { kindRank } from './kinds.js';
 import type { PlanOptions, SyncPlan, SyncTask } from './types.js';
 
 const PRUNE_LAST = 'PruneLast=true';
 
-/** A task while planning: the public task plus its position in the input, for the last tie-break. */
+/**
+ * A task while planning: the public task plus its position in the input, for the last tie-break,
+ * and the ranks of its phase and kind, computed once before sorting.
+ */
 interface Draft {
   task: SyncTask;
   order: number;
+  phaseRank: number;
+  kindRank: number;
+}
+
+function draft(task: SyncTask, order: number): Draft {
+  return { task, order, phaseRank: 0, kindRank: 0 };
 }
 
 /**
@@ -48,8 +58,8 @@ export function plan(manifests: readonly Manifest[], options: PlanOptions): Sync
 
   manifests.forEach((manifest) => {
     const { object, source } = manifest;
-    const label = `${object.kind} ${object.metadata.name ?? object.metadata.generateName ?? '(unnamed)'}`;
     const warn = (key: string, message: string): void => {
+      const label = `${object.kind} ${object.metadata.name ?? object.metadata.generateName ?? '(unnamed)'}`;
       warnings.push({ file: source.file, line: manifest.annotationLines[key] ?? source.line, message: `${label}: ${key}: ${message}` });
     };
     const info = classify(object.metadata.annotations ?? {}, warn);
@@ -63,50 +73,43 @@ export function plan(manifests: readonly Manifest[], options: PlanOptions): Sync
         issues.push({ file: source.file, line: source.line, message: `${object.kind} has no metadata.name${hint}` });
         return;
       }
-      drafts.push({ task: makeTask(structuredClone(object), 'Sync', info.wave, false, manifest), order: order++ });
+      drafts.push(draft(makeTask(cloneObject(object), 'Sync', info.wave, false, manifest, destination), order++));
       return;
     }
     for (const phase of deletion ? info.deletionPhases : info.phases) {
-      const target = structuredClone(object);
+      const target = cloneObject(object);
       if (!target.metadata.name) target.metadata.name = generatedHookName(target, phase, revision, startedAt); // §7
       const finalizers = target.metadata.finalizers ?? [];
       if (!finalizers.includes(HOOK_FINALIZER)) target.metadata.finalizers = [...finalizers, HOOK_FINALIZER]; // §3 step 2, D7
-      const task = makeTask(target, phase, info.wave, true, manifest);
+      const task = makeTask(target, phase, info.wave, true, manifest, destination);
       task.hookType = phase;
       task.deletePolicies = [...info.deletePolicies];
       if (info.hookTimeoutMs !== undefined) task.hookTimeoutMs = info.hookTimeoutMs;
-      drafts.push({ task, order: order++ });
+      drafts.push(draft(task, order++));
     }
   });
   if (issues.length > 0) throw new ManifestError(issues);
 
-  // §3 step 3: every target without a namespace gets the destination namespace (the object is copied above).
-  if (destination !== '') {
-    for (const { task } of drafts) {
-      if (task.target && !task.target.metadata.namespace) {
-        task.target.metadata.namespace = destination;
-        if (!isKnownClusterScoped(task.group, task.kind)) task.namespace = destination;
-      }
-      task.key = resultKey(task);
-    }
-  }
-
   // §3 step 4: CreateNamespace, only when no non-hook target is that Namespace and it is missing.
   if (createNamespace && destination !== '' && !namespaceExists) {
     const declared = drafts.some(({ task }) => !task.hook && isCoreNamespace(task) && task.name === destination);
-    if (!declared) drafts.push({ task: createNamespaceTask(destination), order: order++ });
+    if (!declared) drafts.push(draft(createNamespaceTask(destination), order++));
   }
 
   // §3 step 1: prune tasks for live objects without a target; live hooks are never pruned, but a
   // deletion deletes them with everything else (§11).
   for (const live of pruneCandidates) {
     if (!deletion && isHook(live.metadata.annotations ?? {})) continue;
-    drafts.push({ task: pruneTask(live, deletion ? 'Delete' : 'Sync'), order: order++ });
+    drafts.push(draft(pruneTask(live, deletion ? 'Delete' : 'Sync'), order++));
   }
 
   const deduped = dropDuplicates(drafts, warnings);
   reversePruneWaves(deduped); // §3 step 7
   if (!deletion) applyPruneLast(deduped, pruneLast); // §3 step 8
+  for (const d of deduped) {
+    d.phaseRank = SYNC_PHASE_RANK[d.task.phase];
+    d.kindRank = kindRank(d.task.kind);
+  }
   deduped.sort(compareDrafts); // §4.1 + D1
   adjustDeps(deduped, namespaceDep, namespaceRef); // §4.3 Namespace pass
   adjustDeps(deduped, crdDep, crdRef); // §4.3 CRD pass
@@ -125,8 +128,13 @@ export function resultKey(task: Pick<SyncTask, 'group' | 'kind' | 'namespace' | 
   return `${task.group}/${task.kind}/${task.namespace}/${task.name}:${task.phase}`;
 }
 
-function makeTask(target: KubeObject, phase: SyncPhase, wave: number, hook: boolean, manifest: Manifest): SyncTask {
+/**
+ * A task for a copied manifest object. §3 step 3: a target without a namespace gets the
+ * destination namespace (when there is one); the task's namespace stays empty for cluster-scoped kinds.
+ */
+function makeTask(target: KubeObject, phase: SyncPhase, wave: number, hook: boolean, manifest: Manifest, destination: string): SyncTask {
   const { group, version } = splitApiVersion(target.apiVersion);
+  if (destination !== '' && !target.metadata.namespace) target.metadata.namespace = destination;
   const namespace = isKnownClusterScoped(group, target.kind) ? '' : (target.metadata.namespace ?? '');
   const task: SyncTask = {
     key: '',
@@ -194,9 +202,18 @@ function pruneTask(live: KubeObject, phase: SyncPhase): SyncTask {
 
 /** The same object twice: the later definition wins, as Argo CD's `DeduplicateTargetObjects`, with a warning. */
 function dropDuplicates(drafts: Draft[], warnings: Warning[]): Draft[] {
-  const byKey = new Map<string, Draft>();
+  // Looked up by name first: names come from the manifests, so their hashes are already known,
+  // where a Map by result key would hash a new string per task. Drafts are in input order.
+  const byName = new Map<string, Draft[]>();
+  const dropped = new Set<Draft>();
   for (const draft of drafts) {
-    const earlier = byKey.get(draft.task.key);
+    const same = byName.get(draft.task.name);
+    if (same === undefined) {
+      byName.set(draft.task.name, [draft]);
+      continue;
+    }
+    const at = same.findIndex((d) => d.task.key === draft.task.key);
+    const earlier = at < 0 ? undefined : (same[at] as Draft);
     if (earlier?.task.source && draft.task.source) {
       const { file, line } = draft.task.source;
       warnings.push({
@@ -205,10 +222,14 @@ function dropDuplicates(drafts: Draft[], warnings: Warning[]): Draft[] {
         message: `${draft.task.kind} ${draft.task.name} is also defined at ${earlier.task.source.file}:${earlier.task.source.line}; this later definition is used`,
       });
     }
-    if (earlier) byKey.delete(draft.task.key);
-    byKey.set(draft.task.key, draft);
+    if (earlier) {
+      dropped.add(earlier);
+      same[at] = draft;
+    } else {
+      same.push(draft);
+    }
   }
-  return [...byKey.values()].sort((a, b) => a.order - b.order);
+  return dropped.size === 0 ? drafts : drafts.filter((d) => !dropped.has(d));
 }
 
 /** §3 step 7: the i-th lowest prune wave becomes the i-th highest, among prune waves only. */
@@ -238,9 +259,9 @@ function compareDrafts(a: Draft, b: Draft): number {
   const ta = a.task;
   const tb = b.task;
   return (
-    SYNC_PHASE_RANK[ta.phase] - SYNC_PHASE_RANK[tb.phase] ||
+    a.phaseRank - b.phaseRank ||
     ta.wave - tb.wave ||
-    kindRank(ta.kind) - kindRank(tb.kind) ||
+    a.kindRank - b.kindRank ||
     compare(ta.name, tb.name) ||
     compare(ta.namespace, tb.namespace) ||
     compare(ta.group, tb.group) ||
@@ -272,6 +293,8 @@ const crdRef: DepKey = (t) => `${t.group}/${t.kind}`;
  * moves to just before that task and takes its phase and wave. Prune tasks are not considered.
  */
 function adjustDeps(drafts: Draft[], isDep: DepKey, refersTo: DepKey): void {
+  // Nothing can move without a dependency among the targets: skip building the index.
+  if (!drafts.some(({ task }) => task.target !== undefined && isDep(task) !== undefined)) return;
   const firstIndex = new Map<string, number>();
   for (let i = 0; i < drafts.length; i++) {
     const current = drafts[i] as Draft;

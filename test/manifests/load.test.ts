@@ -142,4 +142,28 @@ describe('loadManifests (Argo CD directory source)', () => {
     ]);
     expect(issues[0]?.message).toBe('no such file or directory');
   });
+
+  it('should name the file and line of bad documents deep in a large multi-document file', async () => {
+    // 2,000 documents of 4 lines each; a bad value at document 1,500 and broken YAML at document 1,900.
+    const docs: string[] = [];
+    for (let i = 0; i < 2000; i++) {
+      if (i === 1500) docs.push('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: 42\n');
+      else if (i === 1900) docs.push('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: [x\n');
+      else docs.push(cm(`m-${i}`));
+    }
+    const big = join(dir, 'sub', 'big.yaml');
+    await writeFile(big, docs.join('---\n'));
+    const err = await loadManifests([join(dir, 'a.yml'), big]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ManifestError);
+    const issues = (err as ManifestError).issues;
+    // Each document takes 5 lines with its `---`: document i starts at line 5i + 1. The unclosed
+    // `[` is reported where the parser finds it unclosed, the next line (as for a small file above).
+    expect(issues.map((i) => [i.file, i.line])).toEqual([
+      [big, 1500 * 5 + 4],
+      [big, 1900 * 5 + 4],
+    ]);
+    expect(issues[0]?.message).toBe('metadata.name must be a string');
+    expect(issues[1]?.message).toMatch(/^invalid YAML: /);
+    expect((err as ManifestError).message.split('\n')[0]).toBe(`${big}:${1500 * 5 + 4}: metadata.name must be a string`);
+  });
 });
