@@ -98,12 +98,14 @@ async function planOperation(ctx: StepContext, input: PrepareInput & { manifests
   // §9.9: a selective sync runs no hooks.
   const planOptions = { namespace: ctx.namespace, revision: ctx.revision, startedAt: new Date(input.startedAt), createNamespace: input.createNamespace, namespaceExists, pruneLast: input.pruneLast, skipHooks: selected.length > 0 };
   const deletion = ctx.deletion;
-  const targets = deletion ? new Set<string>() : await targetIdentities(plan(input.manifests, planOptions).tasks, input.manifests, ctx.namespace, deps.cluster);
+  const first = deletion ? undefined : plan(input.manifests, planOptions).tasks;
+  const targets = first ? await targetIdentities(first, input.manifests, ctx.namespace, deps.cluster) : new Set<string>();
   const candidates =
     deletion?.cascade === 'orphan'
       ? []
       : await findPruneCandidates(deps.cluster, deps.liveIndex, { app: ctx.app, namespace: ctx.namespace, targets, inventory: input.inventory, notBefore: Date.parse(input.startedAt) });
-  const planned = plan(input.manifests, { ...planOptions, pruneCandidates: candidates, ...(deletion ? { deletion: true, createNamespace: false } : {}) }).tasks;
+  // Plan once (issue 13): with no prune candidates the plan with them is the plan without them (the planner is pure).
+  const planned = first && candidates.length === 0 ? first : plan(input.manifests, { ...planOptions, pruneCandidates: candidates, ...(deletion ? { deletion: true, createNamespace: false } : {}) }).tasks;
   if (deletion) deleteWhateverPreDeleteHookIsLive(planned);
   if (selected.length === 0) return { tasks: planned };
   const { tasks, unmatched } = selectTasks(planned, selected);
