@@ -27,9 +27,9 @@ export interface StepTasks {
 export interface StepPlanReaderOptions {
   /** Read a key's string value (undefined or null when the key is gone). */
   read(key: string): Promise<string | null | undefined>;
-  /** Operations whose plan is kept. @defaultValue 32 */
+  /** Operations whose plan is kept (a lab-like plan is a few KiB). @defaultValue 256 */
   maxOperations?: number;
-  /** Plan JSON characters kept in all (a plan larger than this is read for each step). @defaultValue 32 MiB */
+  /** Plan JSON characters kept in all (a plan larger than this is read for each step). @defaultValue 16 MiB */
   maxChars?: number;
 }
 
@@ -51,7 +51,7 @@ interface Entry {
 }
 
 export function createStepPlanReader(options: StepPlanReaderOptions): StepPlanReader {
-  const { read, maxOperations = 32, maxChars = 32 * 1024 * 1024 } = options;
+  const { read, maxOperations = 256, maxChars = 16 * 1024 * 1024 } = options;
   /** By operation id; a Map iterates in insertion order, so the first entry is the least recently used. */
   const entries = new Map<string, Entry>();
   let chars = 0;

@@ -31,7 +31,7 @@ export interface StepWorkerOptions {
   cancelPollMs?: number;
   /** D4: bytes of each container's log kept. @defaultValue 65_536 */
   logTailBytes?: number;
-  /** Operations whose plan (read from its key by their steps) this process keeps for their next steps. @defaultValue 32 */
+  /** Operations whose plan (read from its key by their steps) this process keeps for their next steps. @defaultValue 256 */
   planCacheOperations?: number;
   logger?: Logger;
 }
