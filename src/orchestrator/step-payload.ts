@@ -1,14 +1,16 @@
 /** What the orchestrator puts on the steps queue, and what it records from a step's result. Pure. */
 import type { InventoryRef, StepJobData } from '../queue/index.js';
 import type { InventoryEntry } from '../store/index.js';
-import { failureSummary, stepTasks, syncId } from '../sync/index.js';
-import type { Operation, StepResult } from '../sync/index.js';
+import { failureSummary, planHasObjects, stepTasks, syncId } from '../sync/index.js';
+import type { Operation, Step, StepResult } from '../sync/index.js';
 
 /**
  * The payload of the operation's step in flight: everything a worker needs without reading the
- * store (D8), except the manifest set, which travels by reference (`prepare.manifestsKey`, the
- * Redis key the store keeps it under) so that it is stored once. `inventory` (the app's previously
- * applied objects) goes with the prepare step only.
+ * store (D8), except what is stored once and travels by reference: the manifest set
+ * (`prepare.manifestsKey`) and the plan's objects (`planKey`: the step's `taskKeys` and
+ * `deleteKeys` name its tasks there, issue 13). An operation whose plan the store keeps inline (an
+ * in-memory store, a record of an earlier version) still sends its tasks inline. `inventory` (the
+ * app's previously applied objects) goes with the prepare step only.
  */
 export function stepPayload(op: Operation, inventory: InventoryRef[]): StepJobData {
   const step = op.step;
@@ -31,8 +33,7 @@ export function stepPayload(op: Operation, inventory: InventoryRef[]): StepJobDa
       ...(op.spec.ignoreDifferences?.length ? { ignoreDifferences: op.spec.ignoreDifferences } : {}),
       ...(op.failureMessage !== undefined ? { failure: JSON.stringify(failureSummary(op)) } : {}),
     },
-    tasks: stepTasks(op, step),
-    deleteTasks: stepTasks(op, { taskKeys: step.deleteKeys ?? [] }),
+    ...(step.kind === 'prepare' ? {} : stepTaskRefs(op, step)),
   };
   if (step.kind === 'prepare') {
     data.prepare = {
@@ -47,6 +48,12 @@ export function stepPayload(op: Operation, inventory: InventoryRef[]): StepJobDa
     };
   }
   return data;
+}
+
+/** The tasks of a wave, syncFail or cleanup step: by reference to the plan key, else inline. */
+function stepTaskRefs(op: Operation, step: Step): Pick<StepJobData, 'planKey' | 'tasks' | 'deleteTasks'> {
+  if (op.planKey && op.plan && !planHasObjects(op.plan)) return { planKey: op.planKey };
+  return { tasks: stepTasks(op, step), deleteTasks: stepTasks(op, { taskKeys: step.deleteKeys ?? [] }) };
 }
 
 /**

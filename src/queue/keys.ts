@@ -7,6 +7,7 @@
  * | --- | --- | --- |
  * | `op:<id>` | hash: `doc` (the operation as JSON), `v` (its version, for CAS), `active` | store |
  * | `op:<id>:manifests` | string: the operation's manifests as JSON, stored once; the prepare step reads it; deleted when the operation ends | store |
+ * | `op:<id>:plan` | string: the plan of the operation's current attempt with its objects (JSON `{syncId, tasks}`), stored once by the transition that records the prepare step; wave, syncFail and cleanup steps read it; deleted when the operation ends | store |
  * | `op:<id>:deliveries` | list (JSON delivery entries) | store (notifications) |
  * | `ops:running` | set of operation ids | store |
  * | `app:<app>:running` | string: the app's running operation (D6 lock) | store |
@@ -32,6 +33,8 @@ export interface RedisKeys {
   readonly operationPrefix: string;
   /** The operation's manifest set (JSON), stored once and referenced by its prepare steps. */
   operationManifests(operationId: string): string;
+  /** The operation's plan with its objects (JSON), stored once and referenced by its step payloads. */
+  operationPlan(operationId: string): string;
   deliveries(operationId: string): string;
   readonly runningOperations: string;
   appRunning(app: string): string;
@@ -66,6 +69,7 @@ export function redisKeys(prefix = 'hookrunner'): RedisKeys {
     operation: (id) => `${p}op:${id}`,
     operationPrefix: `${p}op:`,
     operationManifests: (id) => `${p}op:${id}:manifests`,
+    operationPlan: (id) => `${p}op:${id}:plan`,
     deliveries: (id) => `${p}op:${id}:deliveries`,
     runningOperations: `${p}ops:running`,
     appRunning: (app) => `${p}app:${app}:running`,

@@ -83,9 +83,17 @@ export interface InventoryRef {
 export interface StepJobData {
   step: Step;
   context: StepContext;
-  /** The plan tasks the step runs (wave, syncFail) or deletes (cleanup, as `deleteTasks`). */
-  tasks: SyncTask[];
-  deleteTasks: SyncTask[];
+  /**
+   * The Redis key of the operation's plan with its objects (`StoredPlan` JSON, stored once by the
+   * store): the worker reads the tasks named by `step.taskKeys` and `step.deleteKeys` there
+   * (issue 13: steps carry task references, not the plan). Absent for a prepare step, and when the
+   * tasks travel inline.
+   */
+  planKey?: string;
+  /** Inline (an in-memory store, a job of an earlier version): the plan tasks the step runs (wave, syncFail). */
+  tasks?: SyncTask[];
+  /** Inline: the hook tasks the step deletes first (syncFail, cleanup). */
+  deleteTasks?: SyncTask[];
   prepare?: PrepareInput;
 }
 

@@ -1,4 +1,4 @@
-export { createStore, deleteByPrefix, toEvent, updateWithRetry, withoutObjects } from './store.js';
+export { createStore, deleteByPrefix, storedForm, toEvent, updateWithRetry, withoutObjects } from './store.js';
 export type { DeliveryEntry, InventoryEntry, OperationEvent, Store, StoreOptions } from './store.js';
 export { ConflictError, OperationRunningError } from './errors.js';
 export { createApplicationStore } from './applications.js';

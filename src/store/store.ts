@@ -6,7 +6,8 @@
 import { Cluster } from 'ioredis';
 import type { Redis } from 'ioredis';
 import type { Operation, TaskResult } from '../sync/index.js';
-import { isDone } from '../sync/index.js';
+import { isDone, planHasObjects, planWithoutObjects, syncId } from '../sync/index.js';
+import type { StoredPlan } from '../sync/index.js';
 import { closeRedis, redisConnection, redisKeys } from '../queue/index.js';
 import type { RedisClient, RedisTarget } from '../queue/index.js';
 import { ConflictError, OperationRunningError } from './errors.js';
@@ -67,7 +68,7 @@ redis.call('ZADD', KEYS[4], ARGV[4], ARGV[1])
 return ''
 `;
 
-// KEYS: op doc, app lock, running set, manifests. ARGV: expected version, json, id, finished(0/1), channel, event json
+// KEYS: op doc, app lock, running set, manifests, plan. ARGV: expected version, json, id, finished(0/1), channel, event json, plan json ('' = unchanged)
 const SAVE = `
 local current = redis.call('HGET', KEYS[1], 'v')
 if not current then return -1 end
@@ -75,8 +76,10 @@ if current ~= ARGV[1] then return 0 end
 redis.call('HSET', KEYS[1], 'doc', ARGV[2], 'v', tostring(tonumber(ARGV[1]) + 1), 'active', ARGV[4] == '1' and '0' or '1')
 if ARGV[4] == '1' then
   redis.call('SREM', KEYS[3], ARGV[3])
-  redis.call('DEL', KEYS[4])
+  redis.call('DEL', KEYS[4], KEYS[5])
   if redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end
+elseif ARGV[7] ~= '' then
+  redis.call('SET', KEYS[5], ARGV[7])
 end
 redis.call('PUBLISH', ARGV[5], ARGV[6])
 return 1
@@ -113,6 +116,7 @@ export function createStore(options: StoreOptions): Store {
   const k = {
     op: keys.operation,
     manifests: keys.operationManifests,
+    plan: keys.operationPlan,
     opPrefix: keys.operationPrefix,
     lock: keys.appRunning,
     running: keys.runningOperations,
@@ -138,7 +142,7 @@ export function createStore(options: StoreOptions): Store {
           const doc = await store.getOperation(id);
           if (doc && isDone(doc)) {
             await redis.zrem(k.history(op.app), id);
-            await redis.del(k.op(id), k.deliveries(id), k.manifests(id));
+            await redis.del(k.op(id), k.deliveries(id), k.manifests(id), k.plan(id));
           }
         }
       }
@@ -148,11 +152,9 @@ export function createStore(options: StoreOptions): Store {
       return doc ? (JSON.parse(doc) as Operation) : undefined;
     },
     async saveOperation(op) {
-      const done = isDone(op);
-      // A finished operation keeps its results, not the objects it applied: its plan loses targets and live objects, its manifest set is deleted.
-      const next: Operation = done ? withoutObjects({ ...op, version: op.version + 1 }) : { ...op, version: op.version + 1 };
-      const finished = done ? '1' : '0';
-      const out = (await redis.eval(SAVE, 4, k.op(op.id), k.lock(op.app), k.running, k.manifests(op.id), String(op.version), JSON.stringify(next), op.id, finished, k.channel, JSON.stringify(toEvent(next)))) as number;
+      const { doc: next, plan } = storedForm({ ...op, version: op.version + 1 }, k.plan(op.id));
+      const finished = isDone(op) ? '1' : '0';
+      const out = (await redis.eval(SAVE, 5, k.op(op.id), k.lock(op.app), k.running, k.manifests(op.id), k.plan(op.id), String(op.version), JSON.stringify(next), op.id, finished, k.channel, JSON.stringify(toEvent(next)), plan ?? '')) as number;
       if (out === -1) throw new ConflictError(`operation ${op.id} does not exist`);
       if (out === 0) throw new ConflictError(`operation ${op.id} changed (version ${op.version} is stale)`);
       return next;
@@ -208,22 +210,29 @@ export function createStore(options: StoreOptions): Store {
 }
 
 /**
+ * What one save writes (issue 13: plan once, stored once): the record, and the plan with its
+ * objects when the operation carries them (a plan fresh from the prepare step, or a record an
+ * earlier version stored with its plan inline) — then the record keeps the plan without objects
+ * and `planKey` names where the objects are. A finished operation keeps results, not objects:
+ * no plan objects, no manifests, no plan key (the store deletes both keys). One waiting for a
+ * retry keeps none either: its next attempt plans again (§10.3).
+ */
+export function storedForm(op: Operation, planKey: string): { doc: Operation; plan?: string } {
+  if (isDone(op) || op.retryAt !== undefined) return { doc: withoutObjects(op) };
+  if (!op.plan || !planHasObjects(op.plan)) return { doc: op };
+  const stored: StoredPlan = { syncId: syncId(op), tasks: op.plan };
+  return { doc: { ...op, plan: planWithoutObjects(op.plan), planKey }, plan: JSON.stringify(stored) };
+}
+
+/**
  * A finished operation as kept in history: its plan without the objects (`target`, `live`) and
  * no manifests. What the API and dashboard show of a plan (keys, kinds, names, waves) remains.
  */
 export function withoutObjects(op: Operation): Operation {
-  const spec = { ...op.spec, manifests: [] };
-  if (!op.plan) return { ...op, spec };
-  return {
-    ...op,
-    spec,
-    plan: op.plan.map((task) => {
-      const copy = { ...task };
-      delete copy.target;
-      delete copy.live;
-      return copy;
-    }),
-  };
+  const next: Operation = { ...op, spec: { ...op.spec, manifests: [] } };
+  delete next.planKey;
+  if (op.plan) next.plan = planWithoutObjects(op.plan);
+  return next;
 }
 
 export function toEvent(op: Operation): OperationEvent {

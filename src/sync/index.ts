@@ -16,3 +16,5 @@ export type { OperationSpecInput } from './spec.js';
 export { applyStrategy } from './apply-strategy.js';
 export type { ApplyStrategy } from './apply-strategy.js';
 export { awaitConfirmation, confirmOperation, confirmationMessage, needingConfirmation } from './confirmation.js';
+export { planHasObjects, planWithoutObjects, tasksByKey } from './stored-plan.js';
+export type { StoredPlan } from './stored-plan.js';

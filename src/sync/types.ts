@@ -190,8 +190,14 @@ export interface Operation {
   /** Bumped by every stored transition. */
   version: number;
   spec: OperationSpec;
-  /** Set by the prepare step. */
+  /**
+   * Set by the prepare step. As the Redis store keeps it: without the objects (`target`, `live`),
+   * which are stored once under `planKey` (issue 13); a record stored by an earlier version may
+   * still hold them inline, and is split on its next save.
+   */
   plan?: SyncTask[];
+  /** Set by the Redis store: the key holding the plan with its objects (`StoredPlan` JSON, sync/stored-plan.ts), which wave, syncFail and cleanup steps read. */
+  planKey?: string;
   results: TaskResult[];
   /** The step in flight, if any. */
   step?: Step;

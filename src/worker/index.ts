@@ -7,3 +7,5 @@ export type { LiveIndex, LiveIndexOptions } from './live.js';
 export { checkKinds, projectViolations, targetIdentities } from './prepare.js';
 export { findPruneCandidates, identityKey } from './live.js';
 export { refOf } from './deps.js';
+export { StepPlanError, createStepPlanReader } from './step-plan.js';
+export type { StepPlanReader, StepPlanReaderOptions, StepTasks } from './step-plan.js';

@@ -91,19 +91,22 @@ export async function runPrepare(stepId: string, ctx: StepContext, input: Prepar
  * The operation's tasks: the plan with its prune candidates (§9.11: the application's live objects
  * the source no longer declares — all of them when the application is deleted, §11, none when it
  * is deleted without cascade), narrowed to the selected resources (§9.9), or the selectors that
- * select nothing.
+ * select nothing. `planner` is the planner's `plan` (a test counts its calls: one without prune
+ * candidates, issue 13).
  */
-async function planOperation(ctx: StepContext, input: PrepareInput & { manifests: Manifest[] }, namespaceExists: boolean, deps: StepDeps): Promise<{ tasks: SyncTask[] } | { tasks: SyncTask[]; unmatched: ResourceSelector[] }> {
+export async function planOperation(ctx: StepContext, input: PrepareInput & { manifests: Manifest[] }, namespaceExists: boolean, deps: StepDeps, planner: typeof plan = plan): Promise<{ tasks: SyncTask[] } | { tasks: SyncTask[]; unmatched: ResourceSelector[] }> {
   const selected = input.resources ?? [];
   // §9.9: a selective sync runs no hooks.
   const planOptions = { namespace: ctx.namespace, revision: ctx.revision, startedAt: new Date(input.startedAt), createNamespace: input.createNamespace, namespaceExists, pruneLast: input.pruneLast, skipHooks: selected.length > 0 };
   const deletion = ctx.deletion;
-  const targets = deletion ? new Set<string>() : await targetIdentities(plan(input.manifests, planOptions).tasks, input.manifests, ctx.namespace, deps.cluster);
+  const first = deletion ? undefined : planner(input.manifests, planOptions).tasks;
+  const targets = first ? await targetIdentities(first, input.manifests, ctx.namespace, deps.cluster) : new Set<string>();
   const candidates =
     deletion?.cascade === 'orphan'
       ? []
       : await findPruneCandidates(deps.cluster, deps.liveIndex, { app: ctx.app, namespace: ctx.namespace, targets, inventory: input.inventory, notBefore: Date.parse(input.startedAt) });
-  const planned = plan(input.manifests, { ...planOptions, pruneCandidates: candidates, ...(deletion ? { deletion: true, createNamespace: false } : {}) }).tasks;
+  // Plan once (issue 13): with no prune candidates the plan with them is the plan without them (the planner is pure).
+  const planned = first && candidates.length === 0 ? first : planner(input.manifests, { ...planOptions, pruneCandidates: candidates, ...(deletion ? { deletion: true, createNamespace: false } : {}) }).tasks;
   if (deletion) deleteWhateverPreDeleteHookIsLive(planned);
   if (selected.length === 0) return { tasks: planned };
   const { tasks, unmatched } = selectTasks(planned, selected);

@@ -9,35 +9,53 @@ import type { StepDeps } from './deps.js';
 import { deleteHook, inspectHooks, replaceOlderHooks } from './hooks.js';
 import type { HookStart } from './hooks.js';
 import { runPrepare } from './prepare.js';
+import { StepPlanError, inlineTasksOnly } from './step-plan.js';
+import type { StepPlanReader, StepTasks } from './step-plan.js';
 import { awaitTasks } from './wait.js';
 
-export async function runStep(data: StepJobData, deps: StepDeps): Promise<StepResult> {
+/**
+ * Run one step. `plans` gives a wave, syncFail or cleanup step its tasks (read by reference from
+ * the plan key, see step-plan.ts); without it only a payload with inline tasks runs.
+ */
+export async function runStep(data: StepJobData, deps: StepDeps, plans: StepPlanReader = inlineTasksOnly): Promise<StepResult> {
   const { step, context } = data;
   const base = { stepId: step.id, operationId: context.operationId };
+  if (step.kind === 'prepare') return prepare(data, deps);
+  let tasks: StepTasks;
+  try {
+    tasks = await plans.tasksOf(data);
+  } catch (err) {
+    // Gone (Redis lost it) or another attempt's: this attempt cannot go on (a retry plans again).
+    if (err instanceof StepPlanError) return { ...base, results: [], error: err.message, finishedAt: deps.now() };
+    throw err;
+  }
   switch (step.kind) {
-    case 'prepare': {
-      if (!data.prepare) return { ...base, results: [], error: 'prepare step without its input', finishedAt: deps.now() };
-      const { manifestsKey } = data.prepare;
-      let manifests = data.prepare.manifests ?? [];
-      if (manifestsKey) {
-        const read = deps.manifestSet ? await deps.manifestSet(manifestsKey) : undefined;
-        // Gone: Redis lost it (no persistence, a failover), so no attempt of this operation can plan any more.
-        if (!read) return { ...base, results: [], fatal: { phase: 'Error', message: `the operation's manifests are gone from Redis (key ${manifestsKey}); sync again` }, finishedAt: deps.now() };
-        manifests = read;
-      }
-      return runPrepare(step.id, context, { ...data.prepare, manifests }, deps);
-    }
     case 'wave':
-      return runWave(data, { waitForResources: step.waitForResources ?? false, finalWave: step.finalWave ?? true }, deps);
+      return runWave(data, tasks.tasks, { waitForResources: step.waitForResources ?? false, finalWave: step.finalWave ?? true }, deps);
     case 'syncFail': {
       // §5.6: delete the HookFailed set first, then every SyncFail hook at once.
-      const deleted = await deleteAll(data.deleteTasks, deps);
-      const ran = await runWave(data, { waitForResources: false, finalWave: true, ownDeadline: true }, deps);
+      const deleted = await deleteAll(tasks.deleteTasks, deps);
+      const ran = await runWave(data, tasks.tasks, { waitForResources: false, finalWave: true, ownDeadline: true }, deps);
       return { ...ran, results: [...deleted, ...ran.results] };
     }
     case 'cleanup':
-      return { ...base, results: await deleteAll(data.deleteTasks, deps), finishedAt: deps.now() };
+      return { ...base, results: await deleteAll(tasks.deleteTasks, deps), finishedAt: deps.now() };
   }
+}
+
+async function prepare(data: StepJobData, deps: StepDeps): Promise<StepResult> {
+  const { step, context } = data;
+  const base = { stepId: step.id, operationId: context.operationId };
+  if (!data.prepare) return { ...base, results: [], error: 'prepare step without its input', finishedAt: deps.now() };
+  const { manifestsKey } = data.prepare;
+  let manifests = data.prepare.manifests ?? [];
+  if (manifestsKey) {
+    const read = deps.manifestSet ? await deps.manifestSet(manifestsKey) : undefined;
+    // Gone: Redis lost it (no persistence, a failover), so no attempt of this operation can plan any more.
+    if (!read) return { ...base, results: [], fatal: { phase: 'Error', message: `the operation's manifests are gone from Redis (key ${manifestsKey}); sync again` }, finishedAt: deps.now() };
+    manifests = read;
+  }
+  return runPrepare(step.id, context, { ...data.prepare, manifests }, deps);
 }
 
 async function deleteAll(tasks: readonly SyncTask[], deps: StepDeps): Promise<TaskResult[]> {
@@ -56,23 +74,23 @@ interface WaveOptions {
  * wave), BeforeHookCreation deletes, applies by kind, then wait. A step whose operation is
  * terminating applies nothing more (§10.1).
  */
-async function runWave(data: StepJobData, options: WaveOptions, deps: StepDeps): Promise<StepResult> {
+async function runWave(data: StepJobData, tasks: readonly SyncTask[], options: WaveOptions, deps: StepDeps): Promise<StepResult> {
   const { step, context } = data;
   const base = { stepId: step.id, operationId: context.operationId };
   const stopped = (results: TaskResult[]): StepResult => ({ ...base, results, terminated: true, finishedAt: deps.now() });
   if (deps.cancel.signal.aborted) return stopped([]);
   const deadlineAt = options.ownDeadline ? Math.max(context.deadlineAt, deps.now() + context.hookTimeoutMs) : context.deadlineAt;
-  const hooks = data.tasks.filter((t) => t.hook && t.target);
+  const hooks = tasks.filter((t) => t.hook && t.target);
   const inspected = context.dryRun ? [] : await inspectHooks(hooks, context, deps);
 
-  const pruned = await pruneTasks(data.tasks.filter((t) => t.prune), context, deps);
+  const pruned = await pruneTasks(tasks.filter((t) => t.prune), context, deps);
   if (pruned.some((p) => p.result.status === 'SyncFailed')) {
     // §4.5 step 3: a failed prune fails the wave before any apply.
     return { ...base, results: pruned.map((p) => p.result), finishedAt: deps.now() };
   }
   const starts = new Map<string, HookStart>((await replaceOlderHooks(inspected, deadlineAt, deps)).map((s) => [s.task.key, s]));
   if (deps.cancel.signal.aborted) return stopped(pruned.map((p) => p.result));
-  const applied = await applyTasks(data.tasks.filter((t) => !t.prune), starts, context, deps);
+  const applied = await applyTasks(tasks.filter((t) => !t.prune), starts, context, deps);
   deps.progress([...pruned, ...applied].map((a) => a.result));
 
   // [GE] §5.8: once an apply failed the wave has failed; running hooks are still awaited, plain

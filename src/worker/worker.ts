@@ -14,6 +14,7 @@ import type { Logger } from '../util/index.js';
 import type { StepDeps } from './deps.js';
 import { sweepFinalizers } from './finalizers.js';
 import { runStep } from './steps.js';
+import { createStepPlanReader } from './step-plan.js';
 
 export interface StepWorkerOptions {
   /** Where Redis is: a URL, or a Sentinel or cluster target. */
@@ -30,6 +31,8 @@ export interface StepWorkerOptions {
   cancelPollMs?: number;
   /** D4: bytes of each container's log kept. @defaultValue 65_536 */
   logTailBytes?: number;
+  /** Operations whose plan (read from its key by their steps) this process keeps for their next steps. @defaultValue 256 */
+  planCacheOperations?: number;
   logger?: Logger;
 }
 
@@ -50,6 +53,8 @@ export function createStepWorker(options: StepWorkerOptions): StepWorker {
   const { redisUrl, bus, cluster, concurrency = 8, cancelPollMs = 1_000, logTailBytes = 65_536, logger = silentLogger } = options;
   // §9.11: the prepare steps of this process share their scans of the cluster.
   const liveIndex = createLiveIndex(cluster);
+  // Issue 13: steps name their tasks; the plan is read once per operation and attempt, not once per step.
+  const plans = createStepPlanReader({ read: (key) => bus.redis.get(key), ...(options.planCacheOperations !== undefined ? { maxOperations: options.planCacheOperations } : {}) });
   const processor = async ({ data, attempt, last }: StepDelivery): Promise<StepResult> => {
     const { step, context } = data;
     const controller = new AbortController();
@@ -92,7 +97,7 @@ export function createStepWorker(options: StepWorkerOptions): StepWorker {
       reason = await bus.cancelReason(context.operationId);
       if (reason) controller.abort();
       logger.info('step started', { step: step.id, kind: step.kind, phase: step.phase, wave: step.wave, attempt });
-      const result = await runStep(data, deps);
+      const result = await runStep(data, deps, plans);
       if (flush) clearTimeout(flush);
       await bus.sendResult(result);
       logger.info('step finished', { step: step.id, tasks: result.results.length, terminated: result.terminated ?? false });

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { createOrchestrator } from '../../src/orchestrator/index.js';
 import type { Orchestrator } from '../../src/orchestrator/index.js';
 import { plan } from '../../src/plan/index.js';
+import type { SyncTask } from '../../src/plan/index.js';
 import type { StepJobData } from '../../src/queue/index.js';
 import { OperationRunningError } from '../../src/store/index.js';
 import { operationSpec, resultFor } from '../../src/sync/index.js';
@@ -58,7 +59,7 @@ function answer(data: StepJobData, outcome: (key: string) => 'ok' | 'fail' = () 
     const planned = plan(prep.manifests ?? [], { namespace: data.context.namespace, startedAt: new Date(prep.startedAt) });
     return { ...base, results: [], plan: planned.tasks };
   }
-  const results: TaskResult[] = data.tasks.map((task) =>
+  const results: TaskResult[] = (data.tasks ?? []).map((task) =>
     outcome(task.key) === 'ok'
       ? resultFor(task, { message: task.hook ? 'job completed' : 'configured', status: 'Synced', hookPhase: 'Succeeded' })
       : resultFor(task, { message: 'job failed: BackoffLimitExceeded', status: 'SyncFailed', hookPhase: 'Failed' }),
@@ -123,7 +124,7 @@ describe('orchestrator (in memory)', () => {
     const kinds = await drive(r, (key) => (key.includes('/web:') ? 'fail' : 'ok'));
     expect(kinds).toEqual(['prepare', 'PreSync/0', 'Sync/0', 'Sync/1', 'syncFail']);
     const syncFail = r.bus.emitted.find((d) => d.step.kind === 'syncFail');
-    expect(syncFail?.tasks.map((t) => t.name)).toEqual(['page']);
+    expect(syncFail?.tasks?.map((t) => t.name)).toEqual(['page']);
     expect(JSON.parse(syncFail?.context.failure ?? '{}')).toMatchObject({ tasks: [expect.objectContaining({ name: 'Deployment/web' })] });
     const final = await get(r, op.id);
     expect(final.phase).toBe('Failed');
@@ -178,7 +179,7 @@ describe('orchestrator (in memory)', () => {
     const op = await r.orchestrator.submit(lab());
     await r.orchestrator.handleEvent({ type: 'stepResult', operationId: op.id, result: answer(r.bus.take() as StepJobData) });
     const wave = r.bus.take() as StepJobData;
-    const running = resultFor(wave.tasks[0] as NonNullable<(typeof wave.tasks)[0]>, { message: 'job running', hookPhase: 'Running' });
+    const running = resultFor((wave.tasks ?? [])[0] as SyncTask, { message: 'job running', hookPhase: 'Running' });
     await r.orchestrator.handleEvent({ type: 'progress', operationId: op.id, stepId: wave.step.id, results: [running] });
     expect((await get(r, op.id)).results.map((t) => `${t.name}:${t.hookPhase}`)).toEqual(['migrate:Running']);
     const version = (await get(r, op.id)).version;

@@ -1,5 +1,6 @@
 /**
- * Issue 14 item 4: the stored operation and its step jobs hold the manifests once, not twice.
+ * Issue 14 item 4: the stored operation and its step jobs hold the manifests once, not twice;
+ * issue 13 item 3: the plan's objects are stored once, apart from the record, and the step jobs name their tasks.
  * A sync of ~1 MiB of ConfigMap data; the Redis sizes of the operation record and of the step
  * jobs are printed and compared with the input size (no timings).
  */
@@ -56,10 +57,10 @@ describe('the stored size of an operation with 1 MiB of manifests', () => {
     const input = 1024 * 1024;
     const keys = redisKeys(h.prefix);
     const submitted = await h.submit([dir]);
-    let running: { doc: number; manifests: number } | undefined;
+    let running: { doc: number; manifests: number; plan: number } | undefined;
     for (let i = 0; i < 400 && !running; i++) {
       const op = await h.engine.store.getOperation(submitted.id);
-      if (op?.plan && op.results.some((r) => r.kind === 'Job')) running = { doc: await redis.hstrlen(keys.operation(op.id), 'doc'), manifests: await redis.strlen(keys.operationManifests(op.id)) };
+      if (op?.plan && op.results.some((r) => r.kind === 'Job')) running = { doc: await redis.hstrlen(keys.operation(op.id), 'doc'), manifests: await redis.strlen(keys.operationManifests(op.id)), plan: await redis.strlen(keys.operationPlan(op.id)) };
       else await new Promise((r) => setTimeout(r, 25));
     }
     const op = await h.waitFor(submitted.id);
@@ -71,15 +72,18 @@ describe('the stored size of an operation with 1 MiB of manifests', () => {
     }
     const doc = await redis.hstrlen(keys.operation(op.id), 'doc');
     const total = Object.values(sizes).reduce((a, b) => a + b, 0);
-    process.stdout.write(`input ${input} B; while running: op doc ${running?.doc} B, manifest set ${running?.manifests} B; finished: op doc ${doc} B; keys over 64 KiB (MEMORY USAGE): ${JSON.stringify(sizes)}, total ${total} B\n`);
+    process.stdout.write(`input ${input} B; while running: op doc ${running?.doc} B, manifest set ${running?.manifests} B, plan ${running?.plan} B; finished: op doc ${doc} B; keys over 64 KiB (MEMORY USAGE): ${JSON.stringify(sizes)}, total ${total} B\n`);
     expect(running).toBeDefined();
-    // The record holds the plan's objects once (not the manifests as well); the manifest set once, apart.
-    expect(running?.doc).toBeLessThan(input * 1.3);
+    // Issue 13: the record holds neither the manifests nor the plan's objects; each is stored once, apart.
+    expect(running?.doc).toBeLessThan(input / 50);
     expect(running?.manifests).toBeLessThan(input * 1.3);
+    expect(running?.plan).toBeLessThan(input * 1.3);
+    expect(running?.plan).toBeGreaterThan(input);
     // Finished: results, no objects; the manifest set is deleted.
     expect(doc).toBeLessThan(input / 50);
     expect(await redis.exists(keys.operationManifests(op.id))).toBe(0);
-    // What remains: the wave step that applied the objects and the prepare result message carrying the plan, once each.
-    expect(total).toBeLessThan(input * 3);
+    expect(await redis.exists(keys.operationPlan(op.id))).toBe(0);
+    // What remains: the prepare result message carrying the plan, once (the wave step names its tasks, issue 13).
+    expect(total).toBeLessThan(input * 1.5);
   }, 60_000);
 });

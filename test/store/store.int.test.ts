@@ -2,8 +2,10 @@ import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError, OperationRunningError, createStore } from '../../src/store/index.js';
 import type { OperationEvent, Store } from '../../src/store/index.js';
-import { startOperation } from '../../src/sync/index.js';
-import type { Operation, OperationSpec } from '../../src/sync/index.js';
+import { planHasObjects, startOperation } from '../../src/sync/index.js';
+import type { Operation, OperationSpec, StoredPlan } from '../../src/sync/index.js';
+import { redisKeys } from '../../src/queue/index.js';
+import { operationWithPlan } from '../helpers/plan-fixtures.js';
 import { REDIS_URL, cleanPrefix, testPrefix } from '../helpers/redis.js';
 
 const spec = (app: string): OperationSpec => ({
@@ -100,5 +102,27 @@ describe('store (Redis)', () => {
     expect((await store.inventory('a')).sort((x, y) => x.kind.localeCompare(y.kind))).toEqual([cm, svc]);
     await store.removeFromInventory('a', [cm]);
     expect(await store.inventory('a')).toEqual([svc]);
+  });
+
+  it('should store a plan once, apart from the record, and delete it when the operation ends (issue 13)', async () => {
+    const planned = operationWithPlan();
+    const created = { ...planned, version: 0 };
+    delete created.plan;
+    delete created.step;
+    await store.createOperation(created);
+    const saved = await store.saveOperation(planned);
+    const key = redisKeys(prefix).operationPlan(planned.id);
+    expect(saved.planKey).toBe(key);
+    expect(planHasObjects(saved.plan ?? [])).toBe(false);
+    const stored = JSON.parse((await redis.get(key)) ?? 'null') as StoredPlan;
+    expect(stored.tasks).toEqual(planned.plan);
+    expect(await store.getOperation(planned.id)).toEqual(saved);
+    // A later transition rewrites the record only.
+    await redis.set(key, 'untouched');
+    const next = await store.saveOperation({ ...saved, message: 'next' });
+    expect(await redis.get(key)).toBe('untouched');
+    await store.saveOperation({ ...next, phase: 'Succeeded', finishedAt: new Date().toISOString() });
+    expect(await redis.exists(key)).toBe(0);
+    expect((await store.getOperation(planned.id))?.planKey).toBeUndefined();
   });
 });
