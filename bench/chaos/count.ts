@@ -26,6 +26,11 @@ export function postKind(post: MattermostPost): string {
   return first.split(' · ')[0]!.replace(/\s*\(\d+ tasks?\)/, '').replace(/ for \S+$/, '').trim();
 }
 
+/** The first line of a post without its details (`✅ app: sync succeeded`). */
+function headline(post: MattermostPost): string {
+  return (post.message.split('\n')[0] ?? '').split(' · ')[0]!.trim();
+}
+
 /** The application a post is about: the name (from `apps`) it mentions, longest first. */
 function appOf(post: MattermostPost, apps: string[]): string | undefined {
   return apps.find((a) => new RegExp(`\\b${a}\\b`).test(post.message));
@@ -54,6 +59,14 @@ export function countPosts(posts: MattermostPost[], apps: string[], succeededApp
     if (!app) continue;
     const key = `${app}\u0000${postKind(p)}`;
     seen.set(key, (seen.get(key) ?? 0) + 1);
+  }
+  // A thread first posted when the operation had ended already shows the outcome; the delivery
+  // rules (notifications/triggers.ts) send no outcome reply then, since the post itself notified.
+  for (const p of posts) {
+    if (p.root_id !== '' || p.patches > 0) continue;
+    const app = appOf(p, sorted);
+    const key = app ? `${app}\u0000${headline(p)}` : undefined;
+    if (key) seen.set(key, (seen.get(key) ?? 0) + 1);
   }
   let duplicatePosts = 0;
   for (const n of seen.values()) duplicatePosts += n - 1;

@@ -28,6 +28,17 @@ describe('chaos counting', () => {
     expect(countPosts(posts.slice(0, 4), ['app-r001', 'app-r010'], new Set(['app-r010']), kinds)).toEqual({ duplicatePosts: 1, missingPosts: 1, missing: ['app-r010: PreSync done'] });
   });
 
+  it('should take a thread first posted with the outcome (never updated) as the outcome, and an outcome reply besides it as a duplicate', () => {
+    const kinds = (app: string): string[] => ['thread', `✅ ${app}: sync succeeded`];
+    const late = post('1', '', '✅ app-r001: sync succeeded · revision `abc`');
+    const early = { ...post('1', '', '✅ app-r001: sync succeeded · revision `abc`'), patches: 2 };
+    const reply = post('2', '1', '✅ app-r001: sync succeeded · revision `abc`');
+    expect(countPosts([late], ['app-r001'], new Set(['app-r001']), kinds)).toEqual({ duplicatePosts: 0, missingPosts: 0, missing: [] });
+    expect(countPosts([early], ['app-r001'], new Set(['app-r001']), kinds)).toEqual({ duplicatePosts: 0, missingPosts: 1, missing: ['app-r001: ✅ app-r001: sync succeeded'] });
+    expect(countPosts([early, reply], ['app-r001'], new Set(['app-r001']), kinds)).toEqual({ duplicatePosts: 0, missingPosts: 0, missing: [] });
+    expect(countPosts([late, reply], ['app-r001'], new Set(['app-r001']), kinds).duplicatePosts).toBe(1);
+  });
+
   it('should measure recovery to the next hookrunner write or the end, whichever comes first, ignoring the cluster\'s own status updates', () => {
     const audit = [entry({ time: 900 }), entry({ time: 1_500, verb: 'update', fieldManager: undefined, code: 200 }), entry({ time: 4_000 }), entry({ namespace: 'b', time: 9_000, verb: 'delete', code: 200, fieldManager: undefined })];
     expect(recoveryMs(1_000, 1_000, [{ namespace: 'a', finishedAt: undefined }], audit)).toBe(3_000);
