@@ -10,6 +10,7 @@ import { createRedisIdempotencyStore, isChatError } from '../chat/index.js';
 import type { IdempotencyStore, MessageRef, Notifier } from '../chat/index.js';
 import { consumeNotifications, createNotificationQueue, redisKeys } from '../queue/index.js';
 import type { Bus, NotificationJobData, RedisTarget } from '../queue/index.js';
+import { withLock } from '../store/index.js';
 import type { DeliveryEntry, Store } from '../store/index.js';
 import { isDone } from '../sync/index.js';
 import type { Operation, Subscription } from '../sync/index.js';
@@ -108,21 +109,17 @@ export function createNotifications(options: NotificationsOptions): Notification
   }
 
   const consumer = consumeNotifications({ redisUrl, prefix, concurrency, logger }, async ({ operationId, destination }: NotificationJobData) => {
-    const lock = keys.notifyLock(operationId, destination);
-    const holder = `${process.pid}-${operationId}-${Math.random().toString(36).slice(2)}`;
-    // Another delivery of this destination is running: look again shortly, in order.
-    if ((await redis.set(lock, holder, 'PX', 60_000, 'NX')) !== 'OK') return 'busy';
-    try {
+    // Another delivery of this destination is running: look again shortly, in order. The lock
+    // lives 10 s past a holder that was killed (renewed while a delivery runs).
+    const locked = await withLock({ redis, key: keys.notifyLock(operationId, destination) }, async () => {
       const op = await store.getOperation(operationId);
       const sub = op?.spec.notifications?.find((s) => destinationKey(s) === destination);
-      if (!op || !sub) return 'done';
+      if (!op || !sub) return;
       await reconcile(op, sub);
       // Everything this version of the operation calls for was delivered (or will never be).
       await redis.hset(keys.notifyState(op.id, destination), 'reconciled', String(op.version));
-      return 'done';
-    } finally {
-      if ((await redis.get(lock)) === holder) await redis.del(lock);
-    }
+    });
+    return locked.held ? 'done' : 'busy';
   });
 
   return {

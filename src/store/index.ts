@@ -7,5 +7,5 @@ export { createEpochWatch } from './epoch.js';
 export type { DataLoss, EpochWatch, EpochWatchOptions, RedisEpoch } from './epoch.js';
 export { createMemoryProjectStore, createProjectStore } from './projects.js';
 export type { ProjectStore } from './projects.js';
-export { createLease } from './lease.js';
-export type { Lease, LeaseOptions } from './lease.js';
+export { createLease, withLock } from './lease.js';
+export type { Lease, LeaseOptions, LockOptions } from './lease.js';

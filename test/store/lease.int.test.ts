@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { redisKeys } from '../../src/queue/index.js';
-import { createLease } from '../../src/store/index.js';
+import { createLease, withLock } from '../../src/store/index.js';
 import type { Lease } from '../../src/store/index.js';
 import { REDIS_URL, cleanPrefix, testPrefix } from '../helpers/redis.js';
 
@@ -75,5 +75,40 @@ describe('createLease', () => {
 
   it('should refuse a renewal interval of half the TTL or more', () => {
     expect(() => createLease({ redis: client(), key, ttlMs: 1_000, renewEveryMs: 500 })).toThrow(/renewEveryMs/);
+  });
+});
+
+describe('withLock', () => {
+  const prefix = testPrefix();
+  const key = `${prefix}:lock`;
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1, retryStrategy: () => null });
+  redis.on('error', () => undefined);
+  afterEach(async () => {
+    await cleanPrefix(prefix);
+  });
+  afterAll(() => redis.disconnect());
+
+  it('should refuse a second holder while work runs, keep the lock past its ttl by renewing it, and release it after', async () => {
+    let inner: { held: boolean } | undefined;
+    const outer = await withLock({ redis, key, ttlMs: 300 }, async () => {
+      await new Promise((r) => setTimeout(r, 700));
+      inner = await withLock({ redis, key, ttlMs: 300 }, () => Promise.resolve('x'));
+      return 'done';
+    });
+    expect(outer).toEqual({ held: true, value: 'done' });
+    expect(inner).toEqual({ held: false });
+    expect(await redis.exists(key)).toBe(0);
+  });
+
+  it('should let a lock whose holder died (never released) run out after its ttl', async () => {
+    await redis.set(key, 'dead-holder', 'PX', 300);
+    expect(await withLock({ redis, key, ttlMs: 300 }, () => Promise.resolve(1))).toEqual({ held: false });
+    await new Promise((r) => setTimeout(r, 400));
+    expect(await withLock({ redis, key, ttlMs: 300 }, () => Promise.resolve(2))).toEqual({ held: true, value: 2 });
+  });
+
+  it('should release the lock when work throws', async () => {
+    await expect(withLock({ redis, key }, () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    expect(await redis.exists(key)).toBe(0);
   });
 });
