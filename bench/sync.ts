@@ -15,7 +15,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { spawnWorker, startPrivateRedis } from '../src/engine/index.js';
 import type { WorkerProcess } from '../src/engine/index.js';
-import { spawnProfiledWorker, startDevClusterChild, startOrchestratorChild } from './lib/children.js';
+import { startDevClusterChild, startOrchestratorChild } from './lib/children.js';
 import type { DevClusterChild, OrchestratorChild } from './lib/children.js';
 import { bullmqRoundTripMs, createToWatchEventMs } from './lib/floor.js';
 import { USAGE, parseOptions, roundsFor } from './lib/options.js';
@@ -75,7 +75,7 @@ async function setUp(spec: RunSpec, options: BenchOptions, index: number, rig: P
     const dir = prof(`worker-${i + 1}`);
     if (dir) await mkdir(dir, { recursive: true });
     const worker = { redisUrl: full.redis.url, prefix: PREFIX, kubeconfig, concurrency: Math.ceil(spec.apps / spec.workers) + 10, env: { HOOKRUNNER_KUBE_QPS: String(options.qps), HOOKRUNNER_KUBE_BURST: String(options.qps * 2) } };
-    full.workers.push(dir ? spawnProfiledWorker({ ...worker, execArgv: ['--cpu-prof', `--cpu-prof-dir=${dir}`] }) : spawnWorker(worker));
+    full.workers.push(spawnWorker(dir ? { ...worker, execArgv: ['--cpu-prof', `--cpu-prof-dir=${dir}`] } : worker));
   }
   const orchDir = prof('orchestrator');
   if (orchDir) await mkdir(orchDir, { recursive: true });

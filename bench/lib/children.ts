@@ -1,12 +1,10 @@
 /** The sync bench's child processes: the dev cluster and the orchestrator, each driven over IPC with a deadline per request. */
-import { fork, spawn } from 'node:child_process';
+import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { join, resolve } from 'node:path';
-import type { WorkerProcess } from '../../src/engine/index.js';
+import { join } from 'node:path';
 import type { AuditEntry, RequestLogEntry } from '../../src/devcluster/index.js';
 import type { Operation } from '../../src/sync/index.js';
 
-const BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'hookrunner');
 
 interface Reply {
   type: string;
@@ -97,34 +95,5 @@ export async function startOrchestratorChild(options: { redisUrl: string; prefix
     round: async (apps, n) => (await request<Reply & { ids: string[] }>(child, name, { type: 'round', apps, round: n } as Reply, 'round', 16 * 60_000)).ids,
     ops: async (ids) => (await request<Reply & { ops: Operation[] }>(child, name, { type: 'ops', ids } as Reply, 'ops', 120_000)).ops,
     stop: () => stopChild(child),
-  };
-}
-
-/**
- * `hookrunner worker` with node flags before the script (`--cpu-prof` is not allowed in
- * NODE_OPTIONS on Node 20), otherwise as src/engine's `spawnWorker`: only PATH, HOME and the
- * given settings in its environment, stderr lines kept.
- */
-export function spawnProfiledWorker(options: { redisUrl: string; prefix: string; kubeconfig: string; concurrency: number; env: Record<string, string>; execArgv: string[] }): WorkerProcess {
-  const proc = spawn(process.execPath, [...options.execArgv, BIN, 'worker', '--concurrency', String(options.concurrency)], {
-    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/tmp', REDIS_URL: options.redisUrl, KUBECONFIG: options.kubeconfig, HOOKRUNNER_PREFIX: options.prefix, HOOKRUNNER_LOG_LEVEL: 'info', ...options.env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  const lines: string[] = [];
-  let buffer = '';
-  proc.stderr?.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString('utf8');
-    const parts = buffer.split('\n');
-    buffer = parts.pop() ?? '';
-    lines.push(...parts);
-  });
-  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
-  return {
-    proc,
-    lines,
-    exited,
-    kill(signal = 'SIGKILL') {
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
-    },
   };
 }

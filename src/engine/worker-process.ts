@@ -21,9 +21,13 @@ export interface WorkerProcess {
   kill(signal?: NodeJS.Signals): void;
 }
 
-/** Start `hookrunner worker --concurrency <n>` with only PATH, HOME and the given settings in its environment. */
-export function spawnWorker(options: { redisUrl: RedisTarget; prefix: string; kubeconfig: string; concurrency?: number; env?: Record<string, string> }): WorkerProcess {
-  const proc = spawn(process.execPath, [BIN, 'worker', '--concurrency', String(options.concurrency ?? 4)], {
+/**
+ * Start `hookrunner worker --concurrency <n>` with only PATH, HOME and the given settings in its
+ * environment; `execArgv`: node flags before the script (e.g. `--cpu-prof`, which Node 20 refuses
+ * in NODE_OPTIONS). @defaultValue concurrency 4, no node flags
+ */
+export function spawnWorker(options: { redisUrl: RedisTarget; prefix: string; kubeconfig: string; concurrency?: number; env?: Record<string, string>; execArgv?: string[] }): WorkerProcess {
+  const proc = spawn(process.execPath, [...(options.execArgv ?? []), BIN, 'worker', '--concurrency', String(options.concurrency ?? 4)], {
     env: {
       PATH: process.env['PATH'] ?? '/usr/bin:/bin',
       HOME: process.env['HOME'] ?? '/tmp',
