@@ -14,9 +14,14 @@ export interface StoredPlan {
   tasks: SyncTask[];
 }
 
+/** Whether a task carries what only the plan key keeps: its objects or its source. */
+function hasObjects(task: SyncTask): boolean {
+  return task.target !== undefined || task.live !== undefined || task.source !== undefined;
+}
+
 /** Whether any task still carries what only the plan key keeps (a plan fresh from a prepare step, or a record stored by an earlier version). */
 export function planHasObjects(tasks: readonly SyncTask[]): boolean {
-  return tasks.some((t) => t.target !== undefined || t.live !== undefined || t.source !== undefined);
+  return tasks.some(hasObjects);
 }
 
 /**
@@ -26,7 +31,7 @@ export function planHasObjects(tasks: readonly SyncTask[]): boolean {
  */
 export function planWithoutObjects(tasks: readonly SyncTask[]): SyncTask[] {
   return tasks.map((task) => {
-    if (task.target === undefined && task.live === undefined && task.source === undefined) return task;
+    if (!hasObjects(task)) return task;
     const copy = { ...task };
     delete copy.target;
     delete copy.live;
