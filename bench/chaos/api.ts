@@ -47,12 +47,13 @@ export interface OperationDocument {
   operation: { id: string; phase: string; message?: string; startedAt?: string | null; finishedAt?: string | null };
 }
 
-/** The operation, `'missing'` on 404, undefined when no replica answers. */
-export async function readOperation(bases: string[], id: string): Promise<OperationDocument | 'missing' | undefined> {
+/** The operation, `'missing'` on 404, `'gone'` on 410 (lost in a Redis data loss the service detected), undefined when no replica answers. */
+export async function readOperation(bases: string[], id: string): Promise<OperationDocument | 'missing' | 'gone' | undefined> {
   for (const base of bases) {
     try {
       const res = await fetch(`${base}/api/v1/operations/${id}`, { headers: AUTH, signal: AbortSignal.timeout(5_000) });
       if (res.status === 404) return 'missing';
+      if (res.status === 410) return 'gone';
       if (res.status === 200) return (await res.json()) as OperationDocument;
     } catch {
       // try the next replica

@@ -62,6 +62,8 @@ interface Tracked {
   phase?: string;
   finishedAt?: number;
   missing?: boolean;
+  /** The API answered 410: the service knows the operation was lost with Redis's data. */
+  gone?: boolean;
   message?: string;
 }
 
@@ -137,9 +139,12 @@ async function poll(bases: string[], ops: Tracked[]): Promise<void> {
     ops.map(async (t) => {
       if (t.phase && TERMINAL.has(t.phase)) return;
       const doc = await readOperation(bases, t.id);
-      if (doc === 'missing') t.missing = true;
-      else if (doc) {
+      if (doc === 'missing' || doc === 'gone') {
+        t.missing = true;
+        t.gone = doc === 'gone';
+      } else if (doc) {
         t.missing = false;
+        t.gone = false;
         t.phase = doc.operation.phase;
         t.message = doc.operation.message;
         if (TERMINAL.has(t.phase) && doc.operation.finishedAt) t.finishedAt = Date.parse(doc.operation.finishedAt);
@@ -156,7 +161,7 @@ async function waitAll(bases: string[], ops: Tracked[], deadlineMs: number, hard
     const open = ops.filter((t) => !t.phase || !TERMINAL.has(t.phase));
     if (open.length === 0) return;
     if (Date.now() > deadline) {
-      throw new Error(`waited ${Math.round(deadlineMs / 1000)} s for operations to reach a terminal phase; still open: ${open.map((t) => `${t.id} (${t.app}, ${t.missing ? '404' : (t.phase ?? 'no answer')})`).join(', ')}`);
+      throw new Error(`waited ${Math.round(deadlineMs / 1000)} s for operations to reach a terminal phase; still open: ${open.map((t) => `${t.id} (${t.app}, ${t.missing ? (t.gone ? '410' : '404') : (t.phase ?? 'no answer')})`).join(', ')}`);
     }
     await sleep(500);
   }
