@@ -125,7 +125,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1]
   const n = topAt >= 0 ? Number(args[topAt + 1]) : 15;
   const [fromUs, toUs] = windowAt >= 0 ? (args[windowAt + 1] ?? '').split('-').map(Number) : [];
   const window = fromUs !== undefined && toUs !== undefined ? { fromUs, toUs } : undefined;
-  const flagged = new Set([topAt, topAt + 1, windowAt, windowAt + 1].filter((i) => i >= 0));
+  const flagged = new Set([...(topAt >= 0 ? [topAt, topAt + 1] : []), ...(windowAt >= 0 ? [windowAt, windowAt + 1] : [])]);
   const paths = args.filter((_, i) => !flagged.has(i));
   if (paths.length === 0 || !Number.isInteger(n) || n <= 0 || (window && !(window.fromUs < window.toUs))) {
     process.stderr.write('usage: tsx bench/lib/top-self-time.ts <file.cpuprofile | dir>... [--top n] [--window <fromUs>-<toUs>]\n');
