@@ -3,6 +3,7 @@ import { LineCounter, isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
 import type { Node, YAMLMap } from 'yaml';
 import type { ManifestIssue } from './errors.js';
 import { isHook, isSkip } from './hooks.js';
+import { parseFast } from './fast-parse.js';
 import type { KubeObject, Manifest } from './types.js';
 
 /** The result of parsing one file: every object found and every problem, never only the first. */
@@ -21,14 +22,29 @@ const MAX_ALIAS_COUNT = 100;
  * A top-level JSON/YAML array is read as a list of objects.
  */
 export function parseManifestText(text: string, file: string): ParseResult {
+  const deep = excessiveNesting(text);
+  if (deep) return { manifests: [], issues: [{ file, line: deep.line, message: `invalid YAML: [ ] or { } nested more than ${MAX_NESTING} levels deep; not read` }] };
+  const fast = parseFast(text, file, isValidObject, parseWithPositions);
+  return fast ? { manifests: fast, issues: [] } : parseWithPositions(text, file);
+}
+
+/** A document the fast path may keep: one {@link collectObject} would keep without an issue. */
+function isValidObject(value: Record<string, unknown>): boolean {
+  if (validateShape(value).length > 0) return false;
+  const { metadata } = value as unknown as KubeObject;
+  const annotations = metadata.annotations ?? {};
+  return Boolean(metadata.name) || isHook(annotations) || isSkip(annotations);
+}
+
+/** The `yaml` package's Document API: slower, with every node's position (the path of every file with a problem). */
+export function parseWithPositions(text: string, file: string): ParseResult {
   const lineCounter = new LineCounter();
   const lineOf = (offset: number | undefined): number =>
     offset === undefined ? 1 : lineCounter.linePos(offset).line;
   const manifests: Manifest[] = [];
   const issues: ManifestIssue[] = [];
 
-  const deep = excessiveNesting(text);
-  if (deep) return { manifests, issues: [{ file, line: deep.line, message: `invalid YAML: [ ] or { } nested more than ${MAX_NESTING} levels deep; not read` }] };
+  // The nesting guard ran in parseManifestText, before any parser saw the text.
   const docs = parseAllDocuments(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   const docList = Array.isArray(docs) ? docs : [docs];
   for (const doc of docList) {
