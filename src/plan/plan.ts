@@ -56,25 +56,31 @@ export function plan(manifests: readonly Manifest[], options: PlanOptions): Sync
   const drafts: Draft[] = [];
   let order = 0;
 
-  manifests.forEach((manifest) => {
+  // One warn function for every manifest (classify calls it synchronously), not a closure per manifest.
+  let current: Manifest | undefined;
+  const warn = (key: string, message: string): void => {
+    if (current === undefined) return;
+    const { object, source } = current;
+    const label = `${object.kind} ${object.metadata.name ?? object.metadata.generateName ?? '(unnamed)'}`;
+    warnings.push({ file: source.file, line: current.annotationLines[key] ?? source.line, message: `${label}: ${key}: ${message}` });
+  };
+
+  for (const manifest of manifests) {
     const { object, source } = manifest;
-    const warn = (key: string, message: string): void => {
-      const label = `${object.kind} ${object.metadata.name ?? object.metadata.generateName ?? '(unnamed)'}`;
-      warnings.push({ file: source.file, line: manifest.annotationLines[key] ?? source.line, message: `${label}: ${key}: ${message}` });
-    };
+    current = manifest;
     const info = classify(object.metadata.annotations ?? {}, warn);
-    if (info.ignored || info.skip) return; // §2.4: dropped entirely / never applied
-    if (info.hook && skipHooks) return; // §9.9
+    if (info.ignored || info.skip) continue; // §2.4: dropped entirely / never applied
+    if (info.hook && skipHooks) continue; // §9.9
 
     if (!info.hook) {
-      if (deletion) return; // §11: a deletion applies no resources, it deletes the live ones
+      if (deletion) continue; // §11: a deletion applies no resources, it deletes the live ones
       if (!object.metadata.name) {
         const hint = object.metadata.generateName ? ' (generateName is only honoured for hooks, docs/semantics.md §7)' : '';
         issues.push({ file: source.file, line: source.line, message: `${object.kind} has no metadata.name${hint}` });
-        return;
+        continue;
       }
       drafts.push(draft(makeTask(cloneObject(object), 'Sync', info.wave, false, manifest, destination), order++));
-      return;
+      continue;
     }
     for (const phase of deletion ? info.deletionPhases : info.phases) {
       const target = cloneObject(object);
@@ -87,7 +93,8 @@ export function plan(manifests: readonly Manifest[], options: PlanOptions): Sync
       if (info.hookTimeoutMs !== undefined) task.hookTimeoutMs = info.hookTimeoutMs;
       drafts.push(draft(task, order++));
     }
-  });
+  }
+  current = undefined;
   if (issues.length > 0) throw new ManifestError(issues);
 
   // §3 step 4: CreateNamespace, only when no non-hook target is that Namespace and it is missing.
