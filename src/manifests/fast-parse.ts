@@ -12,17 +12,16 @@
  * - any document that fails validation (the messages and lines come from the `yaml` path).
  * Plain scalars resolve through the `yaml` package's own YAML 1.2 core-schema tags, so `yes`
  * stays a string, `0o17` is 15, `<<` is an ordinary key: the values are the ones `yaml` gives.
- * The line of each object is the line its first key is on; the line of each annotation key is
- * computed on first read (a warning needs it), by parsing the file again with positions.
+ * The line of each object is the line its first key is on, and the line of each annotation key is
+ * followed through js-yaml's node events; when those do not account for every annotation key
+ * (flow-style annotations, `{...}`, which js-yaml reads through an extra node), the `yaml` path
+ * reads the file.
  * Pure.
  */
 import jsyaml from 'js-yaml';
 import { Schema, isScalar } from 'yaml';
 import type { ScalarTag } from 'yaml';
-import type { Manifest } from './types.js';
-
-/** What the fast path needs from the full parser: the same file read with positions. */
-export type FullParse = (text: string, file: string) => { manifests: Manifest[] };
+import type { KubeObject, Manifest } from './types.js';
 
 /** Directives, anchors, aliases, explicit keys and collection keys anywhere (quoted or not: false alarms only cost speed). */
 const UNUSUAL = /^%|(?:^|[\s,[{])[&*]|(?:^|[\s,[{])\?(?:\s|$)|[\]}][ \t]*:(?:\s|$)/m;
@@ -58,58 +57,99 @@ const SCHEMA = jsyaml.FAILSAFE_SCHEMA.extend({ implicit: [corePlain] });
  * The objects of `text` with their lines, or undefined when the `yaml` path must read the file.
  * `validate` returns false for an object the full path would report on.
  */
-export function parseFast(text: string, file: string, validate: (value: Record<string, unknown>) => boolean, full: FullParse): Manifest[] | undefined {
+export function parseFast(text: string, file: string, validate: (value: Record<string, unknown>) => boolean): Manifest[] | undefined {
   if (UNUSUAL.test(text)) return undefined;
-  const lines: number[] = [];
-  // The position and line each open node started at, by depth.
-  const openAt: number[] = [];
-  const openLine: number[] = [];
-  let depth = 0;
-  let multiLine = false;
+  const reader = new PositionReader(text);
   let docs: unknown[];
   try {
-    docs = jsyaml.loadAll(text, undefined, {
-      schema: SCHEMA,
-      listener: (event, state) => {
-        if (event === 'open') {
-          if (depth === 0) lines.push(state.line + 1);
-          openAt[depth] = state.position;
-          openLine[depth] = state.line;
-          depth++;
-          return;
-        }
-        depth--;
-        if (state.kind === 'scalar' && state.line !== openLine[depth] && !multiLine) multiLine = flowScalarOverLines(text, openAt[depth] ?? 0, state.position);
-      },
-    });
+    docs = jsyaml.loadAll(text, undefined, { schema: SCHEMA, listener: (event, state) => (event === 'open' ? reader.open(state) : reader.close(state)) });
   } catch {
     return undefined;
   }
   // js-yaml is laxer than `yaml` about the indentation of a quoted or plain scalar's next lines.
-  if (multiLine || lines.length !== docs.length) return undefined;
+  if (reader.multiLine || reader.lines.length !== docs.length) return undefined;
   const out: Manifest[] = [];
-  let positions: Manifest[] | undefined;
   for (let i = 0; i < docs.length; i++) {
     const value = docs[i];
     if (value === null || value === undefined) continue;
     if (typeof value !== 'object' || Array.isArray(value)) return undefined;
     const object = value as Record<string, unknown>;
     if (Array.isArray(object['items']) || !plainKeys(object, 0) || !validate(object)) return undefined;
-    const index = out.length;
-    const manifest = { object, source: { file, line: lines[i] as number } } as unknown as Manifest;
-    Object.defineProperty(manifest, 'annotationLines', {
-      enumerable: true,
-      configurable: true,
-      get(this: Manifest): Record<string, number> {
-        positions ??= full(text, file).manifests;
-        const found = positions[index]?.annotationLines ?? {};
-        Object.defineProperty(this, 'annotationLines', { value: found, enumerable: true, writable: true, configurable: true });
-        return found;
-      },
-    });
-    out.push(manifest);
+    const annotationLines = reader.annotations[i] ?? {};
+    if (!sameKeys(annotationLines, reader.annotationCounts[i] ?? 0, (object as Partial<KubeObject>).metadata?.annotations ?? {})) return undefined;
+    out.push({ object: object as unknown as KubeObject, source: { file, line: reader.lines[i] as number }, annotationLines });
   }
   return out;
+}
+
+type ParserState = Parameters<NonNullable<jsyaml.LoadOptions['listener']>>[1];
+
+/**
+ * Follows js-yaml's node events: the line of each document's root node, the line of each key of
+ * the root's `metadata.annotations` (keys and values alternate among a mapping's children), and
+ * whether a quoted or plain scalar runs over several lines.
+ */
+class PositionReader {
+  /** 1-based line of each document's root node. */
+  readonly lines: number[] = [];
+  /** Each document's annotation key lines, and how many annotation keys were seen (a key twice would be a mismatch). */
+  readonly annotations: Record<string, number>[] = [];
+  readonly annotationCounts: number[] = [];
+  multiLine = false;
+  private depth = 0;
+  // By depth: where the open node started, how many children it has closed, the key it is the value of, its last key.
+  private readonly openAt: number[] = [];
+  private readonly openLine: number[] = [];
+  private readonly children: number[] = [];
+  private readonly keyOf: (string | undefined)[] = [];
+  private readonly lastKey: (string | undefined)[] = [];
+  private current: Record<string, number> = {};
+  private count = 0;
+
+  constructor(private readonly text: string) {}
+
+  open(state: ParserState): void {
+    const d = this.depth++;
+    this.openAt[d] = state.position;
+    this.openLine[d] = state.line;
+    this.children[d] = 0;
+    if (d === 0) {
+      this.lines.push(state.line + 1);
+      this.current = {};
+      this.count = 0;
+      this.keyOf[0] = undefined;
+      return;
+    }
+    this.keyOf[d] = (this.children[d - 1] ?? 0) % 2 === 1 ? this.lastKey[d - 1] : undefined;
+  }
+
+  close(state: ParserState): void {
+    const d = --this.depth;
+    if (state.kind === 'scalar' && state.line !== this.openLine[d] && !this.multiLine) {
+      this.multiLine = flowScalarOverLines(this.text, this.openAt[d] ?? 0, state.position);
+    }
+    if (d === 0) {
+      this.annotations.push(this.current);
+      this.annotationCounts.push(this.count);
+      return;
+    }
+    const parent = d - 1;
+    const index = this.children[parent] ?? 0;
+    this.children[parent] = index + 1;
+    if (index % 2 !== 0) return; // a value
+    const key = String(state.result);
+    this.lastKey[parent] = key;
+    if (d === 3 && this.keyOf[2] === 'annotations' && this.keyOf[1] === 'metadata') {
+      this.current[key] = (this.openLine[d] ?? 0) + 1;
+      this.count++;
+    }
+  }
+}
+
+/** The annotation keys seen are exactly the object's (otherwise the yaml path reads the file). */
+function sameKeys(lines: Record<string, number>, count: number, annotations: Record<string, string>): boolean {
+  const keys = Object.keys(annotations);
+  return keys.length === count && keys.every((k) => Object.hasOwn(lines, k));
 }
 
 /** Whether the scalar read from `from` to `to` is a quoted or plain one over more than one line (block scalars are fine). */

@@ -24,7 +24,7 @@ const MAX_ALIAS_COUNT = 100;
 export function parseManifestText(text: string, file: string): ParseResult {
   const deep = excessiveNesting(text);
   if (deep) return { manifests: [], issues: [{ file, line: deep.line, message: `invalid YAML: [ ] or { } nested more than ${MAX_NESTING} levels deep; not read` }] };
-  const fast = parseFast(text, file, isValidObject, parseWithPositions);
+  const fast = parseFast(text, file, isValidObject);
   return fast ? { manifests: fast, issues: [] } : parseWithPositions(text, file);
 }
 
