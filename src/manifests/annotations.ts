@@ -7,7 +7,7 @@
  * keep first-seen order. Matching of the items is case-sensitive and left to the caller.
  */
 export function parseCsv(value: string | undefined): string[] {
-  if (value === undefined) return [];
+  if (value === undefined || value === '') return [];
   const out: string[] = [];
   for (const raw of value.split(',')) {
     const item = raw.trim();

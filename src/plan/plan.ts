@@ -210,15 +210,18 @@ function pruneTask(live: KubeObject, phase: SyncPhase): SyncTask {
 /** The same object twice: the later definition wins, as Argo CD's `DeduplicateTargetObjects`, with a warning. */
 function dropDuplicates(drafts: Draft[], warnings: Warning[]): Draft[] {
   // Looked up by name first: names come from the manifests, so their hashes are already known,
-  // where a Map by result key would hash a new string per task. Drafts are in input order.
-  const byName = new Map<string, Draft[]>();
+  // where a Map by result key would hash a new string per task. Drafts are in input order; a name
+  // holds one draft until a second one shares it (no array per task).
+  const byName = new Map<string, Draft | Draft[]>();
   const dropped = new Set<Draft>();
   for (const draft of drafts) {
-    const same = byName.get(draft.task.name);
-    if (same === undefined) {
-      byName.set(draft.task.name, [draft]);
+    const found = byName.get(draft.task.name);
+    if (found === undefined) {
+      byName.set(draft.task.name, draft);
       continue;
     }
+    const same = Array.isArray(found) ? found : [found];
+    if (same !== found) byName.set(draft.task.name, same);
     const at = same.findIndex((d) => d.task.key === draft.task.key);
     const earlier = at < 0 ? undefined : (same[at] as Draft);
     if (earlier?.task.source && draft.task.source) {
