@@ -14,6 +14,8 @@ export const MAX_NESTING = 64;
  * with it.
  */
 export function excessiveNesting(text: string, max = MAX_NESTING): { line: number; depth: number } | undefined {
+  // No flow collection at all (most block-style YAML): nothing can nest; a native scan says so.
+  if (text.indexOf('[') < 0 && text.indexOf('{') < 0) return undefined;
   let depth = 0;
   let line = 1;
   let quote: '"' | "'" | undefined;
