@@ -49,8 +49,12 @@ export interface ClusterClientOptions {
   watchIdleTimeoutMs?: number;
   /** Default re-list period of watches (`WatchOptions.resyncMs`). @defaultValue 30_000 */
   resyncMs?: number;
-  /** How often `waitFor` re-reads the object directly, as a backstop to its watch. @defaultValue 10_000 */
+  /** @deprecated No effect: `waitFor` no longer re-reads objects periodically; its backstop is the shared informer's relist. */
   waitPollIntervalMs?: number;
+  /** How long the shared informer of a kind and namespace outlives its last wait before its watch stops. @defaultValue 30_000 */
+  informerIdleMs?: number;
+  /** Safety relist period of each shared informer, even when its watch is healthy (0 = none). @defaultValue 300_000 */
+  informerResyncMs?: number;
   /** Receives retries, watch restarts and re-lists. Tokens and bodies are never logged. @defaultValue silent */
   logger?: Logger;
   /** Environment consulted for `KUBECONFIG`, `HOME` and `KUBERNETES_SERVICE_*`. @defaultValue process.env */
@@ -67,7 +71,8 @@ export interface ResolvedOptions {
   watchTimeoutSeconds: number;
   watchIdleTimeoutMs: number;
   resyncMs: number;
-  waitPollIntervalMs: number;
+  informerIdleMs: number;
+  informerResyncMs: number;
 }
 
 function positive(field: string, value: number | undefined, fallback: number, options: { integer?: boolean; allowZero?: boolean } = {}): number {
@@ -105,6 +110,7 @@ export function resolveOptions(options: ClusterClientOptions): ResolvedOptions {
     watchTimeoutSeconds: positive('watchTimeoutSeconds', options.watchTimeoutSeconds, 300, { integer: true }),
     watchIdleTimeoutMs: positive('watchIdleTimeoutMs', options.watchIdleTimeoutMs, 120_000),
     resyncMs: positive('resyncMs', options.resyncMs, 30_000),
-    waitPollIntervalMs: positive('waitPollIntervalMs', options.waitPollIntervalMs, 10_000),
+    informerIdleMs: positive('informerIdleMs', options.informerIdleMs, 30_000, { allowZero: true }),
+    informerResyncMs: positive('informerResyncMs', options.informerResyncMs, 300_000, { allowZero: true }),
   };
 }
