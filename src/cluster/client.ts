@@ -4,7 +4,7 @@
  * around it: `operations.ts` for requests and answers (built by `requests.ts`, checked by
  * `validate.ts`, failures read by `outcomes.ts`), `transport.ts` for rate limits, timeouts and
  * retries, `discovery.ts` for kinds and paths, `watch.ts` for watching, `informers.ts` and `wait-for.ts`
- * for waiting (one shared list+watch per kind and namespace), and
+ * for waiting (one shared list+watch per kind across namespaces, per namespace where RBAC refuses), and
  * `lifecycle.ts` for what `close()` stops.
  */
 import { silentLogger } from '../util/index.js';
@@ -63,11 +63,12 @@ export function createClusterClient(options: ClusterClientOptions = {}): KubeClu
     list: (r, s, sig) => listObjects(ctx, r, s, sig),
     ...(onProgress ? { onProgress } : {}),
   });
-  // One list+watch per kind and namespace, shared by every wait of this client (issue 13).
+  // One list+watch per kind across namespaces (per namespace where RBAC refuses), shared by every wait of this client (issue 13).
   const informers = createSharedInformers({
     start: (ref, watchOptions, onEvent, onProgress) => startWatch(watchDeps(onProgress), ref, watchOptions, onEvent),
     idleGraceMs: resolved.informerIdleMs,
     resyncMs: resolved.informerResyncMs,
+    scope: resolved.informerScope,
     logger,
   });
   const waitDeps: WaitForDeps = {

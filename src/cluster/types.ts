@@ -190,7 +190,7 @@ export interface ClusterClient {
   watch(ref: CollectionRef, options: WatchOptions, onEvent: (event: WatchEvent) => void): WatchHandle;
   /**
    * Wait until `predicate` holds for the object (the adapter: a lookup in its shared informer of the
-   * object's kind and namespace plus its events, no polling reads); resolves with the
+   * object's kind plus its events, no polling reads); resolves with the
    * object, or `undefined` if the predicate accepts absence and the object is gone.
    * @throws DeadlineExceededError naming what was awaited and what was last seen.
    */

@@ -104,7 +104,7 @@ export function waitForObject(
     /** The cache's answer, once it is complete and at least as new as the anchor for an absence. */
     const lookup = (): void => {
       if (!sub?.view.synced || !anchored || settled) return;
-      const obj = sub.view.get(ref.name);
+      const obj = sub.view.get();
       if (obj) offer(obj);
       else if (anchor === undefined || atLeast(sub.view.progress, anchor)) offer(undefined);
     };

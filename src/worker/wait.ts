@@ -51,7 +51,12 @@ async function awaitOne(applied: Applied, options: AwaitOptions, deps: StepDeps)
   let last: { verdict: TaskVerdict; health: Health | undefined } | undefined;
   const what = task.hook ? `${kubectlName(task)} to complete` : `${kubectlName(task)} to be healthy`;
   try {
-    const obj = await deps.cluster.waitFor(
+    // The apply's answer is the object's state as of that write: succeeded already (a ConfigMap, an
+    // unchanged Deployment that is available), nothing to wait for and no informer to subscribe to.
+    // Any other verdict is looked at again by the wait (an answer may lack the status a controller sets next).
+    const settled = verdictOf(applied, applied.object);
+    if (settled.verdict.phase === 'Succeeded') last = settled;
+    const obj = last ? applied.object : await deps.cluster.waitFor(
       ref,
       (o) => {
         if (!o) return true;

@@ -2,6 +2,7 @@ import { PassThrough } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CollectionRef, WatchEvent, WatchHandle, WatchOptions } from '../../src/cluster/index.js';
+import { KubeApiError } from '../../src/cluster/errors.js';
 import { createSharedInformers } from '../../src/cluster/informers.js';
 import type { InformerNotice, SharedInformers } from '../../src/cluster/informers.js';
 import { resolveOptions } from '../../src/cluster/options.js';
@@ -29,10 +30,11 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-function fakeInformers(idleGraceMs = 30_000): { informers: SharedInformers; watches: FakeWatch[] } {
+function fakeInformers(idleGraceMs = 30_000, scope: 'cluster' | 'namespace' = 'cluster'): { informers: SharedInformers; watches: FakeWatch[] } {
   const watches: FakeWatch[] = [];
   informers = createSharedInformers({
     idleGraceMs,
+    scope,
     retry: { initialMs: 10, maxMs: 10, jitter: 0 },
     start(ref, options, onEvent, onProgress) {
       let reject: (err: unknown) => void = () => undefined;
@@ -47,13 +49,35 @@ function fakeInformers(idleGraceMs = 30_000): { informers: SharedInformers; watc
   return { informers, watches };
 }
 
-describe('when many waits subscribe to one kind and namespace', () => {
-  it('should open one watch for all of them, and one per other namespace', () => {
+const forbidden = (): KubeApiError => new KubeApiError({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 403, reason: 'Forbidden', message: 'configmaps is forbidden: cannot list resource "configmaps" at the cluster scope' });
+
+describe('when many waits subscribe to one kind', () => {
+  it('should open one watch across all namespaces for all of them', () => {
     const { informers: inf, watches } = fakeInformers();
+    for (let i = 0; i < 50; i++) inf.subscribe(cms(), `cm-${i}`, () => undefined);
+    inf.subscribe(cms('other'), 'x', () => undefined);
+    expect(watches.map((w) => w.ref)).toEqual([{ apiVersion: 'v1', kind: 'ConfigMap' }]);
+    expect(inf.active).toBe(1);
+  });
+
+  it('should open one per namespace when asked to (scope namespace)', () => {
+    const { informers: inf, watches } = fakeInformers(30_000, 'namespace');
     for (let i = 0; i < 50; i++) inf.subscribe(cms(), `cm-${i}`, () => undefined);
     inf.subscribe(cms('other'), 'x', () => undefined);
     expect(watches.map((w) => w.ref.namespace)).toEqual(['app', 'other']);
     expect(inf.active).toBe(2);
+  });
+
+  it('should not confuse objects of the same name in two namespaces', () => {
+    const { informers: inf, watches } = fakeInformers();
+    const heard: string[] = [];
+    const inApp = inf.subscribe(cms('app'), 'a', (n) => n.type === 'event' && heard.push(`app ${n.event.object.metadata.namespace}`));
+    const inOther = inf.subscribe(cms('other'), 'a', (n) => n.type === 'event' && heard.push(`other ${n.event.object.metadata.namespace}`));
+    watches[0]?.emit({ type: 'ADDED', object: cm('a', '5', 'other') });
+    watches[0]?.progress('5', true);
+    expect(heard).toEqual(['other other']);
+    expect(inApp.view.get()).toBeUndefined();
+    expect(inOther.view.get()?.metadata.resourceVersion).toBe('5');
   });
 
   it('should tell each subscriber only about its own name, and every subscriber about a list', () => {
@@ -102,6 +126,42 @@ describe('when the last subscriber leaves', () => {
     expect(inf.active).toBe(0);
     inf.subscribe(cms(), 'c', () => undefined);
     expect(watches).toHaveLength(2);
+  });
+});
+
+describe('when RBAC refuses the kind across namespaces', () => {
+  it('should move every subscription to a watch per namespace, and watch that kind per namespace from then on', async () => {
+    const { informers: inf, watches } = fakeInformers();
+    const heard: string[] = [];
+    const a = inf.subscribe(cms('app'), 'a', (n) => heard.push(`a ${n.type}`));
+    inf.subscribe(cms('other'), 'b', (n) => heard.push(`b ${n.type}`));
+    watches[0]?.fail(forbidden());
+    await vi.waitFor(() => expect(watches).toHaveLength(3));
+    expect(watches[0]?.stopped).toBe(true);
+    expect(watches.slice(1).map((w) => w.ref.namespace)).toEqual(['app', 'other']);
+    expect(inf.perNamespace).toEqual(['v1|ConfigMap']);
+    expect(a.view.synced).toBe(false);
+    watches[1]?.emit({ type: 'ADDED', object: cm('a', '7') });
+    watches[1]?.progress('7', true);
+    expect(a.view.synced).toBe(true);
+    expect(a.view.get()?.metadata.resourceVersion).toBe('7');
+    expect(heard).toEqual(['a event', 'a listed']);
+    inf.subscribe(cms('third'), 'c', () => undefined);
+    expect(watches[3]?.ref.namespace).toBe('third');
+    expect(inf.active).toBe(3);
+  });
+
+  it('should stop the per-namespace watch once its moved subscriber leaves', () => {
+    vi.useFakeTimers();
+    const { informers: inf, watches } = fakeInformers(1_000);
+    const a = inf.subscribe(cms('app'), 'a', () => undefined);
+    watches[0]?.fail(forbidden());
+    return vi.waitFor(() => expect(watches).toHaveLength(2)).then(() => {
+      a.release();
+      vi.advanceTimersByTime(1_000);
+      expect(watches[1]?.stopped).toBe(true);
+      expect(inf.active).toBe(0);
+    });
   });
 });
 
@@ -165,7 +225,7 @@ describe('on the real startWatch with a fake transport', () => {
     await vi.waitFor(() => expect(a.opened).toHaveLength(2));
     expect(a.opened[1]?.query?.['resourceVersion']).toBe('15');
     expect(a.lists()).toBe(1);
-    expect(sub.view.get('a')?.metadata.resourceVersion).toBe('12');
+    expect(sub.view.get()?.metadata.resourceVersion).toBe('12');
     expect(sub.view.progress).toBe('15');
   });
 
@@ -178,7 +238,7 @@ describe('on the real startWatch with a fake transport', () => {
     a.opened[0]?.stream.write(line('ERROR', { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version' }));
     await vi.waitFor(() => expect(a.opened).toHaveLength(2));
     expect(heard).toEqual(['ADDED 10', 'listed', 'DELETED 10', 'listed']);
-    expect(sub.view.get('a')).toBeUndefined();
+    expect(sub.view.get()).toBeUndefined();
     expect(a.opened[1]?.query?.['resourceVersion']).toBe('30');
   });
 });
