@@ -3,7 +3,8 @@
  * `@kubernetes/client-node` 1.x (configuration, credentials, HTTP). An assembly of the pieces
  * around it: `operations.ts` for requests and answers (built by `requests.ts`, checked by
  * `validate.ts`, failures read by `outcomes.ts`), `transport.ts` for rate limits, timeouts and
- * retries, `discovery.ts` for kinds and paths, `watch.ts` and `wait-for.ts` for watching, and
+ * retries, `discovery.ts` for kinds and paths, `watch.ts` for watching, `informers.ts` and `wait-for.ts`
+ * for waiting (one shared list+watch per kind across namespaces, per namespace where RBAC refuses), and
  * `lifecycle.ts` for what `close()` stops.
  */
 import { silentLogger } from '../util/index.js';
@@ -28,6 +29,7 @@ import { createRateLimiter } from './rate-limiter.js';
 import { createTransport } from './transport.js';
 import type { ClusterClient } from './types.js';
 import { checkRef, checkWaitOptions } from './validate.js';
+import { createSharedInformers } from './informers.js';
 import { waitForObject } from './wait-for.js';
 import type { WaitForDeps } from './wait-for.js';
 import { startWatch } from './watch.js';
@@ -53,6 +55,31 @@ export function createClusterClient(options: ClusterClientOptions = {}): KubeClu
   const discovery = createDiscovery(transport);
   const ctx: OperationContext = { transport, discovery, namespace: config.namespace, fieldManager: resolved.fieldManager, logger };
   const lifecycle = createClientLifecycle();
+  const watchDeps = (onProgress?: WatchDeps['onProgress']): WatchDeps => ({
+    transport,
+    discovery,
+    options: resolved,
+    logger,
+    list: (r, s, sig) => listObjects(ctx, r, s, sig),
+    ...(onProgress ? { onProgress } : {}),
+  });
+  // One list+watch per kind across namespaces (per namespace where RBAC refuses), shared by every wait of this client (issue 13).
+  const informers = createSharedInformers({
+    start: (ref, watchOptions, onEvent, onProgress) => startWatch(watchDeps(onProgress), ref, watchOptions, onEvent),
+    idleGraceMs: resolved.informerIdleMs,
+    resyncMs: resolved.informerResyncMs,
+    scope: resolved.informerScope,
+    logger,
+  });
+  const waitDeps: WaitForDeps = {
+    informers,
+    collectionOf: async (ref) => {
+      const info = await discovery.require(ref.apiVersion, ref.kind);
+      return { apiVersion: ref.apiVersion, kind: ref.kind, ...(info.namespaced && ref.namespace ? { namespace: ref.namespace } : {}) };
+    },
+    get: (r, sig) => getObject(ctx, r, sig),
+    logger,
+  };
 
   const client: KubeClusterClient = {
     server: config.server,
@@ -68,21 +95,14 @@ export function createClusterClient(options: ClusterClientOptions = {}): KubeClu
     mergePatch: (ref, patch, opts) => mergePatchObject(ctx, ref, patch, opts),
 
     watch(ref, watchOptions, onEvent) {
-      const deps: WatchDeps = { transport, discovery, options: resolved, logger, list: (r, s, sig) => listObjects(ctx, r, s, sig) };
-      return lifecycle.trackWatch(startWatch(deps, ref, watchOptions, onEvent), watchOptions.signal);
+      return lifecycle.trackWatch(startWatch(watchDeps(), ref, watchOptions, onEvent), watchOptions.signal);
     },
 
     async waitFor(ref, predicate, waitOptions) {
       checkRef(ref, 'waitFor');
       checkWaitOptions(waitOptions, 'waitFor');
-      const deps: WaitForDeps = {
-        watch: (r, o, cb) => client.watch(r, o, cb),
-        get: (r, sig) => getObject(ctx, r, sig),
-        pollIntervalMs: resolved.waitPollIntervalMs,
-        logger,
-      };
       const target = { ...ref, namespace: ref.namespace || config.namespace };
-      return lifecycle.trackWait(waitOptions.signal, (signal) => waitForObject(deps, target, predicate, { ...waitOptions, signal }));
+      return lifecycle.trackWait(waitOptions.signal, (signal) => waitForObject(waitDeps, target, predicate, { ...waitOptions, signal }));
     },
 
     podLogs: (namespace, pod, opts) => readPodLogs(ctx, namespace, pod, opts),
@@ -91,6 +111,7 @@ export function createClusterClient(options: ClusterClientOptions = {}): KubeClu
     invalidateDiscovery: () => discovery.invalidate(),
     close() {
       lifecycle.close();
+      informers.close();
       transport.close();
     },
   };

@@ -49,8 +49,19 @@ export interface ClusterClientOptions {
   watchIdleTimeoutMs?: number;
   /** Default re-list period of watches (`WatchOptions.resyncMs`). @defaultValue 30_000 */
   resyncMs?: number;
-  /** How often `waitFor` re-reads the object directly, as a backstop to its watch. @defaultValue 10_000 */
+  /** @deprecated No effect: `waitFor` no longer re-reads objects periodically; its backstop is the shared informer's relist. */
   waitPollIntervalMs?: number;
+  /** How long a shared informer outlives its last wait before its watch stops. @defaultValue 30_000 */
+  informerIdleMs?: number;
+  /**
+   * `cluster`: one shared informer per kind across all namespaces (a kind whose cluster-wide list
+   * RBAC refuses falls back to one per namespace by itself); `namespace`: one per kind and
+   * namespace from the start (saves the refused list per kind when the account sees only some namespaces).
+   * @defaultValue 'cluster'
+   */
+  informerScope?: 'cluster' | 'namespace';
+  /** Safety relist period of each shared informer, even when its watch is healthy (0 = none). @defaultValue 300_000 */
+  informerResyncMs?: number;
   /** Receives retries, watch restarts and re-lists. Tokens and bodies are never logged. @defaultValue silent */
   logger?: Logger;
   /** Environment consulted for `KUBECONFIG`, `HOME` and `KUBERNETES_SERVICE_*`. @defaultValue process.env */
@@ -67,7 +78,9 @@ export interface ResolvedOptions {
   watchTimeoutSeconds: number;
   watchIdleTimeoutMs: number;
   resyncMs: number;
-  waitPollIntervalMs: number;
+  informerIdleMs: number;
+  informerResyncMs: number;
+  informerScope: 'cluster' | 'namespace';
 }
 
 function positive(field: string, value: number | undefined, fallback: number, options: { integer?: boolean; allowZero?: boolean } = {}): number {
@@ -105,6 +118,13 @@ export function resolveOptions(options: ClusterClientOptions): ResolvedOptions {
     watchTimeoutSeconds: positive('watchTimeoutSeconds', options.watchTimeoutSeconds, 300, { integer: true }),
     watchIdleTimeoutMs: positive('watchIdleTimeoutMs', options.watchIdleTimeoutMs, 120_000),
     resyncMs: positive('resyncMs', options.resyncMs, 30_000),
-    waitPollIntervalMs: positive('waitPollIntervalMs', options.waitPollIntervalMs, 10_000),
+    informerIdleMs: positive('informerIdleMs', options.informerIdleMs, 30_000, { allowZero: true }),
+    informerResyncMs: positive('informerResyncMs', options.informerResyncMs, 300_000, { allowZero: true }),
+    informerScope: informerScope(options.informerScope),
   };
+}
+
+function informerScope(value: string | undefined): 'cluster' | 'namespace' {
+  if (value === undefined || value === 'cluster' || value === 'namespace') return value ?? 'cluster';
+  throw new ClusterConfigError(`informerScope: "${String(value).slice(0, 40)}" is not cluster or namespace`, { field: 'informerScope' });
 }

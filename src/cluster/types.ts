@@ -151,6 +151,12 @@ export interface WaitOptions {
   description: string;
   /** Describes the last object seen, for the error message. @defaultValue a short status summary */
   describe?: (obj: KubeObject | undefined) => string;
+  /**
+   * The state the caller just wrote (an apply's or a create's answer): states older than it are
+   * not considered, and absence counts only once the client's view has caught up with it. Without
+   * it the wait starts with one direct read of the object.
+   */
+  after?: { resourceVersion?: string };
   signal?: AbortSignal;
 }
 
@@ -183,7 +189,8 @@ export interface ClusterClient {
   /** A resumable watch of a collection. */
   watch(ref: CollectionRef, options: WatchOptions, onEvent: (event: WatchEvent) => void): WatchHandle;
   /**
-   * Wait until `predicate` holds for the object (watch + periodic re-read); resolves with the
+   * Wait until `predicate` holds for the object (the adapter: a lookup in its shared informer of the
+   * object's kind plus its events, no polling reads); resolves with the
    * object, or `undefined` if the predicate accepts absence and the object is gone.
    * @throws DeadlineExceededError naming what was awaited and what was last seen.
    */

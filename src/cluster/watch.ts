@@ -30,6 +30,11 @@ export interface WatchDeps {
   logger: Logger;
   /** Lists a collection (all pages), items with apiVersion and kind filled in. */
   list(ref: CollectionRef, selectors: WatchOptions, signal: AbortSignal): Promise<{ items: KubeObject[]; resourceVersion: string }>;
+  /**
+   * How far the watch has seen (for the shared informers): `listed` after a list's events were
+   * emitted, else on every resourceVersion a connection delivered (events and bookmarks).
+   */
+  onProgress?(resourceVersion: string, listed: boolean): void;
 }
 
 /** A promise settled from outside; a rejection nobody awaits is not unhandled (it is also logged). */
@@ -71,6 +76,7 @@ export function startWatch(deps: WatchDeps, ref: CollectionRef, options: WatchOp
     if (stopped.aborted) return;
     emit(cache.reconcile(items, resourceVersion));
     resumeFrom = resumeVersionAfterList(resumeFrom, resourceVersion, resume);
+    deps.onProgress?.(resourceVersion, true);
     logger.debug('watch re-listed', { watch: where, reason, items: items.length, resourceVersion });
   });
 
@@ -82,7 +88,10 @@ export function startWatch(deps: WatchDeps, ref: CollectionRef, options: WatchOp
       where,
       logger,
       observe: (event) => emit(cache.observe(event.type, event.object)),
-      onResourceVersion: (resourceVersion) => (resumeFrom = resourceVersion),
+      onResourceVersion: (resourceVersion) => {
+        resumeFrom = resourceVersion;
+        deps.onProgress?.(resourceVersion, false);
+      },
       onIdle: () => logger.debug('watch idle, reconnecting', { watch: where, resourceVersion: resumeFrom }),
     });
 

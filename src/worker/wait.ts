@@ -1,6 +1,6 @@
 /**
  * Waiting for a wave's tasks (§5.3–§5.4): hooks always, plain resources when the step says so;
- * by watch (the adapter's waitFor), never a fixed sleep (D2), each wait with a deadline (D3).
+ * by watch (the adapter's waitFor: a lookup in its shared informer plus events), never a fixed sleep (D2), each wait with a deadline (D3).
  * A completed hook's logs are kept and its finalizer released at once (§5.5, D4).
  */
 import { resourceHealth } from '../cluster/health/index.js';
@@ -51,14 +51,20 @@ async function awaitOne(applied: Applied, options: AwaitOptions, deps: StepDeps)
   let last: { verdict: TaskVerdict; health: Health | undefined } | undefined;
   const what = task.hook ? `${kubectlName(task)} to complete` : `${kubectlName(task)} to be healthy`;
   try {
-    const obj = await deps.cluster.waitFor(
+    // The apply's answer is the object's state as of that write: succeeded already (a ConfigMap, an
+    // unchanged Deployment that is available), nothing to wait for and no informer to subscribe to.
+    // Any other verdict is looked at again by the wait (an answer may lack the status a controller sets next).
+    const settled = verdictOf(applied, applied.object);
+    if (settled.verdict.phase === 'Succeeded') last = settled;
+    const obj = last ? applied.object : await deps.cluster.waitFor(
       ref,
       (o) => {
         if (!o) return true;
         last = verdictOf(applied, o);
         return last.verdict.phase !== 'Running';
       },
-      { timeoutMs, description: what, signal: deps.cancel.signal },
+      // The state just applied anchors the wait: the shared informer's older states are not taken for it.
+      { timeoutMs, description: what, signal: deps.cancel.signal, after: { resourceVersion: applied.object.metadata.resourceVersion } },
     );
     if (!obj) {
       // §5.4 [GE]: the object of a running task vanished.

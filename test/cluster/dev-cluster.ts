@@ -42,7 +42,6 @@ async function connect<C extends { writeKubeconfig(path: string): Promise<void>;
   const client = createClusterClient({
     kubeconfig,
     retry: { attempts: 8, initialMs: 20, maxMs: 500 },
-    waitPollIntervalMs: 1_000,
     ...clientOptions,
   });
   return {

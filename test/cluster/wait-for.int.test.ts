@@ -11,7 +11,7 @@ describe.each(testBackends())('waitFor on the %s cluster', (backend) => {
   /** waitFor: watch + backstop reads, a deadline that says what it waited for (USER-NEEDS A.1 items 2–3, D3). */
   let dev: Connected<TestCluster>;
   beforeAll(async () => {
-    dev = await connectCluster(backend, { client: { waitPollIntervalMs: 200 } });
+    dev = await connectCluster(backend);
   });
   afterAll(async () => {
     await dev?.close();
