@@ -49,7 +49,7 @@ function fakeInformers(idleGraceMs = 30_000, scope: 'cluster' | 'namespace' = 'c
   return { informers, watches };
 }
 
-const forbidden = (): KubeApiError => new KubeApiError({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 403, reason: 'Forbidden', message: 'configmaps is forbidden: cannot list resource "configmaps" at the cluster scope' });
+const forbidden = (): KubeApiError => new KubeApiError({ code: 403, reason: 'Forbidden', message: 'configmaps is forbidden: cannot list resource "configmaps" at the cluster scope' });
 
 describe('when many waits subscribe to one kind', () => {
   it('should open one watch across all namespaces for all of them', () => {
@@ -92,7 +92,7 @@ describe('when many waits subscribe to one kind', () => {
     watches[0]?.emit({ type: 'DELETED', object: cm('b', '6') });
     expect(a).toEqual(['ADDED a', 'listed']);
     expect(b).toEqual(['listed', 'DELETED b']);
-    expect(sa.view.get('a')?.metadata.resourceVersion).toBe('5');
+    expect(sa.view.get()?.metadata.resourceVersion).toBe('5');
     expect(sa.view.synced).toBe(true);
     expect(sa.view.progress).toBe('5');
   });
