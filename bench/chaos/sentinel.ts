@@ -41,16 +41,25 @@ async function answers(port: number, what: string): Promise<void> {
   throw new Error(`${what} on port ${port} did not answer PING within 10 s`);
 }
 
+/** Run `fn` on a short-lived connection to the Redis or sentinel on `port`, closed after. */
+async function withClient<T>(port: number, fn: (client: Redis) => Promise<T>): Promise<T> {
+  const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true, connectTimeout: 1_000, maxRetriesPerRequest: 1 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return await fn(client);
+  } finally {
+    client.disconnect();
+  }
+}
+
 /**
  * Wait until the replica holds the master's data: its link is up and its full sync done. Without
  * this the master can be killed before the first sync ends (Redis delays a diskless sync by
  * `repl-diskless-sync-delay`, 5 s by default) and the sentinel promotes an empty replica.
  */
-async function replicaInSync(port: number): Promise<void> {
-  const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true, connectTimeout: 1_000, maxRetriesPerRequest: 1 });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
+function replicaInSync(port: number): Promise<void> {
+  return withClient(port, async (client) => {
     const deadline = Date.now() + 30_000;
     let last = '';
     while (Date.now() < deadline) {
@@ -59,17 +68,12 @@ async function replicaInSync(port: number): Promise<void> {
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error(`the replica on port ${port} was not in sync with its master within 30 s: ${last.replace(/\r?\n/g, ' ').slice(0, 300)}`);
-  } finally {
-    client.disconnect();
-  }
+  });
 }
 
 /** Wait until the sentinel knows the replica (it learns it from the master's INFO), so a failover has somewhere to go. */
-async function sentinelSeesReplica(port: number): Promise<void> {
-  const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true, connectTimeout: 1_000, maxRetriesPerRequest: 1 });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
+function sentinelSeesReplica(port: number): Promise<void> {
+  return withClient(port, async (client) => {
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
       const fields = (await client.call('SENTINEL', 'master', 'mymaster')) as string[];
@@ -78,23 +82,16 @@ async function sentinelSeesReplica(port: number): Promise<void> {
       await new Promise((r) => setTimeout(r, 250));
     }
     throw new Error(`redis-sentinel on port ${port} did not see the replica of mymaster within 30 s`);
-  } finally {
-    client.disconnect();
-  }
+  });
 }
 
 /** The master's port as the sentinel names it now. */
-async function masterPort(sentinelPort: number): Promise<number> {
-  const client = new Redis({ host: '127.0.0.1', port: sentinelPort, lazyConnect: true, connectTimeout: 1_000, maxRetriesPerRequest: 1 });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
+function masterPort(sentinelPort: number): Promise<number> {
+  return withClient(sentinelPort, async (client) => {
     const addr = (await client.call('SENTINEL', 'get-master-addr-by-name', 'mymaster')) as [string, string] | null;
     if (!addr) throw new Error(`redis-sentinel on port ${sentinelPort} knows no master mymaster`);
     return Number(addr[1]);
-  } finally {
-    client.disconnect();
-  }
+  });
 }
 
 /** Wait until the sentinel names another master than `old` (the failover is done). */
