@@ -75,7 +75,8 @@ async function setUp(spec: RunSpec, options: BenchOptions, index: number, rig: P
     const dir = prof(`worker-${i + 1}`);
     if (dir) await mkdir(dir, { recursive: true });
     const worker = { redisUrl: full.redis.url, prefix: PREFIX, kubeconfig, concurrency: Math.ceil(spec.apps / spec.workers) + 10, env: { HOOKRUNNER_KUBE_QPS: String(options.qps), HOOKRUNNER_KUBE_BURST: String(options.qps * 2) } };
-    full.workers.push(spawnWorker(dir ? { ...worker, execArgv: ['--cpu-prof', `--cpu-prof-dir=${dir}`] } : worker));
+    const nodeArgs = (process.env['BENCH_WORKER_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+    full.workers.push(spawnWorker({ ...worker, execArgv: [...nodeArgs, ...(dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [])] }));
   }
   const orchDir = prof('orchestrator');
   if (orchDir) await mkdir(orchDir, { recursive: true });
