@@ -21,6 +21,7 @@ import { parseDurationOption, parsePositiveInt } from './options.js';
 import { dnsLabel } from './sync.js';
 import { startEngine } from '../engine/index.js';
 import { startHealthPort } from './health-port.js';
+import { configureHeapGrowth } from './heap.js';
 import type { HealthPort } from './health-port.js';
 import { RedisConfigError, describeTarget, redisKeys, redisTargetFromEnv } from '../queue/index.js';
 import type { RedisTarget } from '../queue/index.js';
@@ -271,6 +272,11 @@ async function runLongLived(
   const deadlineMs = shutdownTimeout(io, flags.shutdownTimeout);
   if (typeof deadlineMs === 'string') {
     io.stderr.write(`hookrunner ${command}: ${deadlineMs}\n`);
+    return ExitCode.invalidInput;
+  }
+  const heapProblem = configureHeapGrowth(io.env);
+  if (heapProblem) {
+    io.stderr.write(`hookrunner ${command}: ${heapProblem}\n`);
     return ExitCode.invalidInput;
   }
   const logger = jsonLogger({ level: logLevel(io.env), stream: io.stderr, base: { role: command } });
