@@ -11,3 +11,5 @@ export { consumeNotifications, createNotificationQueue } from './notification-qu
 export type { NotificationConsumerOptions, NotificationQueue, NotificationQueueOptions } from './notification-queue.js';
 export { QueueNames, jobId } from './payloads.js';
 export type { FinalizerSweepData, InventoryRef, NotificationJobData, OrchestratorJobData, OrchestratorJobName, PrepareInput, StepContext, StepJobData, StepJobName } from './payloads.js';
+export { redisScript, runScript } from './scripts.js';
+export type { RedisScript } from './scripts.js';

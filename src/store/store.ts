@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import type { Operation, TaskResult } from '../sync/index.js';
 import { isDone, planHasObjects, planWithoutObjects, syncId } from '../sync/index.js';
 import type { StoredPlan } from '../sync/index.js';
-import { closeRedis, redisConnection, redisKeys } from '../queue/index.js';
+import { closeRedis, redisConnection, redisKeys, redisScript, runScript } from '../queue/index.js';
 import type { RedisClient, RedisTarget } from '../queue/index.js';
 import { ConflictError, OperationRunningError } from './errors.js';
 
@@ -53,7 +53,7 @@ export interface InventoryEntry {
 }
 
 // KEYS: op doc, app lock, running set, app history, manifests. ARGV: id, json, app, startedAtMs, op prefix, manifests json
-const CREATE = `
+const CREATE = redisScript(`
 local holder = redis.call('GET', KEYS[2])
 if holder and holder ~= ARGV[1] then
   local active = redis.call('HGET', ARGV[5] .. holder, 'active')
@@ -66,10 +66,10 @@ redis.call('SET', KEYS[2], ARGV[1])
 redis.call('SADD', KEYS[3], ARGV[1])
 redis.call('ZADD', KEYS[4], ARGV[4], ARGV[1])
 return ''
-`;
+`);
 
 // KEYS: op doc, app lock, running set, manifests, plan. ARGV: expected version, json, id, finished(0/1), channel, event json, plan json ('' = unchanged)
-const SAVE = `
+const SAVE = redisScript(`
 local current = redis.call('HGET', KEYS[1], 'v')
 if not current then return -1 end
 if current ~= ARGV[1] then return 0 end
@@ -83,7 +83,7 @@ elseif ARGV[7] ~= '' then
 end
 redis.call('PUBLISH', ARGV[5], ARGV[6])
 return 1
-`;
+`);
 
 export interface Store {
   readonly prefix: string;
@@ -132,7 +132,7 @@ export function createStore(options: StoreOptions): Store {
     async createOperation(op) {
       // The manifests are stored once, apart from the record every transition rewrites (issue 14).
       const doc: Operation = { ...op, spec: { ...op.spec, manifests: [], manifestsKey: k.manifests(op.id) } };
-      const out = (await redis.eval(CREATE, 5, k.op(op.id), k.lock(op.app), k.running, k.history(op.app), k.manifests(op.id), op.id, JSON.stringify(doc), op.app, String(Date.parse(op.startedAt)), k.opPrefix, JSON.stringify(op.spec.manifests))) as string;
+      const out = (await runScript(redis, CREATE, [k.op(op.id), k.lock(op.app), k.running, k.history(op.app), k.manifests(op.id)], [op.id, JSON.stringify(doc), op.app, String(Date.parse(op.startedAt)), k.opPrefix, JSON.stringify(op.spec.manifests)])) as string;
       if (out === '!exists') throw new ConflictError(`operation ${op.id} already exists`);
       if (out !== '') throw new OperationRunningError(op.app, out);
       const excess = (await redis.zcard(k.history(op.app))) - historyLimit;
@@ -154,7 +154,7 @@ export function createStore(options: StoreOptions): Store {
     async saveOperation(op) {
       const { doc: next, plan } = storedForm({ ...op, version: op.version + 1 }, k.plan(op.id));
       const finished = isDone(op) ? '1' : '0';
-      const out = (await redis.eval(SAVE, 5, k.op(op.id), k.lock(op.app), k.running, k.manifests(op.id), k.plan(op.id), String(op.version), JSON.stringify(next), op.id, finished, k.channel, JSON.stringify(toEvent(next)), plan ?? '')) as number;
+      const out = (await runScript(redis, SAVE, [k.op(op.id), k.lock(op.app), k.running, k.manifests(op.id), k.plan(op.id)], [String(op.version), JSON.stringify(next), op.id, finished, k.channel, JSON.stringify(toEvent(next)), plan ?? ''])) as number;
       if (out === -1) throw new ConflictError(`operation ${op.id} does not exist`);
       if (out === 0) throw new ConflictError(`operation ${op.id} changed (version ${op.version} is stale)`);
       return next;

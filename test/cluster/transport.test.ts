@@ -115,6 +115,36 @@ describe('when the server answers with retryable failures', () => {
   });
 });
 
+describe('when an answer is cut or slow (the whole exchange is bounded, body included)', () => {
+  it('should retry an answer whose connection closes in the middle of the body, then succeed', async () => {
+    let calls = 0;
+    const c = await connect((_req, res) => {
+      calls++;
+      if (calls === 1) {
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '1000' });
+        res.write('{"kind":"ConfigMap","apiVersion":"v1","metadata":{"na');
+        setTimeout(() => res.socket?.destroy(), 10);
+        return;
+      }
+      sendJson(res, 200, { ...configMap, metadata: { name: 'cm', namespace: 'app' } });
+    });
+    const got = await c.get({ apiVersion: 'v1', kind: 'ConfigMap', name: 'cm' });
+    expect(got?.metadata.name).toBe('cm');
+    expect(server?.requests).toHaveLength(2);
+  });
+
+  it('should time out a body that stops coming, as no answer', async () => {
+    const c = await connect((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '1000' });
+      res.write('{"kind":');
+    }, { requestTimeoutMs: 80 });
+    const err = await c.get({ apiVersion: 'v1', kind: 'ConfigMap', name: 'cm' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ClusterUnreachableError);
+    expect((err as Error).message).toContain('no answer within 80ms');
+    expect(server?.requests).toHaveLength(4);
+  });
+});
+
 describe('when the server refuses with a 4xx other than 429', () => {
   it('should not retry a 403, and keep the token out of the error and the logs', async () => {
     const c = await connect((_req, res) => sendJson(res, 403, status(403, 'Forbidden', 'configmaps "cm" is forbidden: User "system:anonymous" cannot get')));
