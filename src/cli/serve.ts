@@ -279,7 +279,8 @@ async function runLongLived(
     io.stderr.write(`hookrunner ${command}: ${heapProblem}\n`);
     return ExitCode.invalidInput;
   }
-  const logger = jsonLogger({ level: logLevel(io.env), stream: io.stderr, base: { role: command } });
+  // Lines of one event-loop turn in one write (util/logger.ts); flushed before every direct write to stderr and at the end.
+  const logger = jsonLogger({ level: logLevel(io.env), stream: io.stderr, base: { role: command }, coalesce: true });
   let http: ReturnType<typeof prepareHttp> | undefined;
   if (command === 'serve') {
     try {
@@ -295,6 +296,7 @@ async function runLongLived(
     const connected = await connectCluster({ kubeconfig: flags.kubeconfig, context: flags.context, env: io.env });
     if ('error' in connected) {
       if (flags.workers) {
+        logger.flush();
         io.stderr.write(`hookrunner ${command}: ${connected.error}\n`);
         return ExitCode.infrastructure;
       }
@@ -344,6 +346,7 @@ async function runLongLived(
     code = ExitCode.ok;
   } catch (err) {
     if (err instanceof ProjectFileError) {
+      logger.flush();
       io.stderr.write(`hookrunner ${command}: ${err.message}\n`);
       code = ExitCode.invalidInput;
     } else {
@@ -364,11 +367,13 @@ async function runLongLived(
     logger.error(`${command} did not stop within ${deadlineMs} ms (Redis unreachable or a step still running); stopped anyway, its steps go to another worker once their locks expire`, { deadlineMs });
     // As a process: exit now, as a SIGKILL would, so a step in hand does nothing more (no cleanup
     // of its hook on the way out); the step's BullMQ lock expires and another worker adopts it.
+    logger.flush();
     io.exitNow?.(ExitCode.infrastructure);
     engine.forceClose();
     return ExitCode.infrastructure;
   }
   cluster?.close();
   logger.info(`${command} stopped`);
+  logger.flush();
   return code;
 }
