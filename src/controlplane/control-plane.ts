@@ -43,6 +43,8 @@ export interface ControlPlaneOptions {
   onFailure?: (err: ComponentFailedError) => void;
   /** Write the API server's audit log (writes, Metadata level), read back by `audit()`. @defaultValue false */
   auditLog?: boolean;
+  /** With `auditLog`, this audit policy (YAML, e.g. `auditPolicyFor(…)`) instead of the default one (writes only). @defaultValue the default policy */
+  auditPolicy?: string;
   /** Keep the work folder (logs, certificates, etcd data) after stop. @defaultValue false */
   keepWorkDir?: boolean;
   /** @defaultValue silent */
@@ -77,6 +79,8 @@ export interface ControlPlane {
   spawnedPids(): number[];
   /** The API server's audited writes (with `auditLog`) and the node agent's process starts and exits, oldest first. */
   audit(): Promise<AuditEntry[]>;
+  /** The API server's audit log file (JSON lines; `readAuditRequests` reads it), with `auditLog`. */
+  readonly auditLogFile: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -146,7 +150,10 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       kubeconfigs: { controllerManager: await kubeconfigFile('controller-manager', pki.controllerManager), scheduler: await kubeconfigFile('scheduler', pki.scheduler) },
       ...(options.auditLog ? { audit: { policyFile: join(workDir, 'audit-policy.yaml'), logFile: join(workDir, 'audit.log') } } : {}),
     };
-    if (layout.audit) await writeAuditPolicy(layout.audit.policyFile);
+    if (layout.audit) {
+      if (options.auditPolicy !== undefined) await writeFile(layout.audit.policyFile, options.auditPolicy);
+      else await writeAuditPolicy(layout.audit.policyFile);
+    }
     const adminPath = await kubeconfigFile('admin', pki.admin);
     const nodePath = await kubeconfigFile('node', pki.nodeClient);
     const tls = { ca: await readFile(pki.ca.cert, 'utf8'), cert: await readFile(pki.admin.cert, 'utf8'), key: await readFile(pki.admin.key, 'utf8') };
@@ -205,6 +212,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
         const requests = layout.audit ? await readAuditLog(layout.audit.logFile, (kinds ??= await discoverKinds(async (path) => JSON.parse((await httpsGet(`${url}${path}`, tls, 10_000)).body) as unknown))) : [];
         return [...requests, ...processEvents].sort((a, b) => a.time - b.time);
       },
+      auditLogFile: layout.audit?.logFile,
       stop,
     };
   } catch (err) {
