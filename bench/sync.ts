@@ -2,7 +2,8 @@
  * `npm run bench:sync [-- flags]`: lab-like applications (PreSync hook Job → Service (-2) →
  * ServiceAccount (-1) → Deployment → PostSync hook Job, bench/lib/lab.ts) synced at once, by
  * default 1, 20 and 200 apps with 1 worker and 200 with 2 (`--help` for the flags). Each run has
- * its own private Redis, dev cluster process, orchestrator process and worker processes, and
+ * its own private Redis, cluster (`--backend dev`: the dev cluster process; `real`: the real
+ * control plane, bench/lib/real-cluster-child.ts), orchestrator process and worker processes, and
  * first measures the floor of this design on them (bench/lib/floor.ts). Per run it prints
  * operations/s, the phase-transition latency (a hook's Complete seen by the worker → the next
  * step's first API write, from the dev cluster's audit) p50/p99, CPU ms per operation of each
