@@ -123,7 +123,10 @@ async function measure(spec: RunSpec, options: BenchOptions, rig: Rig, orchestra
   const clusterRss = Object.fromEntries(await Promise.all(rig.cluster.pids.map(async (p) => [p.name, await procPeakRssMb(p.pid)] as const)));
   const lat = transitions(ops, audit);
   const dump = process.env['BENCH_SYNC_DUMP'];
-  if (dump) await writeFile(resolve(dump, `${spec.apps}x${spec.workers}.json`), JSON.stringify({ ops, audit, requests }));
+  if (dump) {
+    await mkdir(resolve(dump), { recursive: true });
+    await writeFile(resolve(dump, `${spec.apps}x${spec.workers}.json`), JSON.stringify({ ops, audit, requests }));
+  }
   const n = ops.length;
   const perOp = (ms: number): number => ms / n;
   const p50 = percentile(lat, 50);

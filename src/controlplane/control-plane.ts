@@ -37,6 +37,8 @@ export interface ControlPlaneOptions {
   nodeName?: string;
   /** Image pattern → entrypoint for the node agent. @defaultValue {} */
   images?: ImageMapping;
+  /** Pods the node admits (a kubelet's `--max-pods`): the scheduler leaves more Pending. @defaultValue 110 */
+  maxPods?: number;
   /** Deadline for everything to be up (API server ready, node Ready, controllers working). @defaultValue 120_000 */
   startTimeoutMs?: number;
   /** Called once when a component exits while the control plane is running. */
@@ -177,6 +179,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       version,
       tls: { cert: await readFile(pki.nodeServing.cert, 'utf8'), key: await readFile(pki.nodeServing.key, 'utf8'), ca: tls.ca },
       ...(options.images ? { images: options.images } : {}),
+      ...(options.maxPods !== undefined ? { maxPods: options.maxPods } : {}),
       onProcessEvent: (e) => {
         processEvents.push({ time: Date.now(), verb: e.verb, apiVersion: 'v1', kind: 'Pod', namespace: e.namespace, name: e.pod, code: 0, source: 'runtime', container: e.container, ...(e.pid !== undefined ? { pid: e.pid } : {}), ...(e.exitCode !== undefined ? { exitCode: e.exitCode } : {}) });
         if (processEvents.length > 100_000) processEvents.splice(0, 20_000);
