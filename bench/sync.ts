@@ -2,7 +2,8 @@
  * `npm run bench:sync [-- flags]`: lab-like applications (PreSync hook Job → Service (-2) →
  * ServiceAccount (-1) → Deployment → PostSync hook Job, bench/lib/lab.ts) synced at once, by
  * default 1, 20 and 200 apps with 1 worker and 200 with 2 (`--help` for the flags). Each run has
- * its own private Redis, dev cluster process, orchestrator process and worker processes, and
+ * its own private Redis, cluster (`--backend dev`: the dev cluster process; `real`: the real
+ * control plane, bench/lib/real-cluster-child.ts), orchestrator process and worker processes, and
  * first measures the floor of this design on them (bench/lib/floor.ts). Per run it prints
  * operations/s, the phase-transition latency (a hook's Complete seen by the worker → the next
  * step's first API write, from the dev cluster's audit) p50/p99, CPU ms per operation of each
@@ -15,8 +16,9 @@ import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { spawnWorker, startPrivateRedis } from '../src/engine/index.js';
 import type { WorkerProcess } from '../src/engine/index.js';
-import { startDevClusterChild, startOrchestratorChild } from './lib/children.js';
-import type { DevClusterChild, OrchestratorChild } from './lib/children.js';
+import { findBinaries } from '../src/controlplane/index.js';
+import { startClusterChild, startOrchestratorChild } from './lib/children.js';
+import type { ClusterChild, OrchestratorChild } from './lib/children.js';
 import { bullmqRoundTripMs, createToWatchEventMs } from './lib/floor.js';
 import { USAGE, parseOptions, roundsFor } from './lib/options.js';
 import type { BenchOptions, RunSpec } from './lib/options.js';
@@ -32,7 +34,7 @@ const PREFIX = 'bench';
 interface Rig {
   dir: string;
   redis: Awaited<ReturnType<typeof startPrivateRedis>>;
-  cluster: DevClusterChild;
+  cluster: ClusterChild;
   workers: WorkerProcess[];
   orchestrator?: OrchestratorChild;
   profDir?: string;
@@ -43,11 +45,15 @@ interface CpuSnapshot {
   orchestrator: number;
   redis: number;
   cluster: number;
+  clusterEach: Record<string, number>;
 }
+
+const sum = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0);
 
 async function cpuSnapshot(rig: Rig, orchestrator: OrchestratorChild): Promise<CpuSnapshot> {
   const workers = await Promise.all(rig.workers.map((w) => procCpuMs(w.proc.pid ?? 0)));
-  return { workers: workers.reduce((a, b) => a + b, 0), orchestrator: await procCpuMs(orchestrator.pid), redis: await redisCpuMs(rig.redis.url), cluster: await procCpuMs(rig.cluster.pid) };
+  const clusterEach = Object.fromEntries(await Promise.all(rig.cluster.pids.map(async (p) => [p.name, await procCpuMs(p.pid)] as const)));
+  return { workers: sum(workers), orchestrator: await procCpuMs(orchestrator.pid), redis: await redisCpuMs(rig.redis.url), cluster: sum(Object.values(clusterEach)), clusterEach };
 }
 
 /** Resolve once the worker logged `worker started`, or fail after 60 s. */
@@ -63,12 +69,13 @@ async function workerStarted(w: WorkerProcess): Promise<void> {
 async function setUp(spec: RunSpec, options: BenchOptions, index: number, rig: Partial<Rig>): Promise<{ rig: Rig; orchestrator: OrchestratorChild; floor: Floor }> {
   rig.dir = await mkdtemp(join(tmpdir(), 'hookrunner-bench-sync-'));
   rig.redis = await startPrivateRedis();
-  rig.cluster = await startDevClusterChild();
+  rig.cluster = await startClusterChild(options.backend);
   rig.workers = [];
   const full = rig as Rig;
-  const floor: Floor = { bullmqRoundTripMs: await bullmqRoundTripMs(full.redis.url, options.floorSamples), createToWatchEventMs: await createToWatchEventMs(full.cluster.url, options.floorSamples) };
+  const target = { url: full.cluster.url, ...(full.cluster.tls ? { tls: full.cluster.tls } : {}) };
+  const floor: Floor = { bullmqRoundTripMs: await bullmqRoundTripMs(full.redis.url, options.floorSamples), createToWatchEventMs: await createToWatchEventMs(target, options.floorSamples) };
   const kubeconfig = join(full.dir, 'kubeconfig');
-  await writeFile(kubeconfig, `apiVersion: v1\nkind: Config\nclusters: [{ name: dev, cluster: { server: "${full.cluster.url}" } }]\nusers: [{ name: dev, user: { token: dev } }]\ncontexts: [{ name: dev, context: { cluster: dev, user: dev } }]\ncurrent-context: dev\n`);
+  await writeFile(kubeconfig, full.cluster.kubeconfig, { mode: 0o600 });
   const prof = (what: string): string | undefined => (options.cpuProfDir ? resolve(options.cpuProfDir, `run${index + 1}-${spec.apps}x${spec.workers}`, what) : undefined);
   if (options.cpuProfDir) rig.profDir = resolve(options.cpuProfDir, `run${index + 1}-${spec.apps}x${spec.workers}`);
   for (let i = 0; i < spec.workers; i++) {
@@ -110,15 +117,21 @@ async function measure(spec: RunSpec, options: BenchOptions, rig: Rig, orchestra
   const toUs = Number(process.hrtime.bigint() / 1000n);
   const cpu1 = await cpuSnapshot(rig, orchestrator);
   await new Promise((r) => setTimeout(r, 500)); // the ended waits' watch connections closed (the request log records a request when it ends)
-  const { audit, requests, watchesPeak } = await rig.cluster.dump();
+  const { audit, requests, watchesPeak, watchesAll } = await rig.cluster.dump(from, to);
   const ops = await orchestrator.ops(ids);
   const rss = await Promise.all(rig.workers.map((w) => procPeakRssMb(w.proc.pid ?? 0)));
+  const clusterRss = Object.fromEntries(await Promise.all(rig.cluster.pids.map(async (p) => [p.name, await procPeakRssMb(p.pid)] as const)));
   const lat = transitions(ops, audit);
   const dump = process.env['BENCH_SYNC_DUMP'];
-  if (dump) await writeFile(resolve(dump, `${spec.apps}x${spec.workers}.json`), JSON.stringify({ ops, audit, requests }));
+  if (dump) {
+    await mkdir(resolve(dump), { recursive: true });
+    await writeFile(resolve(dump, `${spec.apps}x${spec.workers}.json`), JSON.stringify({ ops, audit, requests }));
+  }
   const n = ops.length;
+  const perOp = (ms: number): number => ms / n;
   const p50 = percentile(lat, 50);
   return {
+    backend: rig.cluster.backend,
     apps: spec.apps,
     workers: spec.workers,
     rounds,
@@ -126,15 +139,23 @@ async function measure(spec: RunSpec, options: BenchOptions, rig: Rig, orchestra
     succeeded: ops.filter((o) => o.phase === 'Succeeded').length,
     opsPerSecond: n / seconds,
     transitionMs: { p50, p99: percentile(lat, 99), n: lat.length },
-    cpuMsPerOperation: { workers: (cpu1.workers - cpu0.workers) / n, orchestrator: (cpu1.orchestrator - cpu0.orchestrator) / n, redis: (cpu1.redis - cpu0.redis) / n, cluster: (cpu1.cluster - cpu0.cluster) / n },
+    cpuMsPerOperation: {
+      workers: perOp(cpu1.workers - cpu0.workers),
+      orchestrator: perOp(cpu1.orchestrator - cpu0.orchestrator),
+      redis: perOp(cpu1.redis - cpu0.redis),
+      cluster: perOp(cpu1.cluster - cpu0.cluster),
+      clusterEach: Object.fromEntries(Object.entries(cpu1.clusterEach).map(([k, v]) => [k, perOp(v - (cpu0.clusterEach[k] ?? 0))])),
+    },
     apiRequestsPerOperation: perOperation(countRequests(requests, from, to), n),
     watchesPeak,
+    ...(watchesAll ? { watchesAll } : {}),
     rssMb: {
       workers: Math.max(...rss),
       workersEach: rss,
       orchestrator: await procPeakRssMb(orchestrator.pid),
       redis: await procPeakRssMb(rig.redis.process.pid ?? 0),
-      cluster: await procPeakRssMb(rig.cluster.pid),
+      cluster: sum(Object.values(clusterRss)),
+      clusterEach: clusterRss,
     },
     floor,
     transitionToFloor: p50 / (floor.bullmqRoundTripMs + floor.createToWatchEventMs),
@@ -150,14 +171,16 @@ function describeRun(f: RunFigures, seconds: number): string {
     .map(([k, v]) => `${k} ${v.toFixed(1)}`)
     .join(', ');
   const floorSum = f.floor.bullmqRoundTripMs + f.floor.createToWatchEventMs;
+  const real = f.backend === 'real';
+  const each = (figures: Record<string, number>): string => Object.entries(figures).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ');
   return [
     `${f.apps} apps × ${f.workers} worker${f.workers > 1 ? 's' : ''}, ${f.rounds} round${f.rounds > 1 ? 's' : ''}: ${f.succeeded}/${f.operations} succeeded in ${seconds.toFixed(1)} s: ${f.opsPerSecond.toFixed(1)} operations/s`,
     `  transition (hook Complete seen → next step's first API write): p50 ${f.transitionMs.p50.toFixed(0)} ms  p99 ${f.transitionMs.p99.toFixed(0)} ms  (n=${f.transitionMs.n})`,
     `  floor: BullMQ round trip ${f.floor.bullmqRoundTripMs.toFixed(2)} ms + create→watch event ${f.floor.createToWatchEventMs.toFixed(2)} ms = ${floorSum.toFixed(2)} ms; transition p50 is ${f.transitionToFloor.toFixed(1)}× the floor`,
-    `  CPU ms per operation: workers ${c.workers.toFixed(1)}  orchestrator ${c.orchestrator.toFixed(1)}  redis ${c.redis.toFixed(1)}  dev cluster ${c.cluster.toFixed(1)}  (${cpus().length} cores)`,
+    `  CPU ms per operation: workers ${c.workers.toFixed(1)}  orchestrator ${c.orchestrator.toFixed(1)}  redis ${c.redis.toFixed(1)}  ${real ? 'control plane' : 'dev cluster'} ${c.cluster.toFixed(1)}${real ? ` (${each(c.clusterEach ?? {})})` : ''}  (${cpus().length} cores)`,
     `  API requests per operation: ${api}; total ${(f.apiRequestsPerOperation['total'] ?? 0).toFixed(1)}, of which polling GETs while waiting ${(f.apiRequestsPerOperation['pollingGET'] ?? 0).toFixed(2)}`,
-    `  watches open at peak: ${f.watchesPeak}`,
-    `  peak RSS MB: workers ${f.rssMb.workersEach.map((m) => m.toFixed(0)).join(' / ')}  orchestrator ${f.rssMb.orchestrator.toFixed(0)}  redis ${f.rssMb.redis.toFixed(0)}  dev cluster ${f.rssMb.cluster.toFixed(0)}`,
+    `  watches open at peak: ${f.watchesPeak} of hookrunner's${f.watchesAll ? `; the API server's open WATCH requests, every client: ${f.watchesAll.baseline} before the run, ${f.watchesAll.peak} at peak (sampled each second)` : ''}`,
+    `  peak RSS MB: workers ${f.rssMb.workersEach.map((m) => m.toFixed(0)).join(' / ')}  orchestrator ${f.rssMb.orchestrator.toFixed(0)}  redis ${f.rssMb.redis.toFixed(0)}  ${real ? 'control plane' : 'dev cluster'} ${f.rssMb.cluster.toFixed(0)}${real ? ` (${Object.entries(f.rssMb.clusterEach ?? {}).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')})` : ''}`,
   ].join('\n');
 }
 
@@ -190,8 +213,16 @@ if (process.argv.includes('--help')) {
   process.exit(0);
 }
 const options = parseOptions(process.argv.slice(2));
+if (options.backend === 'real') {
+  try {
+    findBinaries();
+  } catch (err) {
+    console.error(`bench:sync --backend real: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  }
+}
 console.log(
-  `node ${process.version}; ${cpus().length} cores; lab-like applications (5 tasks, 2 hooks); runs ${options.runs.map((r) => `${r.apps}x${r.workers}`).join(', ')}; worker client rate limit ${options.qps} req/s; dev cluster workload ready delay ${process.env['READY_DELAY_MS'] ?? '100'} ms${options.cpuProfDir ? `; CPU profiles in ${resolve(options.cpuProfDir)}` : ''}`,
+  `node ${process.version}; ${cpus().length} cores; backend ${options.backend}; lab-like applications (5 tasks, 2 hooks); runs ${options.runs.map((r) => `${r.apps}x${r.workers}`).join(', ')}; worker client rate limit ${options.qps} req/s; ${options.backend === 'dev' ? `dev cluster workload ready delay ${process.env['READY_DELAY_MS'] ?? '100'} ms` : 'real control plane (audit log: every request of hookrunner-admin, blocking mode)'}${options.cpuProfDir ? `; CPU profiles in ${resolve(options.cpuProfDir)}` : ''}`,
 );
 const runs: RunFigures[] = [];
 for (const [i, spec] of options.runs.entries()) runs.push(await runOne(spec, options, i));

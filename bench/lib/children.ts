@@ -2,9 +2,11 @@
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import type { AuditRequest, TlsClient } from '../../src/controlplane/index.js';
 import type { AuditEntry, RequestLogEntry } from '../../src/devcluster/index.js';
 import type { Operation } from '../../src/sync/index.js';
-
+import { HOOKRUNNER_USER, auditWatchPeak, requestLogFromAudit } from './real-audit.js';
+import type { WriteEntry } from './sync-stats.js';
 
 interface Reply {
   type: string;
@@ -45,6 +47,69 @@ function request<T extends Reply>(child: ChildProcess, name: string, msg: Reply 
 
 function forkTs(file: string, execArgv: string[] = []): ChildProcess {
   return fork(join(import.meta.dirname, file), { execArgv: ['--import', 'tsx', ...execArgv], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+}
+
+/** What a run measures of its cluster, either backend. */
+export interface ClusterDump {
+  /** hookrunner's writes (the real backend: its user's only). */
+  audit: WriteEntry[];
+  /** hookrunner's requests (the real backend: its user's only), shaped like the dev cluster's request log. */
+  requests: RequestLogEntry[];
+  /** hookrunner's watches open at once at peak within the window. */
+  watchesPeak: number;
+  /** The real backend: every client's open WATCH requests (`/metrics`), sampled before the run and at peak. */
+  watchesAll?: { baseline: number; peak: number };
+}
+
+/** The cluster of a run, in its own process(es). */
+export interface ClusterChild {
+  backend: 'dev' | 'real';
+  url: string;
+  /** The real backend's admin TLS client (its API server is HTTPS only). */
+  tls?: TlsClient;
+  /** Kubeconfig text for the workers. */
+  kubeconfig: string;
+  /** The processes whose CPU and memory are the cluster's, by component. */
+  pids: { name: string; pid: number }[];
+  resetWatchPeak(): Promise<void>;
+  /** Figures of the window `[from, to]` (ms since the epoch). */
+  dump(from: number, to: number): Promise<ClusterDump>;
+  stop(): Promise<void>;
+}
+
+export async function startClusterChild(backend: 'dev' | 'real'): Promise<ClusterChild> {
+  if (backend === 'real') return startRealClusterChild();
+  const dev = await startDevClusterChild();
+  return {
+    backend,
+    url: dev.url,
+    kubeconfig: `apiVersion: v1\nkind: Config\nclusters: [{ name: dev, cluster: { server: "${dev.url}" } }]\nusers: [{ name: dev, user: { token: dev } }]\ncontexts: [{ name: dev, context: { cluster: dev, user: dev } }]\ncurrent-context: dev\n`,
+    pids: [{ name: 'dev-cluster', pid: dev.pid }],
+    resetWatchPeak: () => dev.resetWatchPeak(),
+    dump: async () => dev.dump(),
+    stop: () => dev.stop(),
+  };
+}
+
+type RealDump = Reply & { audit: WriteEntry[]; requests: AuditRequest[]; now: number; watchesAll: { baseline: number; peak: number } };
+
+async function startRealClusterChild(): Promise<ClusterChild> {
+  const child = forkTs('real-cluster-child.ts');
+  const name = 'real control plane child';
+  const ready = await request<Reply & { url: string; kubeconfig: string; tls: TlsClient; pids: { name: string; pid: number }[] }>(child, name, undefined, 'ready', 240_000);
+  return {
+    backend: 'real',
+    url: ready.url,
+    tls: ready.tls,
+    kubeconfig: ready.kubeconfig,
+    pids: ready.pids,
+    resetWatchPeak: async () => void (await request(child, name, { type: 'resetWatchPeak' }, 'resetWatchPeak', 30_000)),
+    dump: async (from, to) => {
+      const d = await request<RealDump>(child, name, { type: 'dump' }, 'dump', 120_000);
+      return { audit: d.audit, requests: requestLogFromAudit(d.requests, HOOKRUNNER_USER, d.now), watchesPeak: auditWatchPeak(d.requests, HOOKRUNNER_USER, from, to, d.now), watchesAll: d.watchesAll };
+    },
+    stop: () => stopChild(child),
+  };
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {

@@ -3,11 +3,16 @@
  * - a BullMQ round trip: a job added to one queue, processed by a Worker that adds the result
  *   to a second queue, processed by a second Worker (the orchestrator → worker → orchestrator
  *   path of a step, with nothing done in between);
- * - a create → watch event round trip: one plain-HTTP watch on ConfigMaps open in a namespace,
- *   then a ConfigMap created and the time until its ADDED event arrives.
+ * - a create → watch event round trip: one watch on ConfigMaps open in a namespace, then a
+ *   ConfigMap created and the time until its ADDED event arrives (the dev cluster: plain HTTP with
+ *   `fetch`; the real API server: HTTPS with the admin's client certificate, node:https with a
+ *   keep-alive agent).
  * Each is the p50 of `samples` sequential round trips.
  */
+import type { IncomingMessage } from 'node:http';
+import { Agent, request } from 'node:https';
 import { Queue, Worker } from 'bullmq';
+import type { TlsClient } from '../../src/controlplane/index.js';
 import { Redis } from 'ioredis';
 import { percentile } from './sync-stats.js';
 
@@ -48,43 +53,97 @@ export async function bullmqRoundTripMs(redisUrl: string, samples: number): Prom
   }
 }
 
-async function send(url: string, method: string, body: unknown): Promise<void> {
-  const res = await fetch(url, { method, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-  await res.arrayBuffer();
-  if (res.status >= 300 && res.status !== 409) throw new Error(`floor: ${method} ${url} answered ${res.status}`);
+/** A cluster's API: its URL, and for the real API server the client certificate. */
+export interface FloorTarget {
+  url: string;
+  tls?: TlsClient;
 }
 
-export async function createToWatchEventMs(clusterUrl: string, samples: number): Promise<number> {
+/** Requests and a streamed watch to one API server, whichever transport it needs. */
+interface Transport {
+  send(path: string, method: string, body: unknown): Promise<void>;
+  /** Open a watch; `onChunk` gets its bytes; resolves once the answer's headers arrived. */
+  watch(path: string, onChunk: (text: string) => void, signal: AbortSignal): Promise<void>;
+  close(): void;
+}
+
+function fetchTransport(url: string): Transport {
+  return {
+    async send(path, method, body) {
+      const res = await fetch(`${url}${path}`, { method, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
+      await res.arrayBuffer();
+      if (res.status >= 300 && res.status !== 409) throw new Error(`floor: ${method} ${path} answered ${res.status}`);
+    },
+    async watch(path, onChunk, signal) {
+      const res = await fetch(`${url}${path}`, { signal });
+      if (res.status !== 200 || !res.body) throw new Error(`floor: watch answered ${res.status}`);
+      const reader = res.body.getReader();
+      const decoder = new TextDecoder();
+      void (async () => {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) return;
+          onChunk(decoder.decode(value, { stream: true }));
+        }
+      })().catch(() => undefined);
+    },
+    close: () => undefined,
+  };
+}
+
+function httpsTransport(url: string, tls: TlsClient): Transport {
+  const agent = new Agent({ keepAlive: true, ca: tls.ca, cert: tls.cert, key: tls.key });
+  const call = (path: string, method: string, body: string | undefined, signal?: AbortSignal): Promise<IncomingMessage> =>
+    new Promise((resolve, reject) => {
+      const req = request(`${url}${path}`, { method, agent, headers: body ? { 'Content-Type': 'application/json' } : {}, timeout: 10_000, ...(signal ? { signal } : {}) }, resolve);
+      req.on('timeout', () => req.destroy(new Error(`floor: ${method} ${path}: no answer within 10 s`)));
+      req.on('error', reject);
+      req.end(body);
+    });
+  return {
+    async send(path, method, body) {
+      const res = await call(path, method, JSON.stringify(body));
+      res.resume();
+      await new Promise((r) => res.once('end', r));
+      if ((res.statusCode ?? 0) >= 300 && res.statusCode !== 409) throw new Error(`floor: ${method} ${path} answered ${String(res.statusCode)}`);
+    },
+    async watch(path, onChunk, signal) {
+      const res = await call(path, 'GET', undefined, signal);
+      if (res.statusCode !== 200) throw new Error(`floor: watch answered ${String(res.statusCode)}`);
+      res.socket.setTimeout(0);
+      res.setEncoding('utf8');
+      res.on('data', (text: string) => onChunk(text));
+      res.on('error', () => undefined);
+    },
+    close: () => agent.destroy(),
+  };
+}
+
+export async function createToWatchEventMs(target: FloorTarget, samples: number): Promise<number> {
   const ns = 'bench-floor';
-  await send(`${clusterUrl}/api/v1/namespaces`, 'POST', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+  const api = target.tls ? httpsTransport(target.url, target.tls) : fetchTransport(target.url);
+  await api.send('/api/v1/namespaces', 'POST', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
   const controller = new AbortController();
-  const res = await fetch(`${clusterUrl}/api/v1/namespaces/${ns}/configmaps?watch=true`, { signal: controller.signal });
-  if (res.status !== 200 || !res.body) throw new Error(`floor: watch answered ${res.status}`);
   const waiting = new Map<string, () => void>();
-  const reader = res.body.getReader();
-  const reading = (async () => {
-    const decoder = new TextDecoder();
-    let buffered = '';
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      buffered += decoder.decode(value, { stream: true });
-      let nl = buffered.indexOf('\n');
-      while (nl >= 0) {
-        const event = JSON.parse(buffered.slice(0, nl)) as { type: string; object: { metadata?: { name?: string } } };
-        buffered = buffered.slice(nl + 1);
-        if (event.type === 'ADDED') waiting.get(event.object.metadata?.name ?? '')?.();
-        nl = buffered.indexOf('\n');
-      }
+  let buffered = '';
+  const onChunk = (text: string): void => {
+    buffered += text;
+    let nl = buffered.indexOf('\n');
+    while (nl >= 0) {
+      const event = JSON.parse(buffered.slice(0, nl)) as { type: string; object: { metadata?: { name?: string } } };
+      buffered = buffered.slice(nl + 1);
+      if (event.type === 'ADDED') waiting.get(event.object.metadata?.name ?? '')?.();
+      nl = buffered.indexOf('\n');
     }
-  })().catch(() => undefined);
+  };
   try {
+    await deadline(api.watch(`/api/v1/namespaces/${ns}/configmaps?watch=true`, onChunk, controller.signal), 10_000, 'the ConfigMap watch to answer');
     const times: number[] = [];
     for (let i = 0; i < samples; i++) {
       const name = `floor-${i}`;
       const seen = new Promise<void>((resolve) => waiting.set(name, resolve));
       const started = performance.now();
-      const created = send(`${clusterUrl}/api/v1/namespaces/${ns}/configmaps`, 'POST', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { i: String(i) } });
+      const created = api.send(`/api/v1/namespaces/${ns}/configmaps`, 'POST', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { i: String(i) } });
       await deadline(seen, 10_000, `the ADDED event of ConfigMap ${ns}/${name}`);
       times.push(performance.now() - started);
       await created;
@@ -93,6 +152,6 @@ export async function createToWatchEventMs(clusterUrl: string, samples: number):
     return percentile(times, 50);
   } finally {
     controller.abort();
-    await reading;
+    api.close();
   }
 }

@@ -11,6 +11,8 @@ export interface RunSpec {
 }
 
 export interface BenchOptions {
+  /** `dev`: the embedded dev cluster (a child process); `real`: the real control plane (src/controlplane, binaries from `npm run control-plane:build`). */
+  backend: 'dev' | 'real';
   runs: RunSpec[];
   /** Rounds per run; undefined = enough rounds of `apps` for at least 10 operations. */
   rounds?: number;
@@ -31,13 +33,14 @@ export const DEFAULT_RUNS: RunSpec[] = [
   { apps: 200, workers: 2 },
 ];
 
-export const USAGE = `usage: npm run bench:sync -- [--runs 1x1,20x1,200x1,200x2 | --apps 1,20,200 --workers 1,2] [--rounds n] [--qps n] [--floor-samples n] [--cpu-prof [dir]] [--json]
+export const USAGE = `usage: npm run bench:sync -- [--runs 1x1,20x1,200x1,200x2 | --apps 1,20,200 --workers 1,2] [--rounds n] [--qps n] [--floor-samples n] [--cpu-prof [dir]] [--backend dev|real] [--json]
   --runs <appsxworkers,...>  runs to make (default: 1x1,20x1,200x1,200x2)
   --apps / --workers <n,...> every combination of these instead (defaults 200 and 1)
   --rounds <n>               operations are submitted in n successive rounds of --apps (default: enough for 10 operations)
   --qps <n>                  each worker's Kubernetes client rate limit (default: 1000)
   --floor-samples <n>        round trips per floor figure (default: 300)
   --cpu-prof [dir]           write .cpuprofile files of the workers and the orchestrator to dir (default: $TMPDIR/hookrunner-cpu-prof) and print their top self time
+  --backend dev|real         the cluster: the embedded dev cluster (default) or the real control plane (etcd, kube-apiserver, controller manager, scheduler, node agent; \`npm run control-plane:build\` first)
   --json                     end with one JSON line holding every figure`;
 
 function positiveInts(flag: string, value: string | undefined): number[] {
@@ -47,14 +50,18 @@ function positiveInts(flag: string, value: string | undefined): number[] {
 }
 
 export function parseOptions(argv: readonly string[]): BenchOptions {
-  const options: BenchOptions = { runs: DEFAULT_RUNS, qps: 1000, floorSamples: 300, json: false };
+  const options: BenchOptions = { backend: 'dev', runs: DEFAULT_RUNS, qps: 1000, floorSamples: 300, json: false };
   let apps: number[] | undefined;
   let workers: number[] | undefined;
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i] ?? '';
     const value = (): string | undefined => argv[++i];
     if (flag === '--json') options.json = true;
-    else if (flag === '--apps') apps = positiveInts(flag, value());
+    else if (flag === '--backend') {
+      const backend = value();
+      if (backend !== 'dev' && backend !== 'real') throw new Error(`--backend: want dev or real, got "${backend ?? ''}"`);
+      options.backend = backend;
+    } else if (flag === '--apps') apps = positiveInts(flag, value());
     else if (flag === '--workers') workers = positiveInts(flag, value());
     else if (flag === '--rounds') options.rounds = positiveInts(flag, value())[0];
     else if (flag === '--qps') options.qps = positiveInts(flag, value())[0] ?? options.qps;

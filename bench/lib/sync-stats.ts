@@ -3,7 +3,7 @@
  * cluster's request log (with the polling GETs made while a watch on the same object was open),
  * phase-transition latencies from the audit log, and the `--json` line.
  */
-import type { AuditEntry, RequestLogEntry } from '../../src/devcluster/index.js';
+import type { RequestLogEntry } from '../../src/devcluster/index.js';
 import { parseRoute } from '../../src/devcluster/http/routes.js';
 import type { ResourceRoute } from '../../src/devcluster/http/routes.js';
 
@@ -86,6 +86,16 @@ export interface OperationResults {
   results: readonly { hookType?: string; kind: string; name: string; finishedAt?: number }[];
 }
 
+/** What `transitions` needs of an audited write (the dev cluster's and the real API server's audit entries both fit). */
+export interface WriteEntry {
+  time: number;
+  verb: string;
+  source: string;
+  kind: string;
+  namespace?: string;
+  name?: string;
+}
+
 /**
  * Latency from each hook's Complete (as seen by the worker: the result's `finishedAt`) to the
  * next API write (create, update, patch, delete) in the operation's namespace that is not on the
@@ -93,8 +103,8 @@ export interface OperationResults {
  * cluster answered it. A hook with no later write (the last PostSync hook) counts for nothing.
  * Namespaces must be one per operation.
  */
-export function transitions(ops: readonly OperationResults[], audit: readonly AuditEntry[]): number[] {
-  const byNamespace = new Map<string, AuditEntry[]>();
+export function transitions(ops: readonly OperationResults[], audit: readonly WriteEntry[]): number[] {
+  const byNamespace = new Map<string, WriteEntry[]>();
   for (const e of audit) {
     if (e.source !== 'api' || !(e.verb === 'create' || e.verb === 'update' || e.verb === 'patch' || e.verb === 'delete') || e.namespace === undefined) continue;
     const list = byNamespace.get(e.namespace) ?? [];
@@ -120,6 +130,8 @@ export interface Floor {
 }
 
 export interface RunFigures {
+  /** `dev`: the embedded dev cluster; `real`: the real control plane (src/controlplane). Always set by bench/sync.ts. */
+  backend?: 'dev' | 'real';
   apps: number;
   workers: number;
   rounds: number;
@@ -127,11 +139,15 @@ export interface RunFigures {
   succeeded: number;
   opsPerSecond: number;
   transitionMs: { p50: number; p99: number; n: number };
-  cpuMsPerOperation: { workers: number; orchestrator: number; redis: number; cluster: number };
+  /** `clusterEach`: the cluster's processes apart (the real backend: etcd, kube-apiserver, …, node-agent). */
+  cpuMsPerOperation: { workers: number; orchestrator: number; redis: number; cluster: number; clusterEach?: Record<string, number> };
   apiRequestsPerOperation: Record<string, number>;
+  /** hookrunner's watches open at once at peak (the real backend: its user's, from the audit log). */
   watchesPeak: number;
-  /** Peak resident set (VmHWM) of each process; `workers` is the largest worker's. */
-  rssMb: { workers: number; workersEach: number[]; orchestrator: number; redis: number; cluster: number };
+  /** The real backend: WATCH requests open in the API server, every client (controllers included), sampled from /metrics each second: before the run, and at peak. */
+  watchesAll?: { baseline: number; peak: number };
+  /** Peak resident set (VmHWM) of each process; `workers` is the largest worker's; `cluster` the sum of `clusterEach`. */
+  rssMb: { workers: number; workersEach: number[]; orchestrator: number; redis: number; cluster: number; clusterEach?: Record<string, number> };
   /** This run's own floor, and transition p50 / (floor sum). */
   floor: Floor;
   transitionToFloor: number;

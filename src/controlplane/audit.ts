@@ -115,3 +115,84 @@ export async function discoverKinds(get: (path: string) => Promise<unknown>): Pr
   }
   return table;
 }
+
+export interface AuditPolicyOptions {
+  /** Users whose every request (reads and watches included) is logged at Metadata level, e.g. `hookrunner-admin`. */
+  allRequestsOf: readonly string[];
+  /** Non-resource paths of those users left out (e.g. a benchmark's own `/metrics` scrapes). @defaultValue [] */
+  skipPaths?: readonly string[];
+}
+
+/**
+ * A policy that logs the writes of everyone (as the default policy does) and every request of
+ * `allRequestsOf`, reads and watches included. It keeps the `ResponseStarted` stage, which only
+ * long-running requests (watches) have, so a watch still open is in the log.
+ */
+export function auditPolicyFor(options: AuditPolicyOptions): string {
+  const users = JSON.stringify(options.allRequestsOf);
+  const skip = options.skipPaths && options.skipPaths.length > 0 ? `  - level: None\n    users: ${users}\n    nonResourceURLs: ${JSON.stringify(options.skipPaths)}\n` : '';
+  const defaults = POLICY.slice(POLICY.indexOf('rules:\n') + 'rules:\n'.length);
+  return `apiVersion: audit.k8s.io/v1\nkind: Policy\nomitStages: [RequestReceived]\nrules:\n${skip}  - level: Metadata\n    users: ${users}\n${defaults}`;
+}
+
+/** One request as the audit log has it (one entry per stage: watches have `ResponseStarted` and, once ended, `ResponseComplete`). */
+export interface AuditRequest {
+  auditId: string;
+  stage: 'ResponseStarted' | 'ResponseComplete';
+  /** `get`, `list`, `watch`, `create`, `update`, `patch`, `delete`, `deletecollection`, or the HTTP method's for non-resource paths. */
+  verb: string;
+  /** Path and query. */
+  requestUri: string;
+  user?: string;
+  userAgent?: string;
+  /** Milliseconds since the epoch: when the API server received the request. */
+  received: number;
+  /** Milliseconds since the epoch: when this stage happened. */
+  time: number;
+  code: number;
+  namespace?: string;
+  resource?: string;
+  name?: string;
+  subresource?: string;
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/** Every `ResponseStarted` and `ResponseComplete` entry of the audit log, in file order (the last line may be partial). */
+export async function readAuditRequests(path: string): Promise<AuditRequest[]> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    return [];
+  }
+  const out: AuditRequest[] = [];
+  for (const line of text.split('\n')) {
+    let e: unknown;
+    try {
+      e = line.trim() ? JSON.parse(line) : undefined;
+    } catch {
+      continue;
+    }
+    if (!isRecord(e) || (e.stage !== 'ResponseComplete' && e.stage !== 'ResponseStarted')) continue;
+    const ref = isRecord(e.objectRef) ? e.objectRef : {};
+    const status = isRecord(e.responseStatus) ? e.responseStatus : {};
+    const user = isRecord(e.user) ? str(e.user.username) : undefined;
+    const optional: Partial<AuditRequest> = {};
+    if (user !== undefined) optional.user = user;
+    for (const [key, value] of [['userAgent', e.userAgent], ['namespace', ref.namespace], ['resource', ref.resource], ['name', ref.name], ['subresource', ref.subresource]] as const) {
+      if (typeof value === 'string') optional[key] = value;
+    }
+    out.push({
+      auditId: str(e.auditID) ?? '',
+      stage: e.stage,
+      verb: str(e.verb) ?? '',
+      requestUri: str(e.requestURI) ?? '',
+      received: Date.parse(str(e.requestReceivedTimestamp) ?? '') || 0,
+      time: Date.parse(str(e.stageTimestamp) ?? '') || 0,
+      code: typeof status.code === 'number' ? status.code : 0,
+      ...optional,
+    });
+  }
+  return out;
+}

@@ -37,12 +37,16 @@ export interface ControlPlaneOptions {
   nodeName?: string;
   /** Image pattern → entrypoint for the node agent. @defaultValue {} */
   images?: ImageMapping;
+  /** Pods the node admits (a kubelet's `--max-pods`): the scheduler leaves more Pending. @defaultValue 110 */
+  maxPods?: number;
   /** Deadline for everything to be up (API server ready, node Ready, controllers working). @defaultValue 120_000 */
   startTimeoutMs?: number;
   /** Called once when a component exits while the control plane is running. */
   onFailure?: (err: ComponentFailedError) => void;
   /** Write the API server's audit log (writes, Metadata level), read back by `audit()`. @defaultValue false */
   auditLog?: boolean;
+  /** With `auditLog`, this audit policy (YAML, e.g. `auditPolicyFor(…)`) instead of the default one (writes only). @defaultValue the default policy */
+  auditPolicy?: string;
   /** Keep the work folder (logs, certificates, etcd data) after stop. @defaultValue false */
   keepWorkDir?: boolean;
   /** @defaultValue silent */
@@ -77,6 +81,8 @@ export interface ControlPlane {
   spawnedPids(): number[];
   /** The API server's audited writes (with `auditLog`) and the node agent's process starts and exits, oldest first. */
   audit(): Promise<AuditEntry[]>;
+  /** The API server's audit log file (JSON lines; `readAuditRequests` reads it), with `auditLog`. */
+  readonly auditLogFile: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -146,7 +152,10 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       kubeconfigs: { controllerManager: await kubeconfigFile('controller-manager', pki.controllerManager), scheduler: await kubeconfigFile('scheduler', pki.scheduler) },
       ...(options.auditLog ? { audit: { policyFile: join(workDir, 'audit-policy.yaml'), logFile: join(workDir, 'audit.log') } } : {}),
     };
-    if (layout.audit) await writeAuditPolicy(layout.audit.policyFile);
+    if (layout.audit) {
+      if (options.auditPolicy !== undefined) await writeFile(layout.audit.policyFile, options.auditPolicy);
+      else await writeAuditPolicy(layout.audit.policyFile);
+    }
     const adminPath = await kubeconfigFile('admin', pki.admin);
     const nodePath = await kubeconfigFile('node', pki.nodeClient);
     const tls = { ca: await readFile(pki.ca.cert, 'utf8'), cert: await readFile(pki.admin.cert, 'utf8'), key: await readFile(pki.admin.key, 'utf8') };
@@ -170,6 +179,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       version,
       tls: { cert: await readFile(pki.nodeServing.cert, 'utf8'), key: await readFile(pki.nodeServing.key, 'utf8'), ca: tls.ca },
       ...(options.images ? { images: options.images } : {}),
+      ...(options.maxPods !== undefined ? { maxPods: options.maxPods } : {}),
       onProcessEvent: (e) => {
         processEvents.push({ time: Date.now(), verb: e.verb, apiVersion: 'v1', kind: 'Pod', namespace: e.namespace, name: e.pod, code: 0, source: 'runtime', container: e.container, ...(e.pid !== undefined ? { pid: e.pid } : {}), ...(e.exitCode !== undefined ? { exitCode: e.exitCode } : {}) });
         if (processEvents.length > 100_000) processEvents.splice(0, 20_000);
@@ -205,6 +215,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
         const requests = layout.audit ? await readAuditLog(layout.audit.logFile, (kinds ??= await discoverKinds(async (path) => JSON.parse((await httpsGet(`${url}${path}`, tls, 10_000)).body) as unknown))) : [];
         return [...requests, ...processEvents].sort((a, b) => a.time - b.time);
       },
+      auditLogFile: layout.audit?.logFile,
       stop,
     };
   } catch (err) {

@@ -4,5 +4,6 @@ export type { ComponentInfo, ControlPlane, ControlPlaneOptions } from './control
 export { cacheRoot, findBinaries, COMPONENTS } from './binaries.js';
 export type { Binaries, Component } from './binaries.js';
 export { ComponentFailedError, ControlPlaneError } from './errors.js';
-export type { AuditEntry } from './audit.js';
+export { auditPolicyFor, readAuditRequests } from './audit.js';
+export type { AuditEntry, AuditPolicyOptions, AuditRequest } from './audit.js';
 export type { TlsClient } from './https-get.js';
