@@ -69,7 +69,7 @@ async function workerStarted(w: WorkerProcess): Promise<void> {
 async function setUp(spec: RunSpec, options: BenchOptions, index: number, rig: Partial<Rig>): Promise<{ rig: Rig; orchestrator: OrchestratorChild; floor: Floor }> {
   rig.dir = await mkdtemp(join(tmpdir(), 'hookrunner-bench-sync-'));
   rig.redis = await startPrivateRedis();
-  rig.cluster = await startClusterChild(options.backend);
+  rig.cluster = await startClusterChild(options.backend, options.controllerQps !== undefined ? { controllerQps: options.controllerQps } : {});
   rig.workers = [];
   const full = rig as Rig;
   const target = { url: full.cluster.url, ...(full.cluster.tls ? { tls: full.cluster.tls } : {}) };
@@ -222,7 +222,7 @@ if (options.backend === 'real') {
   }
 }
 console.log(
-  `node ${process.version}; ${cpus().length} cores; backend ${options.backend}; lab-like applications (5 tasks, 2 hooks); runs ${options.runs.map((r) => `${r.apps}x${r.workers}`).join(', ')}; worker client rate limit ${options.qps} req/s; ${options.backend === 'dev' ? `dev cluster workload ready delay ${process.env['READY_DELAY_MS'] ?? '100'} ms` : 'real control plane (audit log: every request of hookrunner-admin, blocking mode)'}${options.cpuProfDir ? `; CPU profiles in ${resolve(options.cpuProfDir)}` : ''}`,
+  `node ${process.version}; ${cpus().length} cores; backend ${options.backend}; lab-like applications (5 tasks, 2 hooks); runs ${options.runs.map((r) => `${r.apps}x${r.workers}`).join(', ')}; worker client rate limit ${options.qps} req/s; ${options.backend === 'dev' ? `dev cluster workload ready delay ${process.env['READY_DELAY_MS'] ?? '100'} ms` : `real control plane (audit log: every request of hookrunner-admin, blocking mode; controller manager client rate limit ${options.controllerQps !== undefined ? `${options.controllerQps}/s, burst ${options.controllerQps * 2}` : 'its default, 20/s per controller'})`}${options.cpuProfDir ? `; CPU profiles in ${resolve(options.cpuProfDir)}` : ''}`,
 );
 const runs: RunFigures[] = [];
 for (const [i, spec] of options.runs.entries()) runs.push(await runOne(spec, options, i));

@@ -45,8 +45,8 @@ function request<T extends Reply>(child: ChildProcess, name: string, msg: Reply 
   });
 }
 
-function forkTs(file: string, execArgv: string[] = []): ChildProcess {
-  return fork(join(import.meta.dirname, file), { execArgv: ['--import', 'tsx', ...execArgv], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+function forkTs(file: string, execArgv: string[] = [], args: string[] = []): ChildProcess {
+  return fork(join(import.meta.dirname, file), args, { execArgv: ['--import', 'tsx', ...execArgv], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 }
 
 /** What a run measures of its cluster, either backend. */
@@ -77,8 +77,9 @@ export interface ClusterChild {
   stop(): Promise<void>;
 }
 
-export async function startClusterChild(backend: 'dev' | 'real'): Promise<ClusterChild> {
-  if (backend === 'real') return startRealClusterChild();
+/** `controllerQps`: the real control plane's controller manager client rate limit (its default when undefined). */
+export async function startClusterChild(backend: 'dev' | 'real', options: { controllerQps?: number } = {}): Promise<ClusterChild> {
+  if (backend === 'real') return startRealClusterChild(options.controllerQps);
   const dev = await startDevClusterChild();
   return {
     backend,
@@ -93,8 +94,8 @@ export async function startClusterChild(backend: 'dev' | 'real'): Promise<Cluste
 
 type RealDump = Reply & { audit: WriteEntry[]; requests: AuditRequest[]; now: number; watchesAll: { baseline: number; peak: number } };
 
-async function startRealClusterChild(): Promise<ClusterChild> {
-  const child = forkTs('real-cluster-child.ts');
+async function startRealClusterChild(controllerQps: number | undefined): Promise<ClusterChild> {
+  const child = forkTs('real-cluster-child.ts', [], controllerQps !== undefined ? [`--controller-qps=${controllerQps}`] : []);
   const name = 'real control plane child';
   const ready = await request<Reply & { url: string; kubeconfig: string; tls: TlsClient; pids: { name: string; pid: number }[] }>(child, name, undefined, 'ready', 240_000);
   return {

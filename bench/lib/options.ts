@@ -21,6 +21,8 @@ export interface BenchOptions {
   /** Round trips per floor figure. */
   floorSamples: number;
   json: boolean;
+  /** `real` only: the controller manager's client rate limit (`--kube-api-qps`, burst twice that); undefined = its default, 20/s per controller. */
+  controllerQps?: number;
   /** Directory for `.cpuprofile` files of the workers and the orchestrator; undefined = no profiling. */
   cpuProfDir?: string;
 }
@@ -33,7 +35,7 @@ export const DEFAULT_RUNS: RunSpec[] = [
   { apps: 200, workers: 2 },
 ];
 
-export const USAGE = `usage: npm run bench:sync -- [--runs 1x1,20x1,200x1,200x2 | --apps 1,20,200 --workers 1,2] [--rounds n] [--qps n] [--floor-samples n] [--cpu-prof [dir]] [--backend dev|real] [--json]
+export const USAGE = `usage: npm run bench:sync -- [--runs 1x1,20x1,200x1,200x2 | --apps 1,20,200 --workers 1,2] [--rounds n] [--qps n] [--floor-samples n] [--cpu-prof [dir]] [--backend dev|real] [--controller-qps n] [--json]
   --runs <appsxworkers,...>  runs to make (default: 1x1,20x1,200x1,200x2)
   --apps / --workers <n,...> every combination of these instead (defaults 200 and 1)
   --rounds <n>               operations are submitted in n successive rounds of --apps (default: enough for 10 operations)
@@ -41,6 +43,7 @@ export const USAGE = `usage: npm run bench:sync -- [--runs 1x1,20x1,200x1,200x2 
   --floor-samples <n>        round trips per floor figure (default: 300)
   --cpu-prof [dir]           write .cpuprofile files of the workers and the orchestrator to dir (default: $TMPDIR/hookrunner-cpu-prof) and print their top self time
   --backend dev|real         the cluster: the embedded dev cluster (default) or the real control plane (etcd, kube-apiserver, controller manager, scheduler, node agent; \`npm run control-plane:build\` first)
+  --controller-qps <n>       with --backend real: the controller manager's client rate limit, requests/s per controller (default: its own, 20; burst 2n)
   --json                     end with one JSON line holding every figure`;
 
 function positiveInts(flag: string, value: string | undefined): number[] {
@@ -65,6 +68,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     else if (flag === '--workers') workers = positiveInts(flag, value());
     else if (flag === '--rounds') options.rounds = positiveInts(flag, value())[0];
     else if (flag === '--qps') options.qps = positiveInts(flag, value())[0] ?? options.qps;
+    else if (flag === '--controller-qps') options.controllerQps = positiveInts(flag, value())[0];
     else if (flag === '--floor-samples') options.floorSamples = positiveInts(flag, value())[0] ?? options.floorSamples;
     else if (flag === '--cpu-prof') options.cpuProfDir = argv[i + 1] !== undefined && !argv[i + 1]?.startsWith('--') ? value() : DEFAULT_PROF_DIR;
     else if (flag === '--runs') {
@@ -75,6 +79,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       });
     } else throw new Error(`unknown flag "${flag}"\n${USAGE}`);
   }
+  if (options.controllerQps !== undefined && options.backend !== 'real') throw new Error('--controller-qps: only with --backend real');
   if (apps || workers) options.runs = (apps ?? [200]).flatMap((a) => (workers ?? [1]).map((w) => ({ apps: a, workers: w })));
   return options;
 }

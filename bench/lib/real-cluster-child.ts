@@ -35,8 +35,15 @@ function httpsText(url: string, tls: TlsClient, timeoutMs: number): Promise<stri
   });
 }
 
+/** `--controller-qps=<n>` (bench:sync's flag): the controller manager's client rate limit. */
+function controllerArgs(): string[] {
+  const m = /^--controller-qps=(\d+)$/.exec(process.argv.find((a) => a.startsWith('--controller-qps=')) ?? '');
+  return m ? [`--kube-api-qps=${m[1]}`, `--kube-api-burst=${Number(m[1]) * 2}`] : [];
+}
+
 async function main(): Promise<void> {
   const cp = await startControlPlane({
+    extraArgs: { 'kube-controller-manager': controllerArgs() },
     auditLog: true,
     auditPolicy: auditPolicyFor({ allRequestsOf: [HOOKRUNNER_USER], skipPaths: ['/metrics'] }),
     startTimeoutMs: 180_000,

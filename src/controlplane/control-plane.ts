@@ -16,7 +16,7 @@ import type { ImageMapping } from '../podruntime/images.js';
 import { silentLogger } from '../util/index.js';
 import type { Logger } from '../util/index.js';
 import { findBinaries } from './binaries.js';
-import type { Binaries } from './binaries.js';
+import type { Binaries, Component } from './binaries.js';
 import { apiServerArgs, controllerManagerArgs, etcdArgs, schedulerArgs } from './components.js';
 import type { Layout } from './components.js';
 import { discoverKinds, readAuditLog, writeAuditPolicy } from './audit.js';
@@ -37,6 +37,12 @@ export interface ControlPlaneOptions {
   nodeName?: string;
   /** Image pattern → entrypoint for the node agent. @defaultValue {} */
   images?: ImageMapping;
+  /**
+   * Flags appended to a component's command line, e.g. `{ 'kube-controller-manager':
+   * ['--kube-api-qps=200'] }` (a later flag wins over the built-in one). Each must start with `--`.
+   * @defaultValue {}
+   */
+  extraArgs?: Partial<Record<Component, readonly string[]>>;
   /** Pods the node admits (a kubelet's `--max-pods`): the scheduler leaves more Pending. @defaultValue 110 */
   maxPods?: number;
   /** Deadline for everything to be up (API server ready, node Ready, controllers working). @defaultValue 120_000 */
@@ -99,6 +105,10 @@ async function freePort(): Promise<number> {
 }
 
 export async function startControlPlane(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
+  for (const [component, flags] of Object.entries(options.extraArgs ?? {})) {
+    const bad = (flags ?? []).find((f) => !f.startsWith('--'));
+    if (bad !== undefined) throw new ControlPlaneError(`extraArgs.${component}: ${JSON.stringify(bad)} is not a flag (want --name=value)`);
+  }
   const binaries = options.binaries ?? findBinaries();
   const logger = options.logger ?? silentLogger;
   const nodeName = options.nodeName ?? 'hookrunner-node';
@@ -121,7 +131,8 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       if (!options.keepWorkDir) await rm(workDir, { recursive: true, force: true });
     })());
 
-  const launch = (name: string, argv: string[]): ComponentProcess => {
+  const launch = (name: Component, args: string[]): ComponentProcess => {
+    const argv = [...args, ...(options.extraArgs?.[name] ?? [])];
     const p = new ComponentProcess({ name, argv, logFile: join(workDir, `${name}.log`) });
     processes.push(p);
     void p.exited.then((exit) => {

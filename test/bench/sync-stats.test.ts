@@ -112,6 +112,9 @@ describe('sync bench arithmetic', () => {
     expect(parseOptions(['--cpu-prof', '/tmp/p', '--json'])).toMatchObject({ cpuProfDir: '/tmp/p', json: true });
     expect(() => parseOptions(['--apps', '0'])).toThrow(/--apps/);
     expect(() => parseOptions(['--nope'])).toThrow(/unknown flag/);
+    expect(parseOptions(['--backend', 'real', '--controller-qps', '200'])).toMatchObject({ backend: 'real', controllerQps: 200 });
+    expect(() => parseOptions(['--controller-qps', '200'])).toThrow(/only with --backend real/);
+    expect(() => parseOptions(['--backend', 'real', '--controller-qps', 'x'])).toThrow(/--controller-qps/);
     expect([roundsFor(1, undefined), roundsFor(20, undefined), roundsFor(3, 2)]).toEqual([10, 1, 2]);
   });
 });
