@@ -130,9 +130,15 @@ export async function createToWatchEventMs(target: FloorTarget, samples: number)
     buffered += text;
     let nl = buffered.indexOf('\n');
     while (nl >= 0) {
-      const event = JSON.parse(buffered.slice(0, nl)) as { type: string; object: { metadata?: { name?: string } } };
+      const line = buffered.slice(0, nl);
       buffered = buffered.slice(nl + 1);
-      if (event.type === 'ADDED') waiting.get(event.object.metadata?.name ?? '')?.();
+      let event: { type?: string; object?: { metadata?: { name?: string } } } | undefined;
+      try {
+        event = JSON.parse(line) as typeof event;
+      } catch {
+        event = undefined; // not an event (the sample waiting for it times out with its deadline's message)
+      }
+      if (event?.type === 'ADDED') waiting.get(event.object?.metadata?.name ?? '')?.();
       nl = buffered.indexOf('\n');
     }
   };

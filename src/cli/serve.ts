@@ -9,7 +9,7 @@ import { createGitCache } from '../sources/index.js';
 import { createLease, createProjectStore } from '../store/index.js';
 import type { DeliveryEntry, ProjectStore } from '../store/index.js';
 import type { Operation } from '../sync/index.js';
-import { errorMessage, jsonLogger } from '../util/index.js';
+import { coalescingWriter, errorMessage, jsonLogger } from '../util/index.js';
 import type { LogLevel } from '../util/index.js';
 import type { ClusterClient } from '../cluster/index.js';
 import { connectCluster } from './cluster.js';
@@ -106,7 +106,7 @@ export function registerWorker(program: Command, io: CliIO, setExit: (code: numb
 }
 
 /** `hookrunner serve [--all-in-one]`: the orchestrator (and with --all-in-one, workers too). */
-export function registerServe(program: Command, io: CliIO, setExit: (code: number) => void, extra?: (engine: ReturnType<typeof startEngine>, flags: ServeFlags) => Promise<() => Promise<void>>): void {
+export function registerServe(program: Command, io: CliIO, setExit: (code: number) => void, extra?: Extra): void {
   program
     .command('serve')
     .description('Run the HTTP API, dashboard and orchestrator (and, with --all-in-one, step workers) until stopped')
@@ -261,12 +261,38 @@ function prepareHttp(io: CliIO, flags: ServeFlags & { orchestrator: boolean; wor
   };
 }
 
-async function runLongLived(
-  command: string,
-  flags: WorkerFlags & { orchestrator: boolean; workers: boolean; port?: number; allInOne?: boolean; host?: string; insecureNoAuth?: boolean; gitPollInterval?: number; selfHealTimeout?: number; watchNamespace?: string[] },
-  io: CliIO,
-  extra?: (engine: ReturnType<typeof startEngine>, flags: ServeFlags) => Promise<() => Promise<void>>,
-): Promise<number> {
+type LongLivedFlags = WorkerFlags & { orchestrator: boolean; workers: boolean; port?: number; allInOne?: boolean; host?: string; insecureNoAuth?: boolean; gitPollInterval?: number; selfHealTimeout?: number; watchNamespace?: string[] };
+type Extra = (engine: ReturnType<typeof startEngine>, flags: ServeFlags) => Promise<() => Promise<void>>;
+
+/**
+ * `worker` and `serve`: every line the process writes to stderr, its loggers' and its direct
+ * ones, goes through one coalescing writer (util/logger.ts), so the lines of one event-loop turn
+ * leave in one write, in the order written; flushed when the command returns, before `exitNow`,
+ * and at process exit.
+ */
+async function runLongLived(command: string, flags: LongLivedFlags, io: CliIO, extra?: Extra): Promise<number> {
+  const stderr = coalescingWriter(io.stderr);
+  const { exitNow } = io;
+  const coalesced: CliIO = {
+    ...io,
+    stderr,
+    ...(exitNow
+      ? {
+          exitNow: (code: number): never => {
+            stderr.flush();
+            return exitNow(code);
+          },
+        }
+      : {}),
+  };
+  try {
+    return await runUntilStopped(command, flags, coalesced, extra);
+  } finally {
+    stderr.flush();
+  }
+}
+
+async function runUntilStopped(command: string, flags: LongLivedFlags, io: CliIO, extra?: Extra): Promise<number> {
   const redisUrl = requireRedis(io, command);
   if (!redisUrl) return ExitCode.invalidInput;
   const deadlineMs = shutdownTimeout(io, flags.shutdownTimeout);
@@ -279,8 +305,7 @@ async function runLongLived(
     io.stderr.write(`hookrunner ${command}: ${heapProblem}\n`);
     return ExitCode.invalidInput;
   }
-  // Lines of one event-loop turn in one write (util/logger.ts); flushed before every direct write to stderr and at the end.
-  const logger = jsonLogger({ level: logLevel(io.env), stream: io.stderr, base: { role: command }, coalesce: true });
+  const logger = jsonLogger({ level: logLevel(io.env), stream: io.stderr, base: { role: command } });
   let http: ReturnType<typeof prepareHttp> | undefined;
   if (command === 'serve') {
     try {
@@ -296,7 +321,6 @@ async function runLongLived(
     const connected = await connectCluster({ kubeconfig: flags.kubeconfig, context: flags.context, env: io.env });
     if ('error' in connected) {
       if (flags.workers) {
-        logger.flush();
         io.stderr.write(`hookrunner ${command}: ${connected.error}\n`);
         return ExitCode.infrastructure;
       }
@@ -346,7 +370,6 @@ async function runLongLived(
     code = ExitCode.ok;
   } catch (err) {
     if (err instanceof ProjectFileError) {
-      logger.flush();
       io.stderr.write(`hookrunner ${command}: ${err.message}\n`);
       code = ExitCode.invalidInput;
     } else {
@@ -367,13 +390,11 @@ async function runLongLived(
     logger.error(`${command} did not stop within ${deadlineMs} ms (Redis unreachable or a step still running); stopped anyway, its steps go to another worker once their locks expire`, { deadlineMs });
     // As a process: exit now, as a SIGKILL would, so a step in hand does nothing more (no cleanup
     // of its hook on the way out); the step's BullMQ lock expires and another worker adopts it.
-    logger.flush();
     io.exitNow?.(ExitCode.infrastructure);
     engine.forceClose();
     return ExitCode.infrastructure;
   }
   cluster?.close();
   logger.info(`${command} stopped`);
-  logger.flush();
   return code;
 }

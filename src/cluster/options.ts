@@ -39,6 +39,10 @@ export interface ClusterClientOptions {
   burst?: number;
   /** Time limit of every single request (a watch: until its response headers arrive). @defaultValue 30_000 */
   requestTimeoutMs?: number;
+  /** Longest answer read (after decompression; a watch's events are not counted): past it the request fails with a `KubeApiError` of reason `ResponseTooLarge`, not retried. @defaultValue 268_435_456 (256 MiB) */
+  maxResponseBytes?: number;
+  /** `User-Agent` of every request (the API server's audit log and metrics show it). @defaultValue 'hookrunner' */
+  userAgent?: string;
   /** Retries of 429, 500, 502, 503, 504 and connection errors. @defaultValue `{ attempts: 6, initialMs: 200, maxMs: 10_000, factor: 2, jitter: 0.5 }` */
   retry?: ClusterRetryOptions;
   /** Field manager of apply and create. @defaultValue 'hookrunner' */
@@ -73,6 +77,8 @@ export interface ResolvedOptions {
   qps: number;
   burst: number;
   requestTimeoutMs: number;
+  maxResponseBytes: number;
+  userAgent: string;
   retry: Required<ClusterRetryOptions>;
   fieldManager: string;
   watchTimeoutSeconds: number;
@@ -107,6 +113,8 @@ export function resolveOptions(options: ClusterClientOptions): ResolvedOptions {
     qps: positive('qps', options.qps, 50),
     burst: positive('burst', options.burst, 100, { integer: true }),
     requestTimeoutMs: positive('requestTimeoutMs', options.requestTimeoutMs, 30_000),
+    maxResponseBytes: positive('maxResponseBytes', options.maxResponseBytes, 268_435_456, { integer: true }),
+    userAgent: userAgent(options.userAgent),
     retry: {
       attempts: positive('retry.attempts', retry.attempts, 6, { integer: true }),
       initialMs: positive('retry.initialMs', retry.initialMs, 200, { allowZero: true }),
@@ -122,6 +130,13 @@ export function resolveOptions(options: ClusterClientOptions): ResolvedOptions {
     informerResyncMs: positive('informerResyncMs', options.informerResyncMs, 300_000, { allowZero: true }),
     informerScope: informerScope(options.informerScope),
   };
+}
+
+function userAgent(value: string | undefined): string {
+  if (value === undefined) return 'hookrunner';
+  // Printable ASCII only: a header value with a control character is refused by node:http.
+  if (typeof value === 'string' && value.length > 0 && value.length <= 256 && /^[\x20-\x7e]+$/.test(value)) return value;
+  throw new ClusterConfigError('option userAgent must be 1–256 printable ASCII characters', { field: 'userAgent' });
 }
 
 function informerScope(value: string | undefined): 'cluster' | 'namespace' {

@@ -14,6 +14,7 @@ import { ClusterConfigError, ClusterUnreachableError, KubeApiError, isTransientA
 import type { RequestDescription } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 import type { RateLimiter } from './rate-limiter.js';
+import { readAnswer } from './answer.js';
 
 export type Verb = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -141,7 +142,7 @@ export function createTransport(opts: TransportOptions): Transport {
   async function attempt(req: ApiRequest): Promise<ApiResponse> {
     const url = buildUrl(server, req.path, req.query);
     const auth = await authenticate();
-    const headers: Record<string, string> = { ...auth.headers, Accept: 'application/json, */*' };
+    const headers: Record<string, string> = { ...auth.headers, Accept: 'application/json, */*', 'Accept-Encoding': 'gzip', 'User-Agent': options.userAgent };
     let body: string | undefined;
     if (req.body !== undefined) {
       body = JSON.stringify(req.body);
@@ -167,7 +168,7 @@ export function createTransport(opts: TransportOptions): Transport {
           else if (timedOut) reject(new ConnectionFailure(`no answer within ${formatMs(options.requestTimeoutMs)}`, { cause: err }));
           else reject(new ConnectionFailure(netCode(err) ?? (err instanceof Error ? err.message : String(err)), { cause: err }));
         });
-      const onAbort = (): void => void exchange.destroy(new Error('aborted'));
+      const onAbort = (): void => void exchange.destroy(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
       const timer = setTimeout(() => {
         timedOut = true;
         exchange.destroy(new Error('timed out'));
@@ -175,29 +176,33 @@ export function createTransport(opts: TransportOptions): Transport {
       signal?.addEventListener('abort', onAbort, { once: true });
       exchange.on('error', fail);
       exchange.on('response', (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('error', fail);
         // A connection closed in the middle of the body: no 'end', a 'close' with the message not complete.
         res.on('close', () => {
           if (!res.complete) fail(Object.assign(new Error('the connection closed before the answer was complete'), { code: 'ECONNRESET' }));
         });
-        res.on('end', () =>
-          settle(() => {
-            const status = res.statusCode ?? 0;
-            const text = Buffer.concat(chunks).toString('utf8');
-            if (status >= 200 && status < 300) {
-              resolve({ status, text });
-              return;
-            }
-            const flat: Record<string, string> = {};
-            for (const [key, value] of Object.entries(res.headers)) {
-              const first = Array.isArray(value) ? value[0] : value;
-              if (first !== undefined) flat[key] = first;
-            }
-            reject(KubeApiError.fromResponse(status, text, flat, req.describe));
-          }),
-        );
+        const status = res.statusCode ?? 0;
+        readAnswer(res, options.maxResponseBytes, {
+          onError: fail,
+          onTooLarge: (size) => {
+            const message = `the answer was over ${options.maxResponseBytes} bytes (${size} read; the client option maxResponseBytes)`;
+            settle(() => reject(new KubeApiError({ code: status, reason: 'ResponseTooLarge', message }, { request: req.describe })));
+            exchange.destroy();
+          },
+          onText: (text) =>
+            settle(() => {
+              if (status >= 200 && status < 300) {
+                resolve({ status, text });
+                return;
+              }
+              const flat: Record<string, string> = {};
+              for (const [key, value] of Object.entries(res.headers)) {
+                const first = Array.isArray(value) ? value[0] : value;
+                if (first !== undefined) flat[key] = first;
+              }
+              reject(KubeApiError.fromResponse(status, text, flat, req.describe));
+            }),
+        });
       });
       exchange.end(body);
     });
@@ -250,7 +255,7 @@ export function createTransport(opts: TransportOptions): Transport {
       const url = buildUrl(server, path, query);
       return await new Promise<IncomingMessage>((resolve, reject) => {
         const lib = isHttps ? https : http;
-        const req = lib.request(url, { method: 'GET', headers: { ...auth.headers, Accept: 'application/json' }, agent: auth.agent, signal });
+        const req = lib.request(url, { method: 'GET', headers: { ...auth.headers, Accept: 'application/json', 'User-Agent': options.userAgent }, agent: auth.agent, signal });
         const timer = setTimeout(() => req.destroy(new ConnectionFailure(`no answer within ${formatMs(options.requestTimeoutMs)}`)), options.requestTimeoutMs);
         req.on('error', (err) => {
           clearTimeout(timer);

@@ -4,7 +4,8 @@
  * plus the node agent's process starts and exits — so tests can check, for example, that a Job
  * was created exactly once, against either backend.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { basename, dirname, extname, join } from 'node:path';
 import { isRecord } from '../util/json.js';
 
 export interface AuditEntry {
@@ -54,23 +55,47 @@ export type KindTable = Map<string, { kind: string; apiVersion: string }>;
 
 export const kindKey = (group: string, resource: string): string => `${group}/${resource}`;
 
-/** Parse the audit log's JSON lines (the last line may be partial while it is written). */
-export async function readAuditLog(path: string, kinds: KindTable): Promise<AuditEntry[]> {
-  let text: string;
+/**
+ * The audit log's records, oldest first: the backups the API server rotated out
+ * (`<name>-<timestamp><ext>` next to it, past `--audit-log-maxsize`), then the log itself. A line
+ * that is not JSON (the last one while it is written) is skipped; no log yet gives nothing; any
+ * other read failure is thrown.
+ */
+async function* auditRecords(path: string): AsyncGenerator<unknown> {
+  const dir = dirname(path);
+  const ext = extname(path);
+  const stem = basename(path, ext);
+  let names: string[];
   try {
-    text = await readFile(path, 'utf8');
-  } catch {
-    return [];
+    names = await readdir(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
   }
-  const out: AuditEntry[] = [];
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    let e: unknown;
+  const backups = names.filter((n) => n.startsWith(`${stem}-`) && n.endsWith(ext)).sort();
+  for (const name of [...backups, basename(path)]) {
+    let text: string;
     try {
-      e = JSON.parse(line);
-    } catch {
-      continue;
+      text = await readFile(join(dir, name), 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw err;
     }
+    for (const line of text.split('\n')) {
+      if (!line.trim()) continue;
+      try {
+        yield JSON.parse(line) as unknown;
+      } catch {
+        // a partial last line
+      }
+    }
+  }
+}
+
+/** The audited requests as entries like the dev cluster's audit (see the module comment). */
+export async function readAuditLog(path: string, kinds: KindTable): Promise<AuditEntry[]> {
+  const out: AuditEntry[] = [];
+  for await (const e of auditRecords(path)) {
     if (!isRecord(e) || e.stage !== 'ResponseComplete' || !isRecord(e.objectRef)) continue;
     const ref = e.objectRef;
     const group = typeof ref.apiGroup === 'string' ? ref.apiGroup : '';
@@ -158,22 +183,10 @@ export interface AuditRequest {
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
-/** Every `ResponseStarted` and `ResponseComplete` entry of the audit log, in file order (the last line may be partial). */
+/** Every `ResponseStarted` and `ResponseComplete` entry of the audit log and its rotated backups, oldest first (the last line may be partial). */
 export async function readAuditRequests(path: string): Promise<AuditRequest[]> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch {
-    return [];
-  }
   const out: AuditRequest[] = [];
-  for (const line of text.split('\n')) {
-    let e: unknown;
-    try {
-      e = line.trim() ? JSON.parse(line) : undefined;
-    } catch {
-      continue;
-    }
+  for await (const e of auditRecords(path)) {
     if (!isRecord(e) || (e.stage !== 'ResponseComplete' && e.stage !== 'ResponseStarted')) continue;
     const ref = isRecord(e.objectRef) ? e.objectRef : {};
     const status = isRecord(e.responseStatus) ? e.responseStatus : {};

@@ -109,6 +109,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     const bad = (flags ?? []).find((f) => !f.startsWith('--'));
     if (bad !== undefined) throw new ControlPlaneError(`extraArgs.${component}: ${JSON.stringify(bad)} is not a flag (want --name=value)`);
   }
+  if (options.maxPods !== undefined && !(Number.isInteger(options.maxPods) && options.maxPods > 0)) throw new ControlPlaneError(`maxPods: want a whole number > 0, got ${String(options.maxPods)}`);
   const binaries = options.binaries ?? findBinaries();
   const logger = options.logger ?? silentLogger;
   const nodeName = options.nodeName ?? 'hookrunner-node';

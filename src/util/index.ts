@@ -3,5 +3,5 @@ export { AbortedError, DeadlineExceededError } from './errors.js';
 export { formatMs } from './time.js';
 export type { BackoffOptions, RetryOptions } from './backoff.js';
 export { coalescingWriter, errorMessage, jsonLogger, silentLogger } from './logger.js';
-export type { FlushableLogger, LogLevel, Logger } from './logger.js';
+export type { LogLevel, Logger } from './logger.js';
 export { seededRandom } from './random.js';

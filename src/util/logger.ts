@@ -28,22 +28,15 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
  * `pid` and `hostname`; without it, lines carry those two. An `err` field holding an Error is
  * written as `{type, message, stack}`.
  */
-export function jsonLogger(options: { level?: LogLevel; stream?: { write(s: string): unknown }; base?: Record<string, unknown>; coalesce?: boolean } = {}): FlushableLogger {
+export function jsonLogger(options: { level?: LogLevel; stream?: { write(s: string): unknown }; base?: Record<string, unknown> } = {}): Logger {
   const { level = 'info', stream = process.stderr, base } = options;
-  const out = options.coalesce ? coalescingWriter(stream) : { write: (line: string) => void stream.write(line), flush: () => undefined };
-  const log = pino({ level, ...(base ? { base } : {}) }, { write: (line: string) => out.write(line) });
+  const log = pino({ level, ...(base ? { base } : {}) }, { write: (line: string) => void stream.write(line) });
   return {
     debug: (message, fields) => (fields ? log.debug(fields, message) : log.debug(message)),
     info: (message, fields) => (fields ? log.info(fields, message) : log.info(message)),
     warn: (message, fields) => (fields ? log.warn(fields, message) : log.warn(message)),
     error: (message, fields) => (fields ? log.error(fields, message) : log.error(message)),
-    flush: () => out.flush(),
   };
-}
-
-/** A logger whose lines may wait for the end of the event loop's turn (`coalesce`): `flush` writes them now. */
-export interface FlushableLogger extends Logger {
-  flush(): void;
 }
 
 /** Writers with lines waiting, flushed at process exit (one listener for all of them). */
@@ -51,20 +44,21 @@ const waiting = new Set<{ flush(): void }>();
 let exitHook = false;
 
 /**
- * Lines written in one turn of the event loop go out in one write: stderr on a pipe or file is a
- * synchronous system call per write, and a busy worker's ~2,400 lines a second cost it ~5 % of its
- * CPU (issue 13). Written at the next `setImmediate`, once 64 KiB wait, on `flush()`, and when the
- * process exits (`process.exit` included); a SIGKILL loses at most the current turn's lines.
+ * Text written in one turn of the event loop goes out in one write, in the order written: stderr
+ * on a pipe or file is a synchronous system call per write, and a busy worker's ~2,400 lines a
+ * second cost it ~5 % of its CPU (issue 13). Written at the next `setImmediate`, once `maxChars`
+ * (UTF-16 code units, default 65,536) wait, on `flush()`, and when the process exits
+ * (`process.exit` included); a SIGKILL or a native crash loses at most the current turn's text.
  */
-export function coalescingWriter(stream: { write(s: string): unknown }, maxBytes = 65_536): { write(line: string): void; flush(): void } {
+export function coalescingWriter(stream: { write(s: string): unknown }, maxChars = 65_536): { write(text: string): void; flush(): void } {
   let lines: string[] = [];
-  let bytes = 0;
+  let chars = 0;
   let scheduled: NodeJS.Immediate | undefined;
   const writer = {
-    write(line: string): void {
-      lines.push(line);
-      bytes += line.length;
-      if (bytes >= maxBytes) writer.flush();
+    write(text: string): void {
+      lines.push(text);
+      chars += text.length;
+      if (chars >= maxChars) writer.flush();
       else if (!scheduled) {
         scheduled = setImmediate(() => writer.flush());
         waiting.add(writer);
@@ -77,7 +71,7 @@ export function coalescingWriter(stream: { write(s: string): unknown }, maxBytes
       if (lines.length === 0) return;
       const text = lines.length === 1 ? (lines[0] ?? '') : lines.join('');
       lines = [];
-      bytes = 0;
+      chars = 0;
       stream.write(text);
     },
   };

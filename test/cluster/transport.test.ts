@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   ClusterUnreachableError,
@@ -8,7 +9,7 @@ import {
   isAlreadyExists,
   KubeApiError,
 } from '../../src/cluster/index.js';
-import type { KubeClusterClient } from '../../src/cluster/index.js';
+import type { ClusterClientOptions, KubeClusterClient } from '../../src/cluster/index.js';
 import type { KubeObject } from '../../src/manifests/index.js';
 import type { Logger } from '../../src/util/index.js';
 import { kubeconfigYaml, sendJson, startScriptedServer, status } from './scripted-server.js';
@@ -51,7 +52,7 @@ const logger: Logger = {
   error: (message, fields = {}) => logs.push({ level: 'error', message, fields }),
 };
 
-async function connect(handler: ScriptedHandler, options: { requestTimeoutMs?: number } = {}): Promise<KubeClusterClient> {
+async function connect(handler: ScriptedHandler, options: Pick<ClusterClientOptions, 'requestTimeoutMs' | 'maxResponseBytes' | 'userAgent'> = {}): Promise<KubeClusterClient> {
   server = await startScriptedServer(handler);
   const file = join(dir, 'kubeconfig');
   writeFileSync(file, kubeconfigYaml(server.url, { token: TOKEN, namespace: 'app' }));
@@ -142,6 +143,48 @@ describe('when an answer is cut or slow (the whole exchange is bounded, body inc
     expect(err).toBeInstanceOf(ClusterUnreachableError);
     expect((err as Error).message).toContain('no answer within 80ms');
     expect(server?.requests).toHaveLength(4);
+  });
+});
+
+describe('when an answer is compressed or large (every answer is bounded)', () => {
+  const cm = { ...configMap, metadata: { name: 'cm', namespace: 'app' } };
+
+  it('should offer gzip, name itself, and read a gzipped answer', async () => {
+    const c = await connect((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' });
+      res.end(gzipSync(JSON.stringify(cm)));
+    });
+    const got = await c.get({ apiVersion: 'v1', kind: 'ConfigMap', name: 'cm' });
+    expect(got?.data).toEqual({ a: '1' });
+    expect(server?.requests[0]?.headers['accept-encoding']).toBe('gzip');
+    expect(server?.requests[0]?.headers['user-agent']).toBe('hookrunner');
+  });
+
+  it('should fail an answer over maxResponseBytes with ResponseTooLarge, without retrying', async () => {
+    const big = { ...cm, data: { a: 'x'.repeat(5_000) } };
+    const c = await connect((_req, res) => sendJson(res, 200, big), { maxResponseBytes: 4_096, userAgent: 'hookrunner/test' });
+    const err = await c.get({ apiVersion: 'v1', kind: 'ConfigMap', name: 'cm' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(KubeApiError);
+    expect((err as KubeApiError).reason).toBe('ResponseTooLarge');
+    expect((err as Error).message).toMatch(/over 4096 bytes .*maxResponseBytes/);
+    expect(server?.requests).toHaveLength(1);
+    expect(server?.requests[0]?.headers['user-agent']).toBe('hookrunner/test');
+  });
+
+  it('should count a gzipped answer after decompression (a small bomb is still too large)', async () => {
+    const bomb = gzipSync(JSON.stringify({ ...cm, data: { a: '0'.repeat(1_000_000) } }));
+    expect(bomb.length).toBeLessThan(4_096);
+    const c = await connect((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' });
+      res.end(bomb);
+    }, { maxResponseBytes: 65_536 });
+    const err = await c.get({ apiVersion: 'v1', kind: 'ConfigMap', name: 'cm' }).catch((e: unknown) => e);
+    expect((err as KubeApiError).reason).toBe('ResponseTooLarge');
+  });
+
+  it('should refuse a userAgent that is not printable ASCII', () => {
+    expect(() => createClusterClient({ server: 'http://127.0.0.1:1', userAgent: 'bad\nheader' })).toThrow(/userAgent/);
+    expect(() => createClusterClient({ server: 'http://127.0.0.1:1', maxResponseBytes: 0 })).toThrow(/maxResponseBytes/);
   });
 });
 

@@ -8,3 +8,11 @@ describe('startControlPlane options', () => {
     await expect(started).rejects.toThrow(/extraArgs\.kube-controller-manager: "kube-api-burst=400" is not a flag/);
   });
 });
+
+describe('startControlPlane maxPods', () => {
+  it('should refuse a pod capacity that is not a whole number > 0', async () => {
+    for (const bad of [0, -1, 2.5, Number.NaN]) {
+      await expect(startControlPlane({ maxPods: bad })).rejects.toThrow(/maxPods: want a whole number > 0/);
+    }
+  });
+});

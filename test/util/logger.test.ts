@@ -4,7 +4,7 @@
  */
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { jsonLogger } from '../../src/util/index.js';
+import { coalescingWriter, jsonLogger } from '../../src/util/index.js';
 
 function sink(): { lines: string[]; write: (s: string) => void } {
   const lines: string[] = [];
@@ -81,31 +81,34 @@ describe('jsonLogger', () => {
   });
 });
 
-describe('jsonLogger with coalesce (the long-lived roles)', () => {
-  it('should write the lines of one event-loop turn in one write, in order, at the next turn', async () => {
+describe('coalescingWriter (the long-lived roles\' stderr)', () => {
+  it('should write the lines of one event-loop turn in one write, in order, at the next turn, whoever wrote them', async () => {
     const writes: string[] = [];
-    const logger = jsonLogger({ stream: { write: (s: string) => writes.push(s) }, base: { role: 'worker' }, coalesce: true });
+    const stderr = coalescingWriter({ write: (s: string) => writes.push(s) });
+    const logger = jsonLogger({ stream: stderr, base: { role: 'worker' } });
     logger.info('one');
-    logger.warn('two', { n: 2 });
+    stderr.write('hookrunner worker: a direct line\n');
     logger.error('three');
     expect(writes).toEqual([]);
     await new Promise((r) => setImmediate(r));
     expect(writes).toHaveLength(1);
-    const lines = (writes[0] ?? '').trimEnd().split('\n').map((l) => JSON.parse(l) as { msg: string; level: number });
-    expect(lines.map((l) => [l.level, l.msg])).toEqual([[30, 'one'], [40, 'two'], [50, 'three']]);
+    const lines = (writes[0] ?? '').trimEnd().split('\n');
+    expect(lines[1]).toBe('hookrunner worker: a direct line');
+    expect([lines[0], lines[2]].map((l) => (JSON.parse(l ?? '') as { msg: string }).msg)).toEqual(['one', 'three']);
   });
 
-  it('should write at once on flush(), and once 64 KiB wait', async () => {
+  it('should write at once on flush(), and once 64 Ki characters wait', async () => {
     const writes: string[] = [];
-    const logger = jsonLogger({ stream: { write: (s: string) => writes.push(s) }, coalesce: true });
+    const stderr = coalescingWriter({ write: (s: string) => writes.push(s) });
+    const logger = jsonLogger({ stream: stderr });
     logger.info('now');
-    logger.flush();
+    stderr.flush();
     expect(writes).toHaveLength(1);
-    logger.flush();
+    stderr.flush();
     expect(writes).toHaveLength(1);
     const big = 'x'.repeat(20_000);
     for (let i = 0; i < 4; i++) logger.info(big);
-    expect(writes).toHaveLength(2); // the fourth line passed 64 KiB
+    expect(writes).toHaveLength(2); // the fourth line passed 64 Ki characters
     await new Promise((r) => setImmediate(r));
     expect(writes).toHaveLength(2);
     expect(writes.join('').split('\n').filter(Boolean)).toHaveLength(5);
@@ -116,7 +119,7 @@ describe('coalescingWriter at process exit', () => {
   it('should write what waits when the process exits, even by process.exit', async () => {
     const { spawnSync } = await import('node:child_process');
     const { join } = await import('node:path');
-    const script = `import { jsonLogger } from ${JSON.stringify(join(import.meta.dirname, '../../src/util/index.js'))}; const l = jsonLogger({ coalesce: true }); l.info('last words'); process.exit(3);`;
+    const script = `import { coalescingWriter, jsonLogger } from ${JSON.stringify(join(import.meta.dirname, '../../src/util/index.js'))}; const l = jsonLogger({ stream: coalescingWriter(process.stderr) }); l.info('last words'); process.exit(3);`;
     const out = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
     expect(out.status).toBe(3);
     expect(out.stderr).toContain('"msg":"last words"');
