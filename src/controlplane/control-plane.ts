@@ -104,12 +104,17 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startControlPlane(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
+/** The options' values that `startControlPlane` checks before it starts anything: a `ControlPlaneError` naming the bad one. */
+export function checkControlPlaneOptions(options: Pick<ControlPlaneOptions, 'extraArgs' | 'maxPods'>): void {
   for (const [component, flags] of Object.entries(options.extraArgs ?? {})) {
     const bad = (flags ?? []).find((f) => !f.startsWith('--'));
     if (bad !== undefined) throw new ControlPlaneError(`extraArgs.${component}: ${JSON.stringify(bad)} is not a flag (want --name=value)`);
   }
   if (options.maxPods !== undefined && !(Number.isInteger(options.maxPods) && options.maxPods > 0)) throw new ControlPlaneError(`maxPods: want a whole number > 0, got ${String(options.maxPods)}`);
+}
+
+export async function startControlPlane(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
+  checkControlPlaneOptions(options);
   const binaries = options.binaries ?? findBinaries();
   const logger = options.logger ?? silentLogger;
   const nodeName = options.nodeName ?? 'hookrunner-node';

@@ -1,5 +1,5 @@
 /** The real control plane (etcd, kube-apiserver, controller manager, scheduler) and its node agent. */
-export { startControlPlane } from './control-plane.js';
+export { checkControlPlaneOptions, startControlPlane } from './control-plane.js';
 export type { ComponentInfo, ControlPlane, ControlPlaneOptions } from './control-plane.js';
 export { cacheRoot, findBinaries, COMPONENTS } from './binaries.js';
 export type { Binaries, Component } from './binaries.js';
