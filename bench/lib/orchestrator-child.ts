@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import type * as EngineModule from '../../src/engine/index.js';
 import type * as ManifestsModule from '../../src/manifests/index.js';
 import type * as SyncModule from '../../src/sync/index.js';
+import type * as HeapModule from '../../src/cli/heap.js';
 import { LAB } from './lab.js';
 
 const DIST = resolve(import.meta.dirname, '..', '..', 'dist');
@@ -17,6 +18,9 @@ const load = async <T>(path: string): Promise<T> => (await import(pathToFileURL(
 const { startEngine } = await load<typeof EngineModule>('engine/index.js');
 const { parseManifestText } = await load<typeof ManifestsModule>('manifests/index.js');
 const { isDone, operationSpec } = await load<typeof SyncModule>('sync/index.js');
+// The heap as `serve` sets it (src/cli/heap.ts), so the orchestrator's RSS is the one it would have there.
+const heapProblem = (await load<typeof HeapModule>('cli/heap.js')).configureHeapGrowth(process.env);
+if (heapProblem) throw new Error(heapProblem);
 
 const { manifests, issues } = parseManifestText(LAB, 'bench-lab.yaml');
 if (issues.length > 0) throw new Error(JSON.stringify(issues));
