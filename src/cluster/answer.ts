@@ -44,10 +44,14 @@ export function readAnswer(res: IncomingMessage, maxBytes: number, handlers: Ans
     }
   });
   if (gzipped) {
+    let compressed = 0;
+    res.on('data', (chunk: Buffer) => void (compressed += chunk.length));
     body.on('error', (err: Error) => {
       if (stopped) return;
       stopped = true;
-      handlers.onError(err);
+      // An empty body marked gzip (nothing to decompress) is an empty answer, not a corrupt one.
+      if (compressed === 0 && res.complete) handlers.onText('');
+      else handlers.onError(err);
     });
   }
   body.on('end', () => {

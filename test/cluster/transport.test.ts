@@ -160,6 +160,20 @@ describe('when an answer is compressed or large (every answer is bounded)', () =
     expect(server?.requests[0]?.headers['user-agent']).toBe('hookrunner');
   });
 
+  it('should take an empty body marked gzip as empty, and fail a corrupt gzip body without retrying forever', async () => {
+    let calls = 0;
+    const c = await connect((req, res) => {
+      calls++;
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' });
+      res.end(req.method === 'DELETE' ? undefined : Buffer.from('not gzip at all'));
+    });
+    await expect(c.delete({ apiVersion: 'v1', kind: 'ConfigMap', name: 'cm' })).resolves.not.toThrow();
+    const err = await c.get({ apiVersion: 'v1', kind: 'ConfigMap', name: 'cm' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ClusterUnreachableError);
+    expect((err as Error).message).toMatch(/incorrect header check|Z_DATA_ERROR/);
+    expect(calls).toBe(2);
+  });
+
   it('should fail an answer over maxResponseBytes with ResponseTooLarge, without retrying', async () => {
     const big = { ...cm, data: { a: 'x'.repeat(5_000) } };
     const c = await connect((_req, res) => sendJson(res, 200, big), { maxResponseBytes: 4_096, userAgent: 'hookrunner/test' });
