@@ -1,11 +1,11 @@
 /**
- * Finding and loading the connection configuration with client-node's `KubeConfig`, without its
+ * Finding and loading the connection configuration (`Kubeconfig`, kubeconfig.ts, read as client-node reads it), without client-node's
  * silent fallback to `http://localhost:8080` (client-node's default when no config is found): when nothing is found, the error says
  * where it looked.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
+import { Kubeconfig } from './kubeconfig.js';
 import { ClusterConfigError } from './errors.js';
 import type { ClusterClientOptions } from './options.js';
 
@@ -13,7 +13,7 @@ import type { ClusterClientOptions } from './options.js';
 export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
 export interface LoadedConfig {
-  kubeConfig: KubeConfig;
+  kubeConfig: Kubeconfig;
   /** API server URL, without a trailing slash. */
   server: string;
   /** Namespace for refs that name none. */
@@ -26,7 +26,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 const IN_CLUSTER = 'in-cluster service account';
 
-function fromExplicitServer(options: ClusterClientOptions): KubeConfig {
+function fromExplicitServer(options: ClusterClientOptions): Kubeconfig {
   const server = options.server ?? '';
   let url: URL;
   try {
@@ -37,7 +37,7 @@ function fromExplicitServer(options: ClusterClientOptions): KubeConfig {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new ClusterConfigError(`option server must be an http(s) URL (got ${JSON.stringify(server)})`, { field: 'server' });
   }
-  const kc = new KubeConfig();
+  const kc = new Kubeconfig();
   kc.loadFromOptions({
     clusters: [{ name: 'explicit', server: server.replace(/\/+$/, ''), caData: options.caData, skipTLSVerify: options.insecureSkipTlsVerify ?? false }],
     users: [{ name: 'explicit', ...(options.token ? { token: options.token } : {}) }],
@@ -54,13 +54,13 @@ function inClusterProblem(env: Env, dir: string): string | undefined {
   return undefined;
 }
 
-/** The same shape `KubeConfig.loadFromCluster()` builds, but from the given environment. */
-function fromInCluster(env: Env, dir: string): KubeConfig {
+/** The same shape client-node's `KubeConfig.loadFromCluster()` builds, but from the given environment. */
+function fromInCluster(env: Env, dir: string): Kubeconfig {
   const host = env['KUBERNETES_SERVICE_HOST'] ?? '';
   const port = env['KUBERNETES_SERVICE_PORT'] ?? '';
   const scheme = port === '80' || port === '8080' || port === '8001' ? 'http' : 'https';
   const hostPart = host.includes(':') ? `[${host}]` : host;
-  const kc = new KubeConfig();
+  const kc = new Kubeconfig();
   kc.loadFromOptions({
     clusters: [{ name: 'inCluster', server: `${scheme}://${hostPart}:${port}`, caFile: join(dir, 'ca.crt'), skipTLSVerify: false }],
     users: [{ name: 'inClusterUser', authProvider: { name: 'tokenFile', config: { tokenFile: join(dir, 'token') } } }],
@@ -71,14 +71,14 @@ function fromInCluster(env: Env, dir: string): KubeConfig {
 }
 
 /** Load one or more kubeconfig files; as with `$KUBECONFIG`, the first file's current-context wins. */
-function loadFiles(files: readonly string[]): KubeConfig {
-  const kc = new KubeConfig();
+function loadFiles(files: readonly string[]): Kubeconfig {
+  const kc = new Kubeconfig();
   for (const [i, file] of files.entries()) {
     try {
       if (i === 0) {
         kc.loadFromFile(file);
       } else {
-        const next = new KubeConfig();
+        const next = new Kubeconfig();
         next.loadFromFile(file);
         kc.mergeConfig(next, true);
       }
@@ -103,7 +103,7 @@ function serviceAccountNamespace(dir: string): string | undefined {
  */
 export function loadClusterConfig(options: ClusterClientOptions, serviceAccountDir = SERVICE_ACCOUNT_DIR): LoadedConfig {
   const env: Env = options.env ?? process.env;
-  let kc: KubeConfig;
+  let kc: Kubeconfig;
   let source: string;
   if (options.server !== undefined) {
     kc = fromExplicitServer(options);

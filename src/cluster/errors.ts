@@ -4,7 +4,8 @@
  * a `ClusterUnreachableError`; a configuration problem a `ClusterConfigError`. Messages are short:
  * never a whole body, never headers (they may hold a token).
  */
-import { ApiException } from '@kubernetes/client-node';
+// The class alone: the package's index would load its whole generated API (kubeconfig.ts).
+import { ApiException } from '@kubernetes/client-node/dist/gen/apis/exception.js';
 import type { KubeStatus } from './types.js';
 
 const MAX_MESSAGE = 400;

@@ -1,5 +1,5 @@
 /**
- * Every HTTP exchange with the API server: client-node's `KubeConfig` for credentials (token,
+ * Every HTTP exchange with the API server: the kubeconfig (kubeconfig.ts) for credentials (token,
  * token file, exec and OIDC plugins, client certificates), `node:http(s)` for requests and watch
  * streams on one keep-alive agent, the client-side rate limit, a timeout on every request and
  * bounded retries with backoff.
@@ -7,7 +7,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { Kubeconfig } from './kubeconfig.js';
 import { AbortedError, backoffDelay, formatMs, sleep } from '../util/index.js';
 import type { Logger } from '../util/index.js';
 import { ClusterConfigError, ClusterUnreachableError, KubeApiError, isTransientApiError } from './errors.js';
@@ -69,7 +69,7 @@ function netCode(err: unknown): string | undefined {
 }
 
 export interface TransportOptions {
-  kubeConfig: KubeConfig;
+  kubeConfig: Kubeconfig;
   server: string;
   options: ResolvedOptions;
   rateLimiter: RateLimiter;
