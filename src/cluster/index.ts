@@ -1,6 +1,7 @@
 /**
- * The Kubernetes adapter: the `ClusterClient` port (`types.ts`) on `@kubernetes/client-node` 1.x,
- * its typed errors, and the health rules (`health/`, docs/semantics.md §8).
+ * The Kubernetes adapter: the `ClusterClient` port (`types.ts`) over `node:http(s)`, with the
+ * kubeconfig read by client-node 1.x's parsing and authenticators (kubeconfig.ts), its typed
+ * errors, and the health rules (`health/`, docs/semantics.md §8).
  */
 export { createClusterClient } from './client.js';
 export type { KubeClusterClient } from './client.js';
