@@ -146,4 +146,12 @@ describe('hookrunner app: server-sent events', () => {
     const body = new ReadableStream<Uint8Array>({ start: () => undefined });
     expect(await readSse({ body, onEvent: () => undefined, stallMs: 20 })).toBe('stalled');
   });
+
+  it('should stop reading a stream that stays open when its signal aborts (the follower is done)', async () => {
+    const body = new ReadableStream<Uint8Array>({ start: () => undefined });
+    const stop = new AbortController();
+    const reading = readSse({ body, onEvent: () => undefined, signal: stop.signal });
+    setTimeout(() => stop.abort(), 10);
+    expect(await reading).toBe('ended');
+  });
 });

@@ -4,7 +4,7 @@
  * for the message. The token goes in the Authorization header and nowhere else: no error, debug
  * line or message carries it.
  */
-import { formatMs, sleep as defaultSleep } from '../../util/index.js';
+import { formatMs, linkedSignal, sleep as defaultSleep } from '../../util/index.js';
 
 /** An RFC 7807 problem as the server sends it (src/api/problem.ts). */
 export interface Problem {
@@ -159,29 +159,34 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     const url = urlOf(server, path, query);
     const idempotent = method === 'GET';
     for (let i = 0; ; i++) {
-      const timeout = AbortSignal.timeout(requestTimeoutMs);
+      // The timeout covers the body too; disposed once the answer is read (util/abort.ts: not AbortSignal.any).
+      const linked = linkedSignal({ signals: [signal], timeoutMs: requestTimeoutMs });
       const init: RequestInit = {
         headers: headers({ Accept: 'application/json', ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) }),
-        signal: signal ? AbortSignal.any([timeout, signal]) : timeout,
+        signal: linked.signal,
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       };
       const delay = Math.min(5_000, backoffMs * 2 ** i);
-      let res: Response;
       try {
-        res = await attempt(method, path, url, init);
-      } catch (err) {
-        if (idempotent && i < retries && err instanceof ConnectionError && err.kind === 'unreachable') {
-          await sleep(delay);
+        let res: Response;
+        try {
+          res = await attempt(method, path, url, init);
+        } catch (err) {
+          if (idempotent && i < retries && err instanceof ConnectionError && err.kind === 'unreachable') {
+            await sleep(delay);
+            continue;
+          }
+          throw err;
+        }
+        if (idempotent && i < retries && RETRY_STATUSES.has(res.status)) {
+          await res.body?.cancel().catch(() => undefined);
+          await sleep(retryAfterMs(res) ?? delay);
           continue;
         }
-        throw err;
+        return await readAnswer(res, { server, method, path, requestTimeoutMs, sentToken: token !== undefined });
+      } finally {
+        linked.dispose();
       }
-      if (idempotent && i < retries && RETRY_STATUSES.has(res.status)) {
-        await res.body?.cancel().catch(() => undefined);
-        await sleep(retryAfterMs(res) ?? delay);
-        continue;
-      }
-      return readAnswer(res, { server, method, path, requestTimeoutMs, sentToken: token !== undefined });
     }
   }
 
@@ -191,15 +196,16 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     post: (path, body = {}) => request('POST', path, undefined, body),
     delete: (path, query) => request('DELETE', path, query, undefined),
     async events(path, query, signal) {
-      const opening = new AbortController();
-      const timer = setTimeout(() => opening.abort(new DOMException('timeout', 'TimeoutError')), requestTimeoutMs);
+      // Until the stream opens: the timeout or `signal`; then `signal` alone, for as long as the stream lasts.
+      const opening = linkedSignal({ timeoutMs: requestTimeoutMs });
+      const linked = linkedSignal({ signals: [opening.signal, signal] });
       try {
-        const res = await attempt('GET', path, urlOf(server, path, query), { headers: headers({ Accept: 'text/event-stream' }), signal: AbortSignal.any([opening.signal, signal]) });
+        const res = await attempt('GET', path, urlOf(server, path, query), { headers: headers({ Accept: 'text/event-stream' }), signal: linked.signal });
         if (!res.ok) throw new ApiError('GET', path, res.status, await problemOf(res), token !== undefined);
         if (!res.body) throw new ResponseError(`${server} opened ${path} without a body`);
         return res.body;
       } finally {
-        clearTimeout(timer);
+        opening.dispose();
       }
     },
   };

@@ -82,6 +82,7 @@ async function watchEvents(client: ApiClient, id: string, signal: AbortSignal, o
       const body = await client.events('/events', { operation: id }, signal);
       await readSse({
         body,
+        signal,
         onEvent: (e) => {
           failures = 0;
           if (e.event === 'ready' || e.event === 'operation') onChange();

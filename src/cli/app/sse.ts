@@ -34,12 +34,17 @@ export interface ReadSseOptions {
   onEvent: (event: SseEvent) => void;
   /** Nothing at all (not even a heartbeat) for this long: the stream is dead; stop reading. @defaultValue 45_000 */
   stallMs?: number;
+  /** Stop reading when it aborts (the read ends as 'ended'); the fetch's own abort may not reach a body already being read. */
+  signal?: AbortSignal;
 }
 
 /** Read events until the stream ends, stalls or is aborted; resolves with why it stopped. */
 export async function readSse(options: ReadSseOptions): Promise<'ended' | 'stalled'> {
-  const { body, onEvent, stallMs = 45_000 } = options;
+  const { body, onEvent, stallMs = 45_000, signal } = options;
   const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  const onAbort = (): void => void reader.cancel().catch(() => undefined);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  if (signal?.aborted) onAbort();
   let buffer = '';
   let stalled = false;
   let timer: NodeJS.Timeout | undefined;
@@ -67,6 +72,7 @@ export async function readSse(options: ReadSseOptions): Promise<'ended' | 'stall
     }
   } finally {
     clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
     reader.releaseLock();
   }
 }
