@@ -1,10 +1,9 @@
 /**
  * One signal for several: aborted by the first of `signals` to abort (with its reason), or after
- * `timeoutMs` (a `TimeoutError` DOMException, as `AbortSignal.timeout` gives). Unlike
- * `AbortSignal.any` on Node 20, whose combined signal is held only weakly, so that once collected
- * its sources' aborts no longer reach the fetch that uses it (seen: `hookrunner app sync --wait`
- * kept reading a finished event stream until the next heartbeat), this one is held by listeners on
- * its sources and by its timer. `dispose` removes them, once the work is done.
+ * `timeoutMs` (a `TimeoutError` DOMException, as `AbortSignal.timeout` gives). A plain
+ * AbortController wired by listeners, so what keeps it alive is explicit (its sources' listeners
+ * and its timer), and `dispose` takes them away once the work is done — `AbortSignal.any` leaves
+ * its listeners on a long-lived source (a command's interrupt signal) until that source aborts.
  */
 export function linkedSignal(options: { signals?: readonly (AbortSignal | undefined)[]; timeoutMs?: number }): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
