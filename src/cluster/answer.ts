@@ -11,6 +11,16 @@ import { createGunzip } from 'node:zlib';
 /** The part of a failure answer kept (a `Status` is small; the rest is noise). */
 export const ERROR_BODY_BYTES = 65_536;
 
+/** Each header's first value (what `KubeApiError.fromResponse` reads). */
+export function firstHeaders(res: IncomingMessage): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [key, value] of Object.entries(res.headers)) {
+    const first = Array.isArray(value) ? value[0] : value;
+    if (first !== undefined) flat[key] = first;
+  }
+  return flat;
+}
+
 export interface AnswerHandlers {
   /** The whole body, decompressed, as UTF-8 text. */
   onText(text: string): void;

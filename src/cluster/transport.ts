@@ -14,7 +14,7 @@ import { ClusterConfigError, ClusterUnreachableError, KubeApiError, isTransientA
 import type { RequestDescription } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 import type { RateLimiter } from './rate-limiter.js';
-import { readAnswer } from './answer.js';
+import { ERROR_BODY_BYTES, firstHeaders, readAnswer } from './answer.js';
 
 export type Verb = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -195,12 +195,7 @@ export function createTransport(opts: TransportOptions): Transport {
                 resolve({ status, text });
                 return;
               }
-              const flat: Record<string, string> = {};
-              for (const [key, value] of Object.entries(res.headers)) {
-                const first = Array.isArray(value) ? value[0] : value;
-                if (first !== undefined) flat[key] = first;
-              }
-              reject(KubeApiError.fromResponse(status, text, flat, req.describe));
+              reject(KubeApiError.fromResponse(status, text, firstHeaders(res), req.describe));
             }),
         });
       });
@@ -268,15 +263,11 @@ export function createTransport(opts: TransportOptions): Transport {
             resolve(res);
             return;
           }
-          const chunks: Buffer[] = [];
-          let size = 0;
-          res.on('data', (chunk: Buffer) => {
-            if (size < 65_536) chunks.push(chunk);
-            size += chunk.length;
-          });
-          res.on('end', () => {
-            const headers = Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
-            reject(KubeApiError.fromResponse(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'), headers, { verb: 'watch', target: path }));
+          // A failure's body, kept to its first 64 KiB (answer.ts).
+          readAnswer(res, ERROR_BODY_BYTES, {
+            onText: (text) => reject(KubeApiError.fromResponse(res.statusCode ?? 0, text, firstHeaders(res), { verb: 'watch', target: path })),
+            onTooLarge: () => undefined,
+            onError: (err) => reject(new ConnectionFailure(err.message, { cause: err })),
           });
           res.on('error', (err) => reject(new ConnectionFailure(err.message, { cause: err })));
         });
