@@ -5,7 +5,6 @@
  * It stops everything it started; when a component dies it reports which (`onFailure`).
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClusterClient } from '../cluster/index.js';
@@ -13,7 +12,7 @@ import type { KubeClusterClient } from '../cluster/index.js';
 import { startNodeAgent } from '../nodeagent/index.js';
 import type { NodeAgent } from '../nodeagent/index.js';
 import type { ImageMapping } from '../podruntime/images.js';
-import { silentLogger } from '../util/index.js';
+import { freePort, isBindConflict, silentLogger } from '../util/index.js';
 import type { Logger } from '../util/index.js';
 import { findBinaries } from './binaries.js';
 import type { Binaries, Component } from './binaries.js';
@@ -21,8 +20,7 @@ import { apiServerArgs, controllerManagerArgs, etcdArgs, schedulerArgs } from '.
 import type { Layout } from './components.js';
 import { discoverKinds, readAuditLog, writeAuditPolicy } from './audit.js';
 import type { AuditEntry, KindTable } from './audit.js';
-import { ControlPlaneError } from './errors.js';
-import type { ComponentFailedError } from './errors.js';
+import { ComponentFailedError, ControlPlaneError } from './errors.js';
 import { httpsGet } from './https-get.js';
 import type { TlsClient } from './https-get.js';
 import { renderCertKubeconfig } from './kubeconfig.js';
@@ -33,6 +31,12 @@ export interface ControlPlaneOptions {
   binaries?: Binaries;
   /** API server port; 0 picks a free one. @defaultValue 0 */
   port?: number;
+  /**
+   * Picks a free loopback port for etcd (client, peer) and, with `port` 0, the API server. A start
+   * whose picked port another process bound first is tried again on new ports (three starts at most).
+   * @defaultValue `freePort` (below the kernel's ephemeral range)
+   */
+  pickPort?: () => Promise<number>;
   /** Name of the node the agent registers. @defaultValue 'hookrunner-node' */
   nodeName?: string;
   /** Image pattern → entrypoint for the node agent. @defaultValue {} */
@@ -92,18 +96,6 @@ export interface ControlPlane {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** The options' values that `startControlPlane` checks before it starts anything: a `ControlPlaneError` naming the bad one. */
 export function checkControlPlaneOptions(options: Pick<ControlPlaneOptions, 'extraArgs' | 'maxPods'>): void {
   for (const [component, flags] of Object.entries(options.extraArgs ?? {})) {
@@ -113,10 +105,26 @@ export function checkControlPlaneOptions(options: Pick<ControlPlaneOptions, 'ext
   if (options.maxPods !== undefined && !(Number.isInteger(options.maxPods) && options.maxPods > 0)) throw new ControlPlaneError(`maxPods: want a whole number > 0, got ${String(options.maxPods)}`);
 }
 
+/** Starts on free ports (`port` 0) that another process takes before etcd or the API server binds them are tried again with new ones, this often. */
+const BIND_ATTEMPTS = 3;
+
 export async function startControlPlane(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
   checkControlPlaneOptions(options);
   const binaries = options.binaries ?? findBinaries();
   const logger = options.logger ?? silentLogger;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options, binaries, logger);
+    } catch (err) {
+      // A port given by the caller stays taken: only free ports picked here are tried again.
+      const lostPort = err instanceof ComponentFailedError && isBindConflict(err.logTail) && (err.component === 'etcd' || !options.port);
+      if (!lostPort || attempt >= BIND_ATTEMPTS) throw err;
+      logger.warn('control plane: a component lost its port to another process; starting again on new ports', { component: err.component, attempt });
+    }
+  }
+}
+
+async function startOnce(options: ControlPlaneOptions, binaries: Binaries, logger: Logger): Promise<ControlPlane> {
   const nodeName = options.nodeName ?? 'hookrunner-node';
   const timeoutMs = options.startTimeoutMs ?? 120_000;
   const workDir = await mkdtemp(join(tmpdir(), 'hookrunner-control-plane-'));
@@ -126,6 +134,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   const processEvents: AuditEntry[] = [];
   let kinds: KindTable | undefined;
   let stopping = false;
+  let up = false;
   let stopped: Promise<void> | undefined;
 
   const stop = (): Promise<void> =>
@@ -142,7 +151,8 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     const p = new ComponentProcess({ name, argv, logFile: join(workDir, `${name}.log`) });
     processes.push(p);
     void p.exited.then((exit) => {
-      if (stopping) return;
+      // Before the control plane is up, a death is the start's error (thrown), not a failure to report.
+      if (stopping || !up) return;
       const err = p.failure(exit);
       logger.error('control plane component died', { component: name, code: exit.code, signal: exit.signal });
       options.onFailure?.(err);
@@ -151,7 +161,8 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   };
 
   try {
-    const ports = { etcdClient: await freePort(), etcdPeer: await freePort(), apiServer: options.port || (await freePort()) };
+    const pick = options.pickPort ?? freePort;
+    const ports = { etcdClient: await pick(), etcdPeer: await pick(), apiServer: options.port || (await pick()) };
     // Loaded on use: the X.509 library (and its metadata polyfill) costs every other command ~0.2 s at start.
     const { createPki } = await import('./pki.js');
     const pki = await createPki({ dir: workDir, nodeName, serviceIp: '10.0.0.1' });
@@ -213,6 +224,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     const kubeconfig = renderCertKubeconfig({ server: url, caFile: pki.ca.cert, client: pki.admin });
     logger.info('control plane ready', { url, version, node: nodeName });
     const running = agent;
+    up = true;
     return {
       url,
       port: ports.apiServer,

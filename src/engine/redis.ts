@@ -5,12 +5,11 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { redactUrl, urlWithPassword } from '../queue/index.js';
-import { DeadlineExceededError, sleep } from '../util/index.js';
+import { DeadlineExceededError, freePort, sleep } from '../util/index.js';
 
 export interface RedisHandle {
   url: string;
@@ -37,19 +36,6 @@ export interface PrivateRedisOptions {
   path?: string;
   /** Its log file (the tail is quoted when it fails to start). @defaultValue none */
   logFile?: string;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** True when a Redis at `url` answers PING within `timeoutMs`. */

@@ -6,3 +6,5 @@ export type { BackoffOptions, RetryOptions } from './backoff.js';
 export { coalescingWriter, errorMessage, jsonLogger, silentLogger } from './logger.js';
 export type { LogLevel, Logger } from './logger.js';
 export { seededRandom } from './random.js';
+export { freePort, isBindConflict } from './ports.js';
+export type { FreePortOptions } from './ports.js';
