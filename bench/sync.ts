@@ -19,11 +19,12 @@ import type { WorkerProcess } from '../src/engine/index.js';
 import { findBinaries } from '../src/controlplane/index.js';
 import { startClusterChild, startOrchestratorChild } from './lib/children.js';
 import type { ClusterChild, OrchestratorChild } from './lib/children.js';
-import { bullmqRoundTripMs, createToWatchEventMs } from './lib/floor.js';
+import { bullmqRoundTrip, clientRequestCpu, createToWatchEventMs } from './lib/floor.js';
+import { jobsPerOperation, startJobTally } from './lib/jobs.js';
 import { USAGE, parseOptions, roundsFor } from './lib/options.js';
 import type { BenchOptions, RunSpec } from './lib/options.js';
 import { procCpuMs, procPeakRssMb, redisCpuMs } from './lib/procs.js';
-import { benchJson, countRequests, perOperation, percentile, transitions } from './lib/sync-stats.js';
+import { benchJson, countRequests, designFloorCpuMs, perOperation, percentile, transitions } from './lib/sync-stats.js';
 import type { Floor, RunFigures } from './lib/sync-stats.js';
 import { profileFiles, topLines } from './lib/top-self-time.js';
 import type { CpuProfile } from './lib/top-self-time.js';
@@ -73,9 +74,13 @@ async function setUp(spec: RunSpec, options: BenchOptions, index: number, rig: P
   rig.workers = [];
   const full = rig as Rig;
   const target = { url: full.cluster.url, ...(full.cluster.tls ? { tls: full.cluster.tls } : {}) };
-  const floor: Floor = { bullmqRoundTripMs: await bullmqRoundTripMs(full.redis.url, options.floorSamples), createToWatchEventMs: await createToWatchEventMs(target, options.floorSamples) };
   const kubeconfig = join(full.dir, 'kubeconfig');
   await writeFile(kubeconfig, full.cluster.kubeconfig, { mode: 0o600 });
+  // CPU per job and per request with as many in flight as the run has apps (costs per item fall with batching).
+  const bullmq = await bullmqRoundTrip(full.redis.url, options.floorSamples, spec.apps);
+  const createToWatchEvent = await createToWatchEventMs(target, options.floorSamples);
+  const client = await clientRequestCpu(kubeconfig, options.floorSamples, spec.apps);
+  const floor: Floor = { bullmqRoundTripMs: bullmq.ms, createToWatchEventMs: createToWatchEvent, cpuMsPerJob: bullmq.cpuMsPerJob, clientGetCpuMs: client.getMs, clientApplyCpuMs: client.applyMs };
   const prof = (what: string): string | undefined => (options.cpuProfDir ? resolve(options.cpuProfDir, `run${index + 1}-${spec.apps}x${spec.workers}`, what) : undefined);
   if (options.cpuProfDir) rig.profDir = resolve(options.cpuProfDir, `run${index + 1}-${spec.apps}x${spec.workers}`);
   for (let i = 0; i < spec.workers; i++) {
@@ -107,6 +112,7 @@ async function measure(spec: RunSpec, options: BenchOptions, rig: Rig, orchestra
   const rounds = roundsFor(spec.apps, options.rounds);
   await rig.cluster.resetWatchPeak();
   const cpu0 = await cpuSnapshot(rig, orchestrator);
+  const tally = await startJobTally(rig.redis.url, PREFIX);
   const from = Date.now();
   const fromUs = Number(process.hrtime.bigint() / 1000n);
   const started = performance.now();
@@ -116,6 +122,7 @@ async function measure(spec: RunSpec, options: BenchOptions, rig: Rig, orchestra
   const to = Date.now();
   const toUs = Number(process.hrtime.bigint() / 1000n);
   const cpu1 = await cpuSnapshot(rig, orchestrator);
+  const bullmqJobs = await tally.stop(to);
   await new Promise((r) => setTimeout(r, 500)); // the ended waits' watch connections closed (the request log records a request when it ends)
   const { audit, requests, watchesPeak, watchesAll } = await rig.cluster.dump(from, to);
   const ops = await orchestrator.ops(ids);
@@ -130,6 +137,7 @@ async function measure(spec: RunSpec, options: BenchOptions, rig: Rig, orchestra
   const n = ops.length;
   const perOp = (ms: number): number => ms / n;
   const p50 = percentile(lat, 50);
+  const requestsPerOp = perOperation(countRequests(requests, from, to), n);
   return {
     backend: rig.cluster.backend,
     apps: spec.apps,
@@ -146,7 +154,9 @@ async function measure(spec: RunSpec, options: BenchOptions, rig: Rig, orchestra
       cluster: perOp(cpu1.cluster - cpu0.cluster),
       clusterEach: Object.fromEntries(Object.entries(cpu1.clusterEach).map(([k, v]) => [k, perOp(v - (cpu0.clusterEach[k] ?? 0))])),
     },
-    apiRequestsPerOperation: perOperation(countRequests(requests, from, to), n),
+    apiRequestsPerOperation: requestsPerOp,
+    bullmqJobs,
+    bullmqJobsPerOperation: jobsPerOperation(bullmqJobs, n),
     watchesPeak,
     ...(watchesAll ? { watchesAll } : {}),
     rssMb: {
@@ -159,8 +169,17 @@ async function measure(spec: RunSpec, options: BenchOptions, rig: Rig, orchestra
     },
     floor,
     transitionToFloor: p50 / (floor.bullmqRoundTripMs + floor.createToWatchEventMs),
+    designFloorCpuMsPerOperation: designFloorCpuMs(jobsPerOperation(bullmqJobs, n), requestsPerOp, floor),
     window: { fromUs, toUs },
   };
+}
+
+/** `steps 5.0 (prepare 1.0, wave 3.0, …), orchestrator 6.0 (…)`, or why not counted. */
+function jobsLine(f: RunFigures): string {
+  const per = (v: number): string => (v / f.operations).toFixed(1);
+  return Object.entries(f.bullmqJobs)
+    .map(([queue, byName]) => (byName === null ? `${queue} not counted (its events stream was trimmed)` : `${queue} ${per(Object.values(byName).reduce((a, b) => a + b, 0))} (${Object.entries(byName).map(([k, v]) => `${k} ${per(v)}`).join(', ')})`))
+    .join('; ');
 }
 
 function describeRun(f: RunFigures, seconds: number): string {
@@ -179,6 +198,8 @@ function describeRun(f: RunFigures, seconds: number): string {
     `  floor: BullMQ round trip ${f.floor.bullmqRoundTripMs.toFixed(2)} ms + create→watch event ${f.floor.createToWatchEventMs.toFixed(2)} ms = ${floorSum.toFixed(2)} ms; transition p50 is ${f.transitionToFloor.toFixed(1)}× the floor`,
     `  CPU ms per operation: workers ${c.workers.toFixed(1)}  orchestrator ${c.orchestrator.toFixed(1)}  redis ${c.redis.toFixed(1)}  ${real ? 'control plane' : 'dev cluster'} ${c.cluster.toFixed(1)}${real ? ` (${each(c.clusterEach ?? {})})` : ''}  (${cpus().length} cores)`,
     `  API requests per operation: ${api}; total ${(f.apiRequestsPerOperation['total'] ?? 0).toFixed(1)}, of which polling GETs while waiting ${(f.apiRequestsPerOperation['pollingGET'] ?? 0).toFixed(2)}`,
+    `  BullMQ jobs per operation: ${jobsLine(f)}`,
+    `  design floor (client-side CPU of those jobs at ${f.floor.cpuMsPerJob.toFixed(3)} ms and requests at ${f.floor.clientGetCpuMs.toFixed(3)} ms per read, ${f.floor.clientApplyCpuMs.toFixed(3)} per write): ${f.designFloorCpuMsPerOperation.toFixed(1)} ms/op; workers + orchestrator use ${(c.workers + c.orchestrator).toFixed(1)} (${((c.workers + c.orchestrator) / f.designFloorCpuMsPerOperation).toFixed(1)}× it)`,
     `  watches open at peak: ${f.watchesPeak} of hookrunner's${f.watchesAll ? `; the API server's open WATCH requests, every client: ${f.watchesAll.baseline} before the run, ${f.watchesAll.peak} at peak (sampled each second)` : ''}`,
     `  peak RSS MB: workers ${f.rssMb.workersEach.map((m) => m.toFixed(0)).join(' / ')}  orchestrator ${f.rssMb.orchestrator.toFixed(0)}  redis ${f.rssMb.redis.toFixed(0)}  ${real ? 'control plane' : 'dev cluster'} ${f.rssMb.cluster.toFixed(0)}${real ? ` (${Object.entries(f.rssMb.clusterEach ?? {}).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')})` : ''}`,
   ].join('\n');

@@ -7,13 +7,17 @@
  *   ConfigMap created and the time until its ADDED event arrives (the dev cluster: plain HTTP with
  *   `fetch`; the real API server: HTTPS with the admin's client certificate, node:https with a
  *   keep-alive agent).
- * Each is the p50 of `samples` sequential round trips.
+ * Each is the p50 of `samples` sequential round trips. And the client-side CPU of this design's
+ * units of work, with as many in flight as the run has apps: one BullMQ job (added and processed),
+ * one GET and one apply through hookrunner's cluster client — priced per operation by
+ * `designFloorCpuMs` (sync-stats.ts).
  */
 import type { IncomingMessage } from 'node:http';
 import { Agent, request } from 'node:https';
 import { Queue, Worker } from 'bullmq';
 import type { TlsClient } from '../../src/controlplane/index.js';
 import { Redis } from 'ioredis';
+import { createClusterClient } from '../../src/cluster/index.js';
 import { percentile } from './sync-stats.js';
 
 /** Fail after `ms` naming what was awaited. */
@@ -23,28 +27,57 @@ function deadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> 
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
-export async function bullmqRoundTripMs(redisUrl: string, samples: number): Promise<number> {
+/** CPU of this process (user + system) in ms. */
+const cpuMs = (): number => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+
+/** Run `total` calls of `call`, `concurrency` at a time; this process's CPU ms per call. */
+async function cpuPerCall(total: number, concurrency: number, call: (i: number) => Promise<unknown>): Promise<number> {
+  const lanes = Math.max(1, Math.min(concurrency, total));
+  let next = 0;
+  const cpu0 = cpuMs();
+  await Promise.all(
+    Array.from({ length: lanes }, async () => {
+      while (next < total) await call(next++);
+    }),
+  );
+  return (cpuMs() - cpu0) / total;
+}
+
+/**
+ * `samples` sequential round trips: their p50 wall time. Then `max(samples, 2 × concurrency)` more
+ * with `concurrency` in flight (the run's apps: one hop per operation at a time) for this
+ * process's CPU per BullMQ job: each round trip is two jobs, each added and processed here (both
+ * ends of a hop), so per job it is half a round trip's CPU.
+ */
+export async function bullmqRoundTrip(redisUrl: string, samples: number, concurrency = 1): Promise<{ ms: number; cpuMsPerJob: number }> {
   const connections = [0, 1, 2].map(() => new Redis(redisUrl, { maxRetriesPerRequest: null }));
   const [connection, stepConnection, resultConnection] = connections as [Redis, Redis, Redis];
   const prefix = 'bench-floor';
   const pending = new Map<string, () => void>();
   const results = new Queue('floor-results', { connection, prefix });
   const steps = new Queue('floor-steps', { connection, prefix });
-  const stepWorker = new Worker('floor-steps', async (job) => void (await results.add('result', job.data as object, { removeOnComplete: true })), { connection: stepConnection, prefix });
-  const resultWorker = new Worker('floor-results', async (job) => pending.get(String((job.data as { id: string }).id))?.(), { connection: resultConnection, prefix });
+  const workerOptions = { prefix, concurrency: Math.max(1, concurrency) };
+  const stepWorker = new Worker('floor-steps', async (job) => void (await results.add('result', job.data as object, { removeOnComplete: true })), { connection: stepConnection, ...workerOptions });
+  const resultWorker = new Worker('floor-results', async (job) => pending.get(String((job.data as { id: string }).id))?.(), { connection: resultConnection, ...workerOptions });
+  const roundTrip = async (id: string): Promise<void> => {
+    const done = new Promise<void>((resolve) => pending.set(id, resolve));
+    await steps.add('step', { id }, { removeOnComplete: true });
+    await deadline(done, 30_000, `BullMQ round trip ${id}`);
+    pending.delete(id);
+  };
   try {
     await Promise.all([stepWorker.waitUntilReady(), resultWorker.waitUntilReady()]);
     const times: number[] = [];
     for (let i = 0; i < samples; i++) {
-      const id = String(i);
       const started = performance.now();
-      const done = new Promise<void>((resolve) => pending.set(id, resolve));
-      await steps.add('step', { id }, { removeOnComplete: true });
-      await deadline(done, 10_000, `BullMQ round trip ${i}`);
+      await roundTrip(`seq-${i}`);
       times.push(performance.now() - started);
-      pending.delete(id);
     }
-    return percentile(times, 50);
+    const perRoundTrip = await cpuPerCall(Math.max(samples, 2 * concurrency), concurrency, (i) => roundTrip(`cpu-${i}`));
+    return { ms: percentile(times, 50), cpuMsPerJob: perRoundTrip / 2 };
   } finally {
     await Promise.all([stepWorker.close(), resultWorker.close()]);
     await Promise.all([steps.obliterate({ force: true }).catch(() => undefined), results.obliterate({ force: true }).catch(() => undefined)]);
@@ -159,5 +192,29 @@ export async function createToWatchEventMs(target: FloorTarget, samples: number)
   } finally {
     controller.abort();
     api.close();
+  }
+}
+
+/**
+ * CPU of hookrunner's own cluster client (src/cluster, as the worker makes its requests) per GET
+ * and per apply of a ConfigMap, in this process: `max(samples, 2 × concurrency)` of each with
+ * `concurrency` in flight (the run's apps), after a warm-up that applies each lane's ConfigMap.
+ * The cluster's side is not counted: the worker's cost per request.
+ */
+export async function clientRequestCpu(kubeconfig: string, samples: number, concurrency = 1): Promise<{ getMs: number; applyMs: number }> {
+  const cluster = createClusterClient({ kubeconfig, qps: 100_000, burst: 100_000 });
+  const lanes = Math.max(1, concurrency);
+  const ref = (i: number): { apiVersion: string; kind: string; namespace: string; name: string } => ({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'bench-floor', name: `floor-client-${i % lanes}` });
+  const apply = (i: number): Promise<unknown> => {
+    const { name, namespace } = ref(i);
+    return cluster.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace, labels: { app: 'floor' } }, data: { i: String(i), text: 'x'.repeat(200) } });
+  };
+  const total = Math.max(samples, 2 * lanes);
+  try {
+    await cpuPerCall(Math.max(20, lanes), lanes, apply);
+    await cpuPerCall(Math.max(20, lanes), lanes, (i) => cluster.get(ref(i)));
+    return { getMs: await cpuPerCall(total, lanes, (i) => cluster.get(ref(i))), applyMs: await cpuPerCall(total, lanes, (i) => apply(total + i)) };
+  } finally {
+    cluster.close();
   }
 }

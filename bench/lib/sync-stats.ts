@@ -127,6 +127,28 @@ export function transitions(ops: readonly OperationResults[], audit: readonly Wr
 export interface Floor {
   bullmqRoundTripMs: number;
   createToWatchEventMs: number;
+  /** CPU of one BullMQ job, added and processed (both ends of a hop, client side), bench/lib/floor.ts. */
+  cpuMsPerJob: number;
+  /** CPU of one GET / one apply through hookrunner's cluster client (client side). */
+  clientGetCpuMs: number;
+  clientApplyCpuMs: number;
+}
+
+/** Verbs of `countRequests` that are not requests of their own or not cluster requests. */
+const NOT_REQUESTS = new Set(['total', 'pollingGET', 'WATCH']);
+const READS = new Set(['GET', 'LIST', 'DISCOVERY']);
+
+/**
+ * The CPU per operation that hookrunner's processes cannot go below with this design's counts:
+ * BullMQ jobs × CPU per job + reads (GET, LIST, discovery) × CPU per GET + writes × CPU per apply,
+ * the client side only (no logic, no watch events). NaN when the jobs were not counted.
+ */
+export function designFloorCpuMs(jobsPerOperation: number, requestsPerOperation: Record<string, number>, floor: Floor): number {
+  let requests = 0;
+  for (const [verb, n] of Object.entries(requestsPerOperation)) {
+    if (!NOT_REQUESTS.has(verb)) requests += n * (READS.has(verb) ? floor.clientGetCpuMs : floor.clientApplyCpuMs);
+  }
+  return jobsPerOperation * floor.cpuMsPerJob + requests;
 }
 
 export interface RunFigures {
@@ -148,12 +170,21 @@ export interface RunFigures {
   watchesAll?: { baseline: number; peak: number };
   /** Peak resident set (VmHWM) of each process; `workers` is the largest worker's; `cluster` the sum of `clusterEach`. */
   rssMb: { workers: number; workersEach: number[]; orchestrator: number; redis: number; cluster: number; clusterEach?: Record<string, number> };
+  /** BullMQ jobs added during the run by queue and name (null: not known, bench/lib/jobs.ts), and per operation. */
+  bullmqJobs: Record<string, Record<string, number> | null>;
+  bullmqJobsPerOperation: number;
   /** This run's own floor, and transition p50 / (floor sum). */
   floor: Floor;
   transitionToFloor: number;
+  /** {@link designFloorCpuMs} for this run's counts. */
+  designFloorCpuMsPerOperation: number;
 }
 
-const round = (n: number, digits = 2): number => (Number.isFinite(n) ? Math.round(n * 10 ** digits) / 10 ** digits : n);
+/** Two decimals; three below 1 (CPU per request is a tenth of a ms). */
+const round = (n: number): number => {
+  const digits = Math.abs(n) < 1 ? 3 : 2;
+  return Number.isFinite(n) ? Math.round(n * 10 ** digits) / 10 ** digits : n;
+};
 
 function roundAll<T>(value: T): T {
   if (typeof value === 'number') return round(value) as T;
@@ -168,6 +199,9 @@ export function benchJson(runs: readonly RunFigures[]): string {
   const floor: Floor = {
     bullmqRoundTripMs: median(runs.map((r) => r.floor.bullmqRoundTripMs)),
     createToWatchEventMs: median(runs.map((r) => r.floor.createToWatchEventMs)),
+    cpuMsPerJob: median(runs.map((r) => r.floor.cpuMsPerJob)),
+    clientGetCpuMs: median(runs.map((r) => r.floor.clientGetCpuMs)),
+    clientApplyCpuMs: median(runs.map((r) => r.floor.clientApplyCpuMs)),
   };
   return JSON.stringify(roundAll({ runs, floor }));
 }

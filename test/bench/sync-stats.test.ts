@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PROF_DIR, parseOptions, roundsFor } from '../../bench/lib/options.js';
-import { benchJson, countRequests, perOperation, percentile, transitions } from '../../bench/lib/sync-stats.js';
+import { jobsPerOperation } from '../../bench/lib/jobs.js';
+import { benchJson, countRequests, designFloorCpuMs, perOperation, percentile, transitions } from '../../bench/lib/sync-stats.js';
 import type { RunFigures } from '../../bench/lib/sync-stats.js';
 import { selfTimes } from '../../bench/lib/top-self-time.js';
 import type { CpuProfile } from '../../bench/lib/top-self-time.js';
@@ -71,12 +72,25 @@ describe('sync bench arithmetic', () => {
       apiRequestsPerOperation: { GET: 3, total: 3 },
       watchesPeak: 4,
       rssMb: { workers: 100, workersEach: [100], orchestrator: 80, redis: 10, cluster: 90 },
-      floor: { bullmqRoundTripMs: bullmq, createToWatchEventMs: 1 },
+      bullmqJobs: { steps: { wave: apps }, orchestrator: null },
+      bullmqJobsPerOperation: Number.NaN,
+      floor: { bullmqRoundTripMs: bullmq, createToWatchEventMs: 1, cpuMsPerJob: 0.4, clientGetCpuMs: 0.1234, clientApplyCpuMs: 0.2 },
       transitionToFloor: 10,
+      designFloorCpuMsPerOperation: Number.NaN,
     });
     const parsed = JSON.parse(benchJson([run(1, 2), run(20, 3), run(200, 4)])) as { runs: Record<string, unknown>[]; floor: unknown };
-    expect(parsed.floor).toEqual({ bullmqRoundTripMs: 3, createToWatchEventMs: 1 });
+    expect(parsed.floor).toEqual({ bullmqRoundTripMs: 3, createToWatchEventMs: 1, cpuMsPerJob: 0.4, clientGetCpuMs: 0.123, clientApplyCpuMs: 0.2 });
+    expect(parsed.runs[1]).toMatchObject({ bullmqJobs: { steps: { wave: 20 }, orchestrator: null }, bullmqJobsPerOperation: null, designFloorCpuMsPerOperation: null });
     expect(parsed.runs[0]).toMatchObject({ apps: 1, workers: 1, opsPerSecond: 33.33, transitionMs: { p50: 23.46, p99: null }, cpuMsPerOperation: { workers: 20, orchestrator: 7, redis: 3.5, cluster: 19 }, apiRequestsPerOperation: { GET: 3 }, watchesPeak: 4, rssMb: { workers: 100 } });
+  });
+
+  it('should price jobs and requests at the floor, reads at a GET and writes at an apply, and not count watches', () => {
+    const floor = { bullmqRoundTripMs: 1, createToWatchEventMs: 1, cpuMsPerJob: 0.5, clientGetCpuMs: 0.1, clientApplyCpuMs: 0.3 };
+    const requests = { GET: 10, LIST: 5, DISCOVERY: 1, PATCH: 6, PUT: 2, WATCH: 3, pollingGET: 0, total: 27 };
+    expect(designFloorCpuMs(12, requests, floor)).toBeCloseTo(12 * 0.5 + 16 * 0.1 + 8 * 0.3);
+    expect(designFloorCpuMs(Number.NaN, requests, floor)).toBeNaN();
+    expect(jobsPerOperation({ steps: { prepare: 10, wave: 30 }, orchestrator: { stepResult: 40, progress: 20 } }, 10)).toBe(10);
+    expect(jobsPerOperation({ steps: { wave: 1 }, orchestrator: null }, 10)).toBeNaN();
   });
 
   it('should sum self time per function across callers, leaving out idle', () => {

@@ -23,7 +23,8 @@ afterEach(async () => {
 
 async function taken(): Promise<number> {
   const port = await freePort();
-  const srv = createServer();
+  // Connections (etcd's health probe of the first start reaches this port) are dropped, so close() does not wait on them.
+  const srv = createServer((socket) => socket.destroy());
   await new Promise<void>((resolve, reject) => {
     srv.once('error', reject);
     srv.listen(port, '127.0.0.1', resolve);
