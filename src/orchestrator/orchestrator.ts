@@ -7,7 +7,7 @@
 import { consumeOrchestratorEvents } from '../queue/index.js';
 import type { Bus, Consumer, OrchestratorJobData, RedisTarget, StepJobData } from '../queue/index.js';
 import type { Store } from '../store/index.js';
-import { advance, confirmOperation, isDone, mergeResults, recordStepResult, requestTermination, startOperation, syncId } from '../sync/index.js';
+import { advance, confirmOperation, isDone, recordProgress, recordStepResult, requestTermination, startOperation, syncId } from '../sync/index.js';
 import type { Operation, OperationSpec, StepResult } from '../sync/index.js';
 import { errorMessage, silentLogger } from '../util/index.js';
 import type { Logger } from '../util/index.js';
@@ -117,7 +117,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   }
 
   async function onProgress(operationId: string, stepId: string, results: StepResult['results']): Promise<void> {
-    await transition(operationId, (op) => (op.step?.id === stepId && !isDone(op) ? { ...op, results: mergeResults(op.results, results) } : undefined));
+    await transition(operationId, (op) => recordProgress(op, stepId, results));
   }
 
   /** An `advance` event: retries due, deadlines, or simply "look again". */

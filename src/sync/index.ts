@@ -1,5 +1,5 @@
 export * from './types.js';
-export { advance, isDone, multiStep, recordStepResult, requestTermination, runningMessage, startOperation, stepTasks, syncId } from './machine.js';
+export { advance, isDone, multiStep, recordProgress, recordStepResult, requestTermination, runningMessage, startOperation, stepTasks, syncId } from './machine.js';
 export type { Advance, StartInput } from './machine.js';
 export { mergeResults, resultFor, taskCompleted, taskFailed, taskLabel } from './results.js';
 export { retryDelayMs } from './retry.js';

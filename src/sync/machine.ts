@@ -13,7 +13,7 @@ import { formatMs } from '../util/index.js';
 import { mergeResults, taskCompleted, taskFailed, taskLabel } from './results.js';
 import { awaitConfirmation, needingConfirmation } from './confirmation.js';
 import { retryDelayMs } from './retry.js';
-import type { Operation, OperationSpec, Step, StepResult, TaskResult } from './types.js';
+import type { Operation, OperationSpec, Step, StepResult, TaskResult, WaveLink } from './types.js';
 
 /** What `advance` decided: the new state, and the step to enqueue when there is one. */
 export interface Advance {
@@ -69,6 +69,23 @@ export function recordStepResult(op: Operation, result: StepResult): Operation {
   return next;
 }
 
+/**
+ * Record a worker's progress (changed rows) for the step in flight; nothing for another step or a
+ * finished operation. In a chained wave step (`Step.links`) the §5.9 message follows the link
+ * being run: the worker reports a link's rows once its applies are done, links in order, so it is
+ * the last link with a row.
+ */
+export function recordProgress(op: Operation, stepId: string, results: readonly TaskResult[]): Operation | undefined {
+  if (op.step?.id !== stepId || isDone(op)) return undefined;
+  const next: Operation = { ...op, results: mergeResults(op.results, [...results]) };
+  const links = op.step.links;
+  if (!links || op.terminating) return next;
+  const byKey = new Map(next.results.map((r) => [r.key, r]));
+  const current = [...links].reverse().find((l) => l.taskKeys.some((k) => byKey.has(k)));
+  if (current) next.message = runningMessage(stepTasks(next, current), current.waitForResources);
+  return next;
+}
+
 /** §10.1 / D3: ask for termination. Takes effect when the step in flight returns (or at once when none is). */
 export function requestTermination(op: Operation, reason: 'user' | 'timeout', now: number): Operation {
   if (isDone(op) || op.terminating) return op;
@@ -119,24 +136,50 @@ export function advance(op: Operation, now: number): Advance {
   return runNextWave(op, plan, pending, now);
 }
 
-/** §5.7 step G + §5.8: the first pending (phase, wave), and how much of it to wait for. */
+/** Consecutive tasks of the same (phase, wave), in plan order. */
+function wavesOf(pending: readonly SyncTask[]): SyncTask[][] {
+  const waves: SyncTask[][] = [];
+  for (const task of pending) {
+    const last = waves[waves.length - 1];
+    const head = last?.[0];
+    if (last && head && head.phase === task.phase && head.wave === task.wave) last.push(task);
+    else waves.push([task]);
+  }
+  return waves;
+}
+
+/**
+ * §5.7 step G + §5.8: the first pending (phase, wave), and how much of it to wait for; then, in
+ * the same step, the waves after it up to one that needs a confirmation (issue 13: a worker goes
+ * on to the next wave itself when every task of the one before succeeded, instead of a round trip
+ * through the orchestrator per wave). An operation that deletes its application runs one wave per step.
+ */
 function runNextWave(op: Operation, plan: SyncTask[], pending: SyncTask[], now: number): Advance {
-  const first = pending[0] as SyncTask;
-  const last = pending[pending.length - 1] as SyncTask;
-  const wave = pending.filter((t) => t.phase === first.phase && t.wave === first.wave);
+  const [wave, ...later] = wavesOf(pending) as [SyncTask[], ...SyncTask[][]];
   // §9.1, §11: Prune=confirm / Delete=confirm hold the operation (Running, no step) until confirmed or its deadline.
   const unconfirmed = needingConfirmation(op, wave, pending);
   if (unconfirmed.length > 0) return { op: awaitConfirmation(op, unconfirmed, now), finished: false };
-  const finalWave = first.phase === last.phase && first.wave === last.wave;
+  const last = pending[pending.length - 1] as SyncTask;
   const multi = multiStep(plan);
-  const hasHooks = wave.some((t) => t.hook);
-  // §5.4: hooks are always awaited; resources only in a multi-step sync, and never in a final wave without hooks (§5.8).
-  const waitForResources = multi && !(finalWave && !hasHooks);
+  const link = (tasks: SyncTask[]): WaveLink => {
+    const head = tasks[0] as SyncTask;
+    const finalWave = head.phase === last.phase && head.wave === last.wave;
+    // §5.4: hooks are always awaited; resources only in a multi-step sync, and never in a final wave without hooks (§5.8).
+    return { phase: head.phase, wave: head.wave, taskKeys: tasks.map((t) => t.key), waitForResources: multi && !(finalWave && !tasks.some((t) => t.hook)), finalWave };
+  };
+  const links = [link(wave)];
+  if (!op.spec.deletion) {
+    for (const next of later) {
+      if (needingConfirmation(op, next, pending).length > 0) break;
+      links.push(link(next));
+    }
+  }
+  const first = links[0] as WaveLink;
   return emit(
     op,
-    { kind: 'wave', phase: first.phase, wave: first.wave, taskKeys: wave.map((t) => t.key), waitForResources, finalWave },
+    { kind: 'wave', phase: first.phase, wave: first.wave, taskKeys: links.flatMap((l) => l.taskKeys), waitForResources: first.waitForResources, finalWave: first.finalWave, ...(links.length > 1 ? { links } : {}) },
     now,
-    runningMessage(wave, waitForResources),
+    runningMessage(wave, first.waitForResources),
   );
 }
 

@@ -139,6 +139,15 @@ export interface OperationProject {
 
 export type StepKind = 'prepare' | 'wave' | 'syncFail' | 'cleanup';
 
+/** One (phase, wave) of a wave step that runs several in a row (`Step.links`). */
+export interface WaveLink {
+  phase: SyncPhase;
+  wave: number;
+  taskKeys: string[];
+  waitForResources: boolean;
+  finalWave: boolean;
+}
+
 /** A step the orchestrator emits for a worker: one phase event (docs/architecture.md, "How one sync flows"). */
 export interface Step {
   /** Unique and deterministic: `<operationId>-<attempt>-<seq>`; a BullMQ job id (no `:`). */
@@ -148,8 +157,15 @@ export interface Step {
   /** For wave steps. */
   phase?: SyncPhase;
   wave?: number;
-  /** Keys of the plan tasks this step runs. */
+  /** Keys of the plan tasks this step runs (of every link, in order, for a chained wave step). */
   taskKeys: string[];
+  /**
+   * Wave steps that run several waves in a row (issue 13, fewer hops): each (phase, wave) in order;
+   * the worker starts the next only when every task of the one before succeeded, as `advance`
+   * would have decided. The first link's fields are also the step's `phase`, `wave`,
+   * `waitForResources` and `finalWave`. Absent: one wave, `taskKeys`.
+   */
+  links?: WaveLink[];
   /** Wave steps: also wait for the health of plain resources (§5.4 multiStep, §5.8 final wave). */
   waitForResources?: boolean;
   /** Wave steps: the last (phase, wave) with pending tasks. */

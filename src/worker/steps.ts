@@ -1,7 +1,8 @@
 /** Carry out one step (a phase event) against the cluster and report every task's result. */
 import type { SyncTask } from '../plan/index.js';
 import type { StepJobData } from '../queue/index.js';
-import type { StepResult, TaskResult } from '../sync/index.js';
+import { taskFailed } from '../sync/index.js';
+import type { StepResult, TaskResult, WaveLink } from '../sync/index.js';
 import { sleep } from '../util/index.js';
 import { applyTasks, pruneTasks } from './apply.js';
 import type { Applied } from './apply.js';
@@ -31,6 +32,7 @@ export async function runStep(data: StepJobData, deps: StepDeps, plans: StepPlan
   }
   switch (step.kind) {
     case 'wave':
+      if (step.links) return runLinks(data, tasks.tasks, step.links, deps);
       return runWave(data, tasks.tasks, { waitForResources: step.waitForResources ?? false, finalWave: step.finalWave ?? true }, deps);
     case 'syncFail': {
       // §5.6: delete the HookFailed set first, then every SyncFail hook at once.
@@ -60,6 +62,29 @@ async function prepare(data: StepJobData, deps: StepDeps): Promise<StepResult> {
 
 async function deleteAll(tasks: readonly SyncTask[], deps: StepDeps): Promise<TaskResult[]> {
   return Promise.all(tasks.map((t) => deleteHook(t, deps)));
+}
+
+/**
+ * A chained wave step (`Step.links`): each link as a wave of its own, in order. The next starts
+ * only when no task of the ones before failed (`taskFailed`, what `advance` would have decided)
+ * and the step was not stopped; otherwise the step ends there and the orchestrator decides (the
+ * failure path, termination). Progress carries the finished links' results along, so the
+ * operation shows them while the later links run. A redelivered step starts again at its first
+ * link: applies are idempotent and the hooks this attempt made are adopted, not run again (D8).
+ */
+async function runLinks(data: StepJobData, tasks: readonly SyncTask[], links: readonly WaveLink[], deps: StepDeps): Promise<StepResult> {
+  const byKey = new Map(tasks.map((t) => [t.key, t]));
+  const results: TaskResult[] = [];
+  let last: StepResult | undefined;
+  for (const link of links) {
+    const finished = [...results];
+    const linkDeps: StepDeps = finished.length > 0 ? { ...deps, progress: (r) => deps.progress([...finished, ...r]) } : deps;
+    const linkTasks = link.taskKeys.map((k) => byKey.get(k)).filter((t): t is SyncTask => t !== undefined);
+    last = await runWave(data, linkTasks, { waitForResources: link.waitForResources, finalWave: link.finalWave }, linkDeps);
+    results.push(...last.results);
+    if (last.terminated || last.error !== undefined || last.results.some((r) => taskFailed(r))) break;
+  }
+  return { ...(last ?? { stepId: data.step.id, operationId: data.context.operationId }), results, finishedAt: deps.now() };
 }
 
 interface WaveOptions {

@@ -10,7 +10,7 @@ import { plan } from '../../src/plan/index.js';
 import type { SyncTask } from '../../src/plan/index.js';
 import type { StepJobData } from '../../src/queue/index.js';
 import { OperationRunningError } from '../../src/store/index.js';
-import { operationSpec, resultFor } from '../../src/sync/index.js';
+import { operationSpec, resultFor, taskFailed } from '../../src/sync/index.js';
 import type { Operation, OperationSpec, StepResult, TaskResult } from '../../src/sync/index.js';
 import { hook, manifest, newObj } from '../helpers/builders.js';
 import { createMemoryBus, createMemoryStore } from '../helpers/memory-engine.js';
@@ -50,29 +50,42 @@ function rig(options: { deadlineGraceMs?: number } = {}): Rig {
   return { orchestrator, bus, store, clock };
 }
 
-/** What a worker would answer for a step: the plan for prepare, `outcome` for each task otherwise. */
-function answer(data: StepJobData, outcome: (key: string) => 'ok' | 'fail' = () => 'ok'): StepResult {
+/**
+ * What a worker would answer for a step: the plan for prepare, `outcome` for each task otherwise
+ * (a chained wave step link by link, ending after a link with a failure); and the waves it ran.
+ */
+function answer(data: StepJobData, outcome: (key: string) => 'ok' | 'fail' = () => 'ok'): { result: StepResult; ran: string[] } {
   const base = { stepId: data.step.id, operationId: data.context.operationId, finishedAt: START };
   if (data.step.kind === 'prepare') {
     const prep = data.prepare;
     if (!prep) throw new Error('prepare step without its input');
     const planned = plan(prep.manifests ?? [], { namespace: data.context.namespace, startedAt: new Date(prep.startedAt) });
-    return { ...base, results: [], plan: planned.tasks };
+    return { result: { ...base, results: [], plan: planned.tasks }, ran: ['prepare'] };
   }
-  const results: TaskResult[] = (data.tasks ?? []).map((task) =>
+  const run = (task: SyncTask): TaskResult =>
     outcome(task.key) === 'ok'
       ? resultFor(task, { message: task.hook ? 'job completed' : 'configured', status: 'Synced', hookPhase: 'Succeeded' })
-      : resultFor(task, { message: 'job failed: BackoffLimitExceeded', status: 'SyncFailed', hookPhase: 'Failed' }),
-  );
-  return { ...base, results };
+      : resultFor(task, { message: 'job failed: BackoffLimitExceeded', status: 'SyncFailed', hookPhase: 'Failed' });
+  const tasks = data.tasks ?? [];
+  if (data.step.kind !== 'wave') return { result: { ...base, results: tasks.map(run) }, ran: [data.step.kind] };
+  const links = data.step.links ?? [{ phase: data.step.phase ?? 'Sync', wave: data.step.wave ?? 0, taskKeys: data.step.taskKeys }];
+  const results: TaskResult[] = [];
+  const ran: string[] = [];
+  for (const link of links) {
+    ran.push(`${link.phase}/${link.wave}`);
+    const linkResults = tasks.filter((t) => link.taskKeys.includes(t.key)).map(run);
+    results.push(...linkResults);
+    if (linkResults.some((r) => taskFailed(r))) break;
+  }
+  return { result: { ...base, results }, ran };
 }
 
-/** Run every emitted step until none is left; returns the step kinds in order. */
+/** Run every emitted step until none is left; returns the steps' kinds, a wave step's (phase/wave) per wave it ran. */
 async function drive(r: Rig, outcome?: (key: string) => 'ok' | 'fail'): Promise<string[]> {
   const kinds: string[] = [];
   for (let data = r.bus.take(); data; data = r.bus.take()) {
-    kinds.push(data.step.kind === 'wave' ? `${data.step.phase}/${data.step.wave}` : data.step.kind);
-    const result = answer(data, outcome);
+    const { result, ran } = answer(data, outcome);
+    kinds.push(...ran);
     r.bus.complete(result);
     await r.orchestrator.handleEvent({ type: 'stepResult', operationId: result.operationId, result });
   }
@@ -149,7 +162,7 @@ describe('orchestrator (in memory)', () => {
     const op2 = await r2.orchestrator.submit(lab());
     const prepare = r2.bus.take();
     if (!prepare) throw new Error('no prepare step');
-    const planned = answer(prepare);
+    const planned = answer(prepare).result;
     await r2.orchestrator.handleEvent({ type: 'stepResult', operationId: op2.id, result: planned });
     const wave = r2.bus.take();
     if (!wave) throw new Error('no wave step');
@@ -165,7 +178,7 @@ describe('orchestrator (in memory)', () => {
     const op = await r.orchestrator.submit(lab());
     const prepare = r.bus.take();
     if (!prepare) throw new Error('no prepare step');
-    const result = answer(prepare);
+    const result = answer(prepare).result;
     await r.orchestrator.handleEvent({ type: 'stepResult', operationId: op.id, result });
     const version = (await get(r, op.id)).version;
     await r.orchestrator.handleEvent({ type: 'stepResult', operationId: op.id, result });
@@ -177,7 +190,7 @@ describe('orchestrator (in memory)', () => {
   it('should apply live progress of the step in flight only', async () => {
     const r = rig();
     const op = await r.orchestrator.submit(lab());
-    await r.orchestrator.handleEvent({ type: 'stepResult', operationId: op.id, result: answer(r.bus.take() as StepJobData) });
+    await r.orchestrator.handleEvent({ type: 'stepResult', operationId: op.id, result: answer(r.bus.take() as StepJobData).result });
     const wave = r.bus.take() as StepJobData;
     const running = resultFor((wave.tasks ?? [])[0] as SyncTask, { message: 'job running', hookPhase: 'Running' });
     await r.orchestrator.handleEvent({ type: 'progress', operationId: op.id, stepId: wave.step.id, results: [running] });
@@ -204,7 +217,7 @@ describe('orchestrator (in memory)', () => {
       const r = rig();
       const op = await r.orchestrator.submit(lab());
       const prepare = r.bus.take() as StepJobData;
-      r.bus.complete(answer(prepare)); // the job holds its result; the message never arrives
+      r.bus.complete(answer(prepare).result); // the job holds its result; the message never arrives
       await r.orchestrator.sweep();
       expect((await get(r, op.id)).plan).toHaveLength(5);
       expect(r.bus.pending.map((d) => d.step.kind)).toEqual(['wave']);
@@ -214,7 +227,7 @@ describe('orchestrator (in memory)', () => {
       const r = rig();
       const op = await r.orchestrator.submit(lab());
       const prepare = r.bus.take() as StepJobData;
-      r.bus.complete(answer(prepare));
+      r.bus.complete(answer(prepare).result);
       r.bus.setResultPending(prepare.step.id, true);
       const version = (await get(r, op.id)).version;
       await r.orchestrator.sweep();
@@ -251,7 +264,7 @@ describe('orchestrator (in memory)', () => {
     it('should terminate on request: flag the workers, run no further wave, finish Failed (§10.1)', async () => {
       const r = rig();
       const op = await r.orchestrator.submit(lab());
-      await r.orchestrator.handleEvent({ type: 'stepResult', operationId: op.id, result: answer(r.bus.take() as StepJobData) });
+      await r.orchestrator.handleEvent({ type: 'stepResult', operationId: op.id, result: answer(r.bus.take() as StepJobData).result });
       const wave = r.bus.take() as StepJobData;
       await r.orchestrator.terminate(op.id);
       expect(r.bus.cancels.get(op.id)).toBe('user');

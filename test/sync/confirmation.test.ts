@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../src/manifests/index.js';
 import { plan } from '../../src/plan/index.js';
-import { advance, confirmOperation, recordStepResult, requestTermination, startOperation } from '../../src/sync/index.js';
+import { advance, confirmOperation, recordStepResult, requestTermination, resultFor, startOperation } from '../../src/sync/index.js';
 import type { Operation, OperationSpec } from '../../src/sync/index.js';
 import { manifest } from '../helpers/builders.js';
 
@@ -30,6 +30,20 @@ describe('Prune=confirm', () => {
     expect(confirmed.confirmed).toEqual({ at: NOW + 3, by: 'api' });
     expect(confirmed.awaitingConfirmation).toBeUndefined();
     expect(advance(confirmed, NOW + 4).step).toMatchObject({ kind: 'wave', taskKeys: ['/ConfigMap/app/keep:Sync', '/ConfigMap/app/old:Sync', '/ConfigMap/app/older:Sync'] });
+  });
+
+  it('should end a chained step before a wave with a prune to confirm, and hold there', () => {
+    const first: KubeObject = { ...cm('first'), metadata: { ...cm('first').metadata, annotations: { 'argocd.argoproj.io/sync-wave': '-1' } } };
+    const op = prepared([cm('old', 'Prune=confirm')], { manifests: [manifest(first, 'm.yaml', 1), manifest(cm('keep'), 'm.yaml', 2)] });
+    const step = advance(op, NOW).step;
+    expect(step).toMatchObject({ kind: 'wave', wave: -1, taskKeys: ['/ConfigMap/app/first:Sync'] });
+    expect(step?.links).toBeUndefined();
+    const firstTask = op.plan?.find((t) => t.name === 'first');
+    if (!firstTask) throw new Error('no task first');
+    const ran = recordStepResult(advance(op, NOW).op, { stepId: step?.id ?? '', operationId: 'op1', results: [resultFor(firstTask, { status: 'Synced', hookPhase: 'Succeeded', message: 'ok' })], finishedAt: NOW });
+    const next = advance(ran, NOW + 1);
+    expect(next.step).toBeUndefined();
+    expect(next.op.awaitingConfirmation).toMatchObject({ kind: 'pruning' });
   });
 
   it('should take the application option when the object has none, the object’s value winning; and not hold a sync that does not prune', () => {

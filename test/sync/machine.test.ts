@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../src/manifests/index.js';
 import { plan } from '../../src/plan/index.js';
 import type { SyncTask } from '../../src/plan/index.js';
-import { advance, recordStepResult, requestTermination, resultFor, retryDelayMs, startOperation } from '../../src/sync/index.js';
-import type { Operation, OperationSpec, Step, StepResult, TaskResult } from '../../src/sync/index.js';
+import { advance, recordProgress, recordStepResult, requestTermination, resultFor, retryDelayMs, startOperation, taskFailed } from '../../src/sync/index.js';
+import type { Operation, OperationSpec, Step, StepResult, TaskResult, WaveLink } from '../../src/sync/index.js';
 import { hook, manifest, newObj } from '../helpers/builders.js';
 
 const NOW = 1_800_000_000_000;
@@ -49,6 +49,9 @@ class Driver {
   report(step: Step, results: TaskResult[], extra: Partial<StepResult> = {}): void {
     this.op = recordStepResult(this.op, { stepId: step.id, operationId: 'op1', results, finishedAt: NOW, ...extra });
   }
+  tasksOf(keys: readonly string[]): SyncTask[] {
+    return keys.map((k) => this.tasks.find((t) => t.key === k) as SyncTask);
+  }
   task(name: string, phase?: string): SyncTask {
     const t = this.tasks.find((x) => x.name === name && (!phase || x.phase === phase));
     if (!t) throw new Error(`no task ${name}`);
@@ -60,16 +63,33 @@ class Driver {
     for (let i = 0; i < limit; i++) {
       const step = this.op.step ?? this.next();
       if (!step) break;
-      log.push(label(step));
       if (step.kind === 'prepare') {
+        log.push(label(step));
         this.report(step, [], { plan: this.tasks });
         continue;
       }
-      const tasks = step.taskKeys.map((k) => this.tasks.find((t) => t.key === k) as SyncTask);
-      this.report(step, answer(step, tasks));
+      if (step.kind !== 'wave') {
+        log.push(label(step));
+        this.report(step, answer(step, this.tasksOf(step.taskKeys)));
+        continue;
+      }
+      // A chained wave step runs its links as the worker does: the next only when none of the one before failed.
+      const results: TaskResult[] = [];
+      for (const link of linksOf(step)) {
+        log.push(label({ ...step, ...link }));
+        const answered = answer(step, this.tasksOf(link.taskKeys));
+        results.push(...answered);
+        if (answered.some((r) => taskFailed(r))) break;
+      }
+      this.report(step, results);
     }
     return log;
   }
+}
+
+/** A wave step's links: its own fields when it runs one wave. */
+function linksOf(step: Step): WaveLink[] {
+  return step.links ?? [{ phase: step.phase ?? 'Sync', wave: step.wave ?? 0, taskKeys: step.taskKeys, waitForResources: step.waitForResources ?? false, finalWave: step.finalWave ?? true }];
 }
 
 const shortName = (key: string): string => (key.split('/')[3] ?? '').split(':')[0] ?? '';
@@ -102,6 +122,35 @@ describe('the sync state machine (§5)', () => {
     expect(d.op.phase).toBe('Succeeded');
     expect(d.op.message).toBe('successfully synced (all tasks run)');
     expect(d.op.results.map((r) => `${r.order}:${r.kind}/${r.name}`)).toEqual(['1:Job/pre-job', '2:Service/nginx', '3:ServiceAccount/nginx', '4:Deployment/nginx', '5:Job/post-job']);
+  });
+
+  it('should run every wave after prepare in one chained step, a link per (phase, wave) in order (issue 13: fewer hops)', () => {
+    const d = new Driver(lab());
+    d.run((_s, tasks) => tasks.map(ok));
+    expect(d.steps.map((s) => s.kind)).toEqual(['prepare', 'wave']);
+    const chained = d.steps[1] as Step;
+    expect(chained.links?.map((l) => `${l.phase}/${l.wave}${l.waitForResources ? ' +resources' : ''}${l.finalWave ? ' final' : ''}`)).toEqual(['PreSync/0 +resources', 'Sync/-2 +resources', 'Sync/-1 +resources', 'Sync/0 +resources', 'PostSync/0 +resources final']);
+    expect(chained.taskKeys).toEqual(chained.links?.flatMap((l) => l.taskKeys));
+    expect(chained).toMatchObject({ phase: 'PreSync', wave: 0, waitForResources: true, finalWave: false });
+    // A failed link ends the step; the orchestrator then takes the failure path.
+    const failed = new Driver(lab());
+    failed.run((_s, tasks) => tasks.map((t) => (t.name === 'nginx' && t.kind === 'ServiceAccount' ? fail(t) : ok(t))));
+    expect(failed.steps.map((s) => s.kind)).toEqual(['prepare', 'wave', 'syncFail']);
+    expect(failed.op.results.map((r) => r.name)).toEqual(['pre-job', 'nginx', 'nginx', 'fail-job']);
+  });
+
+  it("should follow a chained step's link being run in the §5.9 message as progress arrives, and ignore another step's", () => {
+    const d = new Driver(lab());
+    d.run(() => [], 1); // prepare, answered with the plan
+    const step = d.next() as Step;
+    expect(step.links).toHaveLength(5);
+    expect(d.op.message).toBe('waiting for completion of hook batch/Job/pre-job');
+    const running = (t: SyncTask): TaskResult => resultFor(t, { status: 'Synced', hookPhase: 'Running', message: 'created' });
+    const service = d.tasks.find((t) => t.kind === 'Service') as SyncTask;
+    const afterPre = recordProgress(d.op, step.id, [ok(d.task('pre-job')), running(service)]);
+    expect(afterPre?.message).toBe('waiting for healthy state of /Service/nginx');
+    expect(afterPre?.results.map((r) => `${r.name}:${r.hookPhase}`)).toEqual(['pre-job:Succeeded', 'nginx:Running']);
+    expect(recordProgress(d.op, 'another-step', [ok(d.task('pre-job'))])).toBeUndefined();
   });
 
   it('should not wait for plain resources in a single-step sync, nor in a final wave without hooks (§5.4, §5.8)', () => {

@@ -34,7 +34,7 @@ describe('a step\'s tasks by reference', () => {
     const reader = createStepPlanReader({ read: redis.read });
     const { tasks, deleteTasks } = await reader.tasksOf(data);
     expect(tasks.map((t) => t.key)).toEqual(op.step?.taskKeys);
-    expect(tasks.every((t) => t.target !== undefined)).toBe(true);
+    expect(tasks.every((t) => t.target !== undefined || (t.prune && t.live !== undefined))).toBe(true);
     expect(deleteTasks).toEqual([]);
     const hookKey = op.plan?.find((t) => t.hook)?.key ?? '';
     const cleanup: StepJobData = { ...data, step: { ...data.step, id: `${data.step.id}-c`, kind: 'cleanup', taskKeys: [], deleteKeys: [hookKey] } };
