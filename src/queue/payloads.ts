@@ -7,7 +7,7 @@ import type { ResourceSelector, SyncTask } from '../plan/index.js';
 import type { DeletionCascade, IgnoreDifference, OperationProject, Step, StepResult, TaskResult } from '../sync/index.js';
 
 export const QueueNames = {
-  /** Steps for workers: one phase event at a time per operation. */
+  /** Steps for workers: one step at a time per operation (a wave step may run several waves, `Step.links`). */
   steps: 'steps',
   /** Events for orchestrators: step results, progress, timers. */
   orchestrator: 'orchestrator',

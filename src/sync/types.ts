@@ -148,7 +148,7 @@ export interface WaveLink {
   finalWave: boolean;
 }
 
-/** A step the orchestrator emits for a worker: one phase event (docs/architecture.md, "How one sync flows"). */
+/** A step the orchestrator emits for a worker: the preparation, a run of waves, the SyncFail hooks or a cleanup (docs/architecture.md, "How one sync flows"). */
 export interface Step {
   /** Unique and deterministic: `<operationId>-<attempt>-<seq>`; a BullMQ job id (no `:`). */
   id: string;
