@@ -136,22 +136,22 @@ export function advance(op: Operation, now: number): Advance {
   return runNextWave(op, plan, pending, now);
 }
 
-/** Consecutive tasks of the same (phase, wave), in plan order. */
+/** The pending tasks by (phase, wave), each group in plan order, the groups in the order of their first task. */
 function wavesOf(pending: readonly SyncTask[]): SyncTask[][] {
-  const waves: SyncTask[][] = [];
+  const waves = new Map<string, SyncTask[]>();
   for (const task of pending) {
-    const last = waves[waves.length - 1];
-    const head = last?.[0];
-    if (last && head && head.phase === task.phase && head.wave === task.wave) last.push(task);
-    else waves.push([task]);
+    const key = `${task.phase}/${task.wave}`;
+    const group = waves.get(key);
+    if (group) group.push(task);
+    else waves.set(key, [task]);
   }
-  return waves;
+  return [...waves.values()];
 }
 
 /**
  * §5.7 step G + §5.8: the first pending (phase, wave), and how much of it to wait for; then, in
  * the same step, the waves after it up to one that needs a confirmation (issue 13: a worker goes
- * on to the next wave itself when every task of the one before succeeded, instead of a round trip
+ * on to the next wave itself when no task of the one before failed, instead of a round trip
  * through the orchestrator per wave). An operation that deletes its application runs one wave per step.
  */
 function runNextWave(op: Operation, plan: SyncTask[], pending: SyncTask[], now: number): Advance {

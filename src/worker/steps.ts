@@ -1,4 +1,4 @@
-/** Carry out one step (a phase event) against the cluster and report every task's result. */
+/** Carry out one step (the preparation, a run of waves, the SyncFail hooks or a cleanup) against the cluster and report every task's result. */
 import type { SyncTask } from '../plan/index.js';
 import type { StepJobData } from '../queue/index.js';
 import { taskFailed } from '../sync/index.js';
