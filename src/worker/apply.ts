@@ -12,7 +12,7 @@ import type { SyncTask } from '../plan/index.js';
 import type { StepContext } from '../queue/index.js';
 import { applyStrategy, decorateForApply, isOwnedBy, resultFor } from '../sync/index.js';
 import type { TaskResult } from '../sync/index.js';
-import { errorMessage } from '../util/index.js';
+import { errorMessage, sleep } from '../util/index.js';
 import { applyObject } from './apply-object.js';
 import { MIN_WAIT_MS, kubectlName, refOf } from './deps.js';
 import type { StepDeps } from './deps.js';
@@ -89,8 +89,26 @@ function withoutNamespace(target: KubeObject): KubeObject {
   return { ...target, metadata };
 }
 
-/** §9.6: after a CRD is applied, wait up to 3 s for Established; a timeout is only logged. */
+/** The API versions and kind a CRD defines (its served versions). */
+function crdKinds(crd: KubeObject): { apiVersions: string[]; kind: string } | undefined {
+  const spec = crd['spec'] as { group?: unknown; names?: { kind?: unknown }; versions?: { name?: unknown; served?: unknown }[] } | undefined;
+  if (typeof spec?.group !== 'string' || typeof spec.names?.kind !== 'string') return undefined;
+  const versions = (spec.versions ?? []).filter((v) => v.served !== false && typeof v.name === 'string').map((v) => `${spec.group as string}/${v.name as string}`);
+  return { apiVersions: versions, kind: spec.names.kind };
+}
+
+/** How often, and how many times at most, discovery is asked again while a new CRD's kind is not served yet. */
+const CRD_DISCOVERY_POLL_MS = 100;
+const CRD_DISCOVERY_POLLS = 30;
+
+/**
+ * §9.6: after a CRD is applied, wait up to 3 s for it to be Established and for discovery to serve
+ * its kind in every served version: kube-apiserver publishes a new group version a moment after
+ * Established, and the next wave's objects of that kind (in the same step, `Step.links`) are
+ * applied right after. Running out of the 3 s, or a failed read, is only logged: the apply then says what is missing.
+ */
 async function crdEstablished(crd: KubeObject, deps: StepDeps): Promise<void> {
+  const deadline = deps.now() + 3_000;
   deps.cluster.invalidateDiscovery();
   try {
     await deps.cluster.waitFor(
@@ -98,10 +116,24 @@ async function crdEstablished(crd: KubeObject, deps: StepDeps): Promise<void> {
       (obj) => ((obj?.['status'] as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []).some((c) => c.type === 'Established' && c.status === 'True'),
       { timeoutMs: 3_000, description: `CRD ${crd.metadata.name} to be Established` },
     );
+    const defined = crdKinds(crd);
+    for (const apiVersion of defined?.apiVersions ?? []) {
+      for (let poll = 1; ; poll++) {
+        deps.cluster.invalidateDiscovery();
+        if (await deps.cluster.resourceInfo(apiVersion, defined?.kind ?? '')) break;
+        if (poll >= CRD_DISCOVERY_POLLS || deps.now() >= deadline) {
+          deps.logger.info('CRD established, its kind not yet served', { crd: crd.metadata.name, apiVersion, kind: defined?.kind });
+          return;
+        }
+        await sleep(CRD_DISCOVERY_POLL_MS, deps.cancel.signal);
+      }
+    }
   } catch (err) {
-    deps.logger.info('CRD not yet established', { crd: crd.metadata.name, error: errorMessage(err) });
+    // A termination ends the wait: the step stops after this apply (its result stands).
+    if (!deps.cancel.signal.aborted) deps.logger.info('CRD not yet established', { crd: crd.metadata.name, error: errorMessage(err) });
+  } finally {
+    deps.cluster.invalidateDiscovery();
   }
-  deps.cluster.invalidateDiscovery();
 }
 
 /**

@@ -82,10 +82,28 @@ describe('apply: what is applied', () => {
     expect(tasks.map((t) => t.kind)).toEqual(['CustomResourceDefinition', 'Widget']);
     const first = await runStep(stepData([tasks[0] as SyncTask]), deps(c));
     expect(first.results[0]?.message).toBe('customresourcedefinition.apiextensions.k8s.io/widgets.example.com created');
-    expect(c.calls.map((k) => k.verb).slice(-4)).toEqual(['apply', 'invalidateDiscovery', 'waitFor', 'invalidateDiscovery']);
+    expect(c.calls.map((k) => k.verb).slice(-6)).toEqual(['apply', 'invalidateDiscovery', 'waitFor', 'invalidateDiscovery', 'resourceInfo', 'invalidateDiscovery']);
     expect(c.calls.find((k) => k.verb === 'waitFor')?.options).toEqual({ timeoutMs: 3_000, description: 'CRD widgets.example.com to be Established' });
     const second = await runStep(stepData([tasks[1] as SyncTask]), deps(c));
     expect(second.results[0]).toMatchObject({ status: 'Synced', message: 'widget.example.com/w created' });
+  });
+
+  it('should ask discovery again until the new kind is served, then apply it (a chained next wave follows at once), and only log a kind never served', async () => {
+    const crd = `apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: { name: widgets.example.com }\nspec:\n  group: example.com\n  scope: Namespaced\n  names: { kind: Widget, plural: widgets }\n  versions: [{ name: v1, served: true, storage: true }]\n`;
+    const c = cluster();
+    // kube-apiserver publishes the group version a moment after Established: the first two asks find nothing.
+    let asks = 0;
+    const late: MemoryCluster = Object.assign(Object.create(c) as MemoryCluster, {
+      resourceInfo: (apiVersion: string, kind: string) => (apiVersion === 'example.com/v1' && ++asks <= 2 ? Promise.resolve(undefined) : c.resourceInfo(apiVersion, kind)),
+    });
+    const result = await runStep(stepData(planTasks([crd])), deps(late));
+    expect(result.results[0]?.status).toBe('Synced');
+    expect(asks).toBe(3);
+    const never: MemoryCluster = Object.assign(Object.create(cluster()) as MemoryCluster, { resourceInfo: () => Promise.resolve(undefined) });
+    let clock = NOW;
+    const d = deps(never, { now: () => (clock += 1_000) }); // a second per look: the 3 s run out after a few asks
+    expect((await runStep(stepData(planTasks([crd])), d)).results[0]?.status).toBe('Synced');
+    expect(d.logged).toContainEqual({ level: 'info', message: 'CRD established, its kind not yet served', fields: { crd: 'widgets.example.com', apiVersion: 'example.com/v1', kind: 'Widget' } });
   });
 
   it('should only log a CRD that is not Established in time', async () => {
