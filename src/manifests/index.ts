@@ -25,3 +25,5 @@ export { DEFAULT_SIZE_LIMITS, SIZE_LIMIT_VARIABLES, SizeLimitConfigError, format
 export type { ManifestLimits, SizeLimits } from './limits.js';
 export { isKnownClusterScoped } from './scope.js';
 export { MAX_NESTING, excessiveNesting } from './nesting.js';
+export { crdDefinition } from './crd.js';
+export type { CrdDefinition } from './crd.js';

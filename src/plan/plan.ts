@@ -7,6 +7,7 @@ import {
   ManifestError,
   SYNC_PHASE_RANK,
   classify,
+  crdDefinition,
   isHook,
   isKnownClusterScoped,
   resourceSyncOptions,
@@ -291,10 +292,8 @@ const namespaceRef: DepKey = (t) => t.target?.metadata.namespace || undefined;
 
 function crdDep(t: SyncTask): string | undefined {
   if (t.kind !== 'CustomResourceDefinition' || t.group !== 'apiextensions.k8s.io' || !t.target) return undefined;
-  const spec = t.target['spec'] as { group?: unknown; names?: { kind?: unknown } } | undefined;
-  const group = spec?.group;
-  const kind = spec?.names?.kind;
-  return typeof group === 'string' && typeof kind === 'string' ? `${group}/${kind}` : undefined;
+  const defined = crdDefinition(t.target);
+  return defined ? `${defined.group}/${defined.kind}` : undefined;
 }
 const crdRef: DepKey = (t) => `${t.group}/${t.kind}`;
 

@@ -37,6 +37,9 @@ function probe(port: number): Promise<number | undefined> {
   });
 }
 
+/** This machine's, read once. */
+let systemEphemeralLow: number | undefined;
+
 export interface FreePortOptions {
   /** Random draws below the ephemeral range before falling back to one the kernel picks. @defaultValue 20 */
   draws?: number;
@@ -49,7 +52,7 @@ export interface FreePortOptions {
 /** A loopback port free at the time of the call, drawn from below the ephemeral range (see the file's note). */
 export async function freePort(options: FreePortOptions = {}): Promise<number> {
   const random = options.random ?? Math.random;
-  const high = (options.ephemeralLow ?? ephemeralLow()) - 1;
+  const high = (options.ephemeralLow ?? (systemEphemeralLow ??= ephemeralLow())) - 1;
   if (high - LOWEST >= 1_000) {
     for (let i = 0; i < (options.draws ?? DRAWS); i++) {
       const port = await probe(LOWEST + Math.floor(random() * (high - LOWEST + 1)));

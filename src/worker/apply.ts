@@ -5,7 +5,7 @@
  * so the queue retries the step; any other failure is the task's result.
  */
 import { respectIgnoredFields } from '../diff/index.js';
-import { AnnotationKeys, SyncOptions, parseCsv } from '../manifests/index.js';
+import { AnnotationKeys, SyncOptions, crdDefinition, parseCsv } from '../manifests/index.js';
 import type { KubeObject } from '../manifests/index.js';
 import type { PropagationPolicy } from '../cluster/index.js';
 import type { SyncTask } from '../plan/index.js';
@@ -89,14 +89,6 @@ function withoutNamespace(target: KubeObject): KubeObject {
   return { ...target, metadata };
 }
 
-/** The API versions and kind a CRD defines (its served versions). */
-function crdKinds(crd: KubeObject): { apiVersions: string[]; kind: string } | undefined {
-  const spec = crd['spec'] as { group?: unknown; names?: { kind?: unknown }; versions?: { name?: unknown; served?: unknown }[] } | undefined;
-  if (typeof spec?.group !== 'string' || typeof spec.names?.kind !== 'string') return undefined;
-  const versions = (spec.versions ?? []).filter((v) => v.served !== false && typeof v.name === 'string').map((v) => `${spec.group as string}/${v.name as string}`);
-  return { apiVersions: versions, kind: spec.names.kind };
-}
-
 /** How often, and how many times at most, discovery is asked again while a new CRD's kind is not served yet. */
 const CRD_DISCOVERY_POLL_MS = 100;
 const CRD_DISCOVERY_POLLS = 30;
@@ -116,8 +108,8 @@ async function crdEstablished(crd: KubeObject, deps: StepDeps): Promise<void> {
       (obj) => ((obj?.['status'] as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []).some((c) => c.type === 'Established' && c.status === 'True'),
       { timeoutMs: 3_000, description: `CRD ${crd.metadata.name} to be Established` },
     );
-    const defined = crdKinds(crd);
-    for (const apiVersion of defined?.apiVersions ?? []) {
+    const defined = crdDefinition(crd);
+    for (const apiVersion of defined?.servedApiVersions ?? []) {
       for (let poll = 1; ; poll++) {
         deps.cluster.invalidateDiscovery();
         if (await deps.cluster.resourceInfo(apiVersion, defined?.kind ?? '')) break;

@@ -5,7 +5,7 @@
  * created by this sync. Failures here end the operation without SyncFail hooks (§5.1, §5.2).
  */
 import type { KubeObject, Manifest } from '../manifests/index.js';
-import { AnnotationKeys, SyncOptions, classify, parseCsv, splitApiVersion } from '../manifests/index.js';
+import { AnnotationKeys, SyncOptions, classify, crdDefinition, parseCsv, splitApiVersion } from '../manifests/index.js';
 import { formatSelector, plan, resultKey, selectTasks } from '../plan/index.js';
 import type { ResourceSelector, SyncTask } from '../plan/index.js';
 import type { PrepareInput, StepContext } from '../queue/index.js';
@@ -195,8 +195,8 @@ export async function targetIdentities(tasks: readonly SyncTask[], manifests: re
 }
 
 function crdGroupKind(crd: KubeObject): string {
-  const spec = crd['spec'] as { group?: string; names?: { kind?: string } } | undefined;
-  return `${spec?.group ?? ''}/${spec?.names?.kind ?? ''}`;
+  const defined = crdDefinition(crd);
+  return defined ? `${defined.group}/${defined.kind}` : '';
 }
 
 function scopeToCluster(task: SyncTask): void {
